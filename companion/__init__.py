@@ -1,0 +1,3 @@
+"""Meeting Companion: a local-first meeting recorder, transcriber and team memory."""
+
+__version__ = "0.1.0"

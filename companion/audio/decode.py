@@ -1,0 +1,56 @@
+"""Decode any common audio or video file to 16 kHz mono float32, with errors that name the problem."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import av
+import numpy as np
+from faster_whisper.audio import decode_audio as _faster_whisper_decode
+
+from companion.errors import InputError
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+AUDIO_SUFFIXES = frozenset({
+    ".wav", ".wave", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wma", ".aif", ".aiff",
+    ".webm", ".mp4", ".m4v", ".mov", ".mkv", ".avi",
+})
+
+
+def check_readable_file(path: Path) -> None:
+    """Raise :class:`InputError` unless ``path`` is an existing, non-empty file."""
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if not path.is_file():
+        raise InputError(path, "is not a file")
+    if path.stat().st_size == 0:
+        raise InputError(path, "the file is empty (0 bytes)")
+
+
+def decode_audio(path: str | Path) -> np.ndarray:
+    """Decode ``path`` to a 16 kHz mono float32 array.
+
+    Raises:
+        InputError: the file is missing, empty, not audio, corrupt, has no audio track or no samples.
+    """
+    path = Path(path)
+    check_readable_file(path)
+    if path.suffix.lower() not in AUDIO_SUFFIXES:
+        raise InputError(path, f"unsupported format {path.suffix or '(no extension)'!r}")
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise InputError(path, "has no audio track")
+        audio: np.ndarray = _faster_whisper_decode(str(path), sampling_rate=SAMPLE_RATE)
+    except InputError:
+        raise
+    except (av.error.FFmpegError, IndexError, ValueError, OSError) as error:
+        log.debug("decoding %s failed", path, exc_info=True)
+        problem = f"not a readable audio file (corrupt, truncated or wrong format): {error}"
+        raise InputError(path, problem) from error
+    if audio.size == 0:
+        raise InputError(path, "contains no audio (0 seconds)")
+    return audio

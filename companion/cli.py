@@ -1,0 +1,153 @@
+"""Command line: each command is a few lines over one :class:`~companion.engine.Engine` method."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from companion import __version__
+from companion.engine import Engine
+from companion.errors import Cancelled, CompanionError
+from companion.jobs import Job, Progress, run_job
+from companion.logs import setup_logging
+from companion.runtime import DEVICE_CHOICES
+from companion.transcript_files import EXPORT_FORMATS, write_transcript
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="companion", description="Meeting Companion: local meeting transcripts, minutes and team memory."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--data-dir", help="data folder (default: $COMPANION_DATA_DIR or the user data dir)")
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where models run")
+    parser.add_argument("--model", dest="whisper_model", help="faster-whisper model name or folder")
+    parser.add_argument("--allow-download", action="store_true", help="fetch a named model that is missing")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    transcribe = commands.add_parser("transcribe", help="transcribe an audio/video file (or convert a transcript)")
+    transcribe.add_argument("audio", type=Path)
+    transcribe.add_argument("--format", choices=EXPORT_FORMATS, default="txt")
+    transcribe.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
+    transcribe.set_defaults(run=_transcribe)
+
+    process = commands.add_parser("process", help="transcribe or import a meeting and store it for a team")
+    process.add_argument("input", type=Path, help="audio, video, or transcript (VTT, SRT, txt, JSON)")
+    process.add_argument("--team", required=True)
+    process.add_argument("--title")
+    process.add_argument("--date", help="YYYY-MM-DD (default: the file's date)")
+    process.add_argument("--participants", default="", help="comma-separated names")
+    process.add_argument("--json", action="store_true", help="print the stored meeting as JSON")
+    process.set_defaults(run=_process)
+
+    meetings = commands.add_parser("meetings", help="list a team's meetings")
+    meetings.add_argument("--team", required=True)
+    meetings.add_argument("--json", action="store_true")
+    meetings.set_defaults(run=_meetings)
+
+    transcript = commands.add_parser("transcript", help="print a stored meeting's transcript")
+    transcript.add_argument("meeting_id", type=int)
+    transcript.add_argument("--format", choices=EXPORT_FORMATS, default="txt")
+    transcript.add_argument("-o", "--output", type=Path)
+    transcript.set_defaults(run=_transcript)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    log_file = setup_logging(args.verbose)
+    engine = Engine(
+        args.data_dir, device=args.device, whisper_model=args.whisper_model, allow_download=args.allow_download
+    )
+    try:
+        args.run(engine, args)
+    except (Cancelled, KeyboardInterrupt):
+        print("companion: cancelled", file=sys.stderr)
+        return 130
+    except CompanionError as error:
+        print(f"companion: error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:
+        log.exception("unexpected error")
+        print(f"companion: internal error: {error} (details in {log_file})", file=sys.stderr)
+        return 3
+    finally:
+        engine.close()
+    return 0
+
+
+def _transcribe(engine: Engine, args: argparse.Namespace) -> None:
+    transcript = _with_progress(engine.transcribe(args.audio), engine)
+    _emit(write_transcript(transcript, args.format), args.output)
+
+
+def _process(engine: Engine, args: argparse.Namespace) -> None:
+    meeting = _with_progress(
+        engine.process(
+            args.input, args.team, title=args.title, date=args.date, participants=args.participants.split(",")
+        ),
+        engine,
+    )
+    _emit(json.dumps(meeting.to_dict(), indent=2, ensure_ascii=False) if args.json else str(meeting.id), None)
+
+
+def _meetings(engine: Engine, args: argparse.Namespace) -> None:
+    meetings = engine.meetings(args.team)
+    if args.json:
+        _emit(json.dumps([m.summary_dict() for m in meetings], indent=2, ensure_ascii=False), None)
+        return
+    for m in meetings:
+        print(f"{m.id:>5}  {m.date}  {_clock(m.duration_s):>8}  {m.title}  ({', '.join(m.participants)})")
+
+
+def _transcript(engine: Engine, args: argparse.Namespace) -> None:
+    _emit(write_transcript(engine.meeting(args.meeting_id).transcript, args.format), args.output)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CompanionError(f"{output}: cannot write ({error.strerror})") from error
+
+
+def _with_progress(job: Job[T], engine: Engine) -> T:
+    """Run ``job`` with a progress bar on an interactive terminal (silently otherwise)."""
+    if not sys.stderr.isatty():
+        return run_job(job)
+    from tqdm import tqdm
+
+    bar_format = "{desc}: {percentage:3.0f}%|{bar}| {elapsed}"
+    with tqdm(total=1.0, file=sys.stderr, leave=False, bar_format=bar_format) as bar:
+        on_event: Callable[[Any], None] = lambda event: _show(bar, event)  # noqa: E731
+        if engine.runtime.notice:
+            bar.write(engine.runtime.notice)
+        return run_job(job, on_event)
+
+
+def _show(bar: Any, event: Any) -> None:
+    if isinstance(event, Progress):
+        bar.set_description_str(event.stage)
+        bar.n = round(event.fraction, 3)
+        bar.refresh()
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"

@@ -1,0 +1,121 @@
+"""The SQLite store: the only module that touches ``sqlite_utils.Database``.
+
+WAL mode lets other processes read while this one writes; every write is one atomic transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from companion.errors import CompanionError, NotFoundError
+from companion.kg.migrations import migrations
+from companion.models import Meeting, Segment, Word
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_S = 30.0
+
+
+class Store:
+    """A team-scoped meeting store in one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            self.db = Database(connection)
+            self.db.enable_wal()
+            self.db.execute("PRAGMA foreign_keys = ON")
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as error:
+            raise CompanionError(f"{self.path}: cannot open the meeting store ({error})") from error
+
+    def close(self) -> None:
+        self.db.close()
+
+    def add_meeting(
+        self,
+        *,
+        team: str,
+        title: str,
+        date: str,
+        duration_s: float,
+        segments: Sequence[Segment],
+        participants: Sequence[str] = (),
+        audio_path: str | None = None,
+        source_path: str | None = None,
+        language: str = "en",
+    ) -> int:
+        """Store a meeting and its transcript in one transaction; return the meeting id."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.db.atomic():
+            # Write first so the transaction takes the write lock at once (no read-then-upgrade race).
+            self.db.execute("INSERT OR IGNORE INTO teams (name, created_at) VALUES (?, ?)", [team, now])
+            team_id = self.db.execute("SELECT id FROM teams WHERE name = ?", [team]).fetchone()[0]
+            meeting_id = self.db.table("meetings").insert(
+                {
+                    "team_id": team_id, "title": title, "date": date, "duration_s": duration_s,
+                    "participants": json.dumps(list(participants)), "audio_path": audio_path,
+                    "source_path": source_path, "language": language, "created_at": now,
+                }
+            ).last_pk
+            assert meeting_id is not None
+            self.db.table("segments").insert_all(
+                {
+                    "meeting_id": meeting_id, "idx": index, "start": s.start, "end": s.end,
+                    "speaker": s.speaker, "text": s.text,
+                    "words": json.dumps([vars(w) for w in s.words]) if s.words else None,
+                }
+                for index, s in enumerate(segments)
+            )
+        log.info("stored meeting %s (%d segments) for team %r", meeting_id, len(segments), team)
+        return int(meeting_id)
+
+    def teams(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT name FROM teams ORDER BY name").fetchall()]
+
+    def meetings(self, team: str) -> list[Meeting]:
+        """The team's meetings, newest first, without their transcripts."""
+        if team not in self.teams():
+            known = ", ".join(self.teams()) or "none yet"
+            raise NotFoundError(f"no team named {team!r} (teams: {known})")
+        rows = self.db.query(
+            _MEETING_SELECT + " WHERE teams.name = ? ORDER BY meetings.date DESC, meetings.id DESC", [team]
+        )
+        return [_meeting_from_row(row) for row in rows]
+
+    def meeting(self, meeting_id: int) -> Meeting:
+        """One meeting with its transcript segments."""
+        row = next(iter(self.db.query(_MEETING_SELECT + " WHERE meetings.id = ?", [meeting_id])), None)
+        if row is None:
+            raise NotFoundError(f"no meeting with id {meeting_id}")
+        segments = [
+            _segment_from_row(r)
+            for r in self.db.query("SELECT * FROM segments WHERE meeting_id = ? ORDER BY idx", [meeting_id])
+        ]
+        return _meeting_from_row(row, segments)
+
+
+_MEETING_SELECT = "SELECT meetings.*, teams.name AS team FROM meetings JOIN teams ON teams.id = meetings.team_id"
+
+
+def _meeting_from_row(row: dict[str, Any], segments: Sequence[Segment] = ()) -> Meeting:
+    return Meeting(
+        id=row["id"], team=row["team"], title=row["title"], date=row["date"],
+        duration_s=row["duration_s"] or 0.0, participants=tuple(json.loads(row["participants"] or "[]")),
+        audio_path=row["audio_path"], source_path=row["source_path"], segments=tuple(segments),
+    )
+
+
+def _segment_from_row(row: dict[str, Any]) -> Segment:
+    words = tuple(Word.from_dict(w) for w in json.loads(row["words"])) if row["words"] else ()
+    return Segment(row["start"], row["end"], row["text"], row["speaker"] or "", words)

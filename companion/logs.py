@@ -1,0 +1,31 @@
+"""Logging to the platform log folder, shared by every front end."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+import platformdirs
+
+from companion.runtime import APP_NAME
+
+
+def setup_logging(verbose: bool = False) -> Path:
+    """Log to ``<user log dir>/companion.log`` (rotating) and warnings to stderr; return the file."""
+    log_dir = Path(platformdirs.user_log_dir(APP_NAME))
+    log_file = log_dir / "companion.log"
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    console = logging.StreamHandler()
+    console.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(console)
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3)
+    except OSError:  # a read-only home must not stop the app
+        return log_file
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    return log_file

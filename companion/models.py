@@ -1,0 +1,119 @@
+"""Plain result dataclasses with JSON round-trips. Times are seconds from the start of the meeting."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Word:
+        return cls(
+            start=float(data["start"]),
+            end=float(data["end"]),
+            text=str(data["text"]),
+            probability=float(data.get("probability", 1.0)),
+        )
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One stretch of speech by one speaker (speaker may be unknown: empty string)."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str = ""
+    words: tuple[Word, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Segment:
+        return cls(
+            start=float(data["start"]),
+            end=float(data["end"]),
+            text=str(data["text"]).strip(),
+            speaker=str(data.get("speaker") or ""),
+            words=tuple(Word.from_dict(word) for word in data.get("words") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A whole transcript: segments in time order and the length of the audio they came from."""
+
+    segments: tuple[Segment, ...]
+    duration_s: float
+    language: str = "en"
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(dict.fromkeys(s.speaker for s in self.segments if s.speaker))
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "duration_s": self.duration_s,
+            "language": self.language,
+            "segments": [s.to_dict() for s in self.segments],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Transcript:
+        segments = tuple(Segment.from_dict(s) for s in data["segments"])
+        duration = data.get("duration_s", data.get("duration"))
+        return cls(
+            segments=segments,
+            duration_s=float(duration) if duration is not None else max((s.end for s in segments), default=0.0),
+            language=str(data.get("language", "en")),
+        )
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A stored meeting; ``segments`` is empty in listings and filled by ``Engine.meeting(id)``."""
+
+    id: int
+    team: str
+    title: str
+    date: str
+    duration_s: float
+    participants: tuple[str, ...] = ()
+    audio_path: str | None = None
+    source_path: str | None = None
+    segments: tuple[Segment, ...] = field(default=(), repr=False)
+
+    @property
+    def transcript(self) -> Transcript:
+        return Transcript(self.segments, self.duration_s)
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The ``meeting`` object of the public JSON contract."""
+        return {
+            "id": self.id,
+            "team": self.team,
+            "title": self.title,
+            "date": self.date,
+            "duration_s": round(self.duration_s, 2),
+            "participants": list(self.participants),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "meeting": self.summary_dict(),
+            "audio_path": self.audio_path,
+            "source_path": self.source_path,
+            "segments": [s.to_dict() for s in self.segments],
+        }

