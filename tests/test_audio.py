@@ -1,0 +1,175 @@
+"""Decoding real files of every common format, bad audio input, and the real tiny.en model."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from conftest import SPELLING, tone, write_wav
+
+from companion.audio.decode import SAMPLE_RATE, decode_audio
+from companion.audio.stt import SpeechToText, is_non_speech
+from companion.errors import Cancelled, InputError
+from companion.evaluation import word_error_rate
+from companion.jobs import CancelToken, Progress, run_job
+from companion.models import Segment
+
+# container suffix -> (audio codec, sample rate, video codec or None)
+FORMATS = {
+    ".wav": ("pcm_s16le", 44100, None),
+    ".flac": ("flac", 16000, None),
+    ".mp3": ("libmp3lame", 44100, None),
+    ".m4a": ("aac", 48000, None),
+    ".ogg": ("libopus", 48000, None),
+    ".mp4": ("aac", 44100, "mpeg4"),
+}
+
+
+def encode(path: Path, samples: np.ndarray, codec: str, rate: int, video: str | None) -> Path:
+    """Encode mono 16 kHz samples into ``path`` with PyAV, optionally with a small video track."""
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=rate)
+        stream.layout = "mono"
+        resampler = av.AudioResampler(format=stream.format, layout="mono", rate=rate)
+        video_stream = container.add_stream(video, rate=5) if video else None
+        if video_stream is not None:
+            video_stream.width, video_stream.height, video_stream.pix_fmt = 64, 48, "yuv420p"
+            for index in range(int(len(samples) / SAMPLE_RATE * 5)):
+                frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), index % 255, np.uint8), format="rgb24")
+                container.mux(video_stream.encode(frame))
+            container.mux(video_stream.encode(None))
+        frame = av.AudioFrame.from_ndarray((samples * 32767).astype(np.int16)[None, :], format="s16", layout="mono")
+        frame.sample_rate = SAMPLE_RATE
+        for resampled in [*resampler.resample(frame), *resampler.resample(None)]:
+            container.mux(stream.encode(resampled))
+        container.mux(stream.encode(None))
+    return path
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_every_common_format_decodes_to_16k_mono(tmp_path: Path, suffix: str) -> None:
+    samples = tone(3.0)
+    path = encode(tmp_path / f"clip{suffix}", samples, *FORMATS[suffix])
+    audio = decode_audio(path)
+    assert audio.dtype == np.float32 and audio.ndim == 1
+    assert len(audio) / SAMPLE_RATE == pytest.approx(3.0, abs=0.1)
+    rms = float(np.sqrt(np.mean(audio**2)))
+    assert rms == pytest.approx(0.3 / np.sqrt(2), rel=0.15)  # the tone survived, not silence or noise
+
+
+def test_stereo_is_mixed_down(tmp_path: Path) -> None:
+    path = tmp_path / "stereo.wav"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("pcm_s16le", rate=SAMPLE_RATE, layout="stereo")
+        pcm = np.stack([tone(1.0), tone(1.0)]).T.reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray((pcm * 32767).astype(np.int16), format="s16", layout="stereo")
+        frame.sample_rate = SAMPLE_RATE
+        container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    assert decode_audio(path).shape == (SAMPLE_RATE,)
+
+
+def bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    good = write_wav(tmp_path / "good.wav", tone(1.0))
+    truncated = tmp_path / "truncated.wav"
+    truncated.write_bytes(good.read_bytes()[:30])
+    text = tmp_path / "notes.wav"
+    text.write_text("Anna: this is not audio at all\n" * 20)
+    empty = tmp_path / "empty.wav"
+    empty.touch()
+    silent_video = tmp_path / "video-only.mp4"
+    with av.open(str(silent_video), "w") as container:  # a video file without any audio track
+        video = container.add_stream("mpeg4", rate=5)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        container.mux(video.encode(av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")))
+        container.mux(video.encode(None))
+    return {
+        "missing": (tmp_path / "nope.wav", "no such file"),
+        "folder": (tmp_path, "is not a file"),
+        "empty": (empty, "empty (0 bytes)"),
+        "truncated": (truncated, "not a readable audio file"),
+        "text named .wav": (text, "not a readable audio file"),
+        "unknown format": (tmp_path / "good.xyz", "unsupported format '.xyz'"),
+        "no audio track": (silent_video, "has no audio track"),
+        "zero seconds": (write_wav(tmp_path / "zero.wav", np.zeros(0, np.float32)), "no audio (0 seconds)"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["missing", "folder", "empty", "truncated", "text named .wav", "unknown format", "no audio track",
+             "zero seconds"],
+)
+def test_bad_audio_names_the_file_and_the_problem(tmp_path: Path, case: str) -> None:
+    cases = bad_inputs(tmp_path)
+    (tmp_path / "good.xyz").write_bytes((tmp_path / "good.wav").read_bytes())
+    path, problem = cases[case]
+    with pytest.raises(InputError) as caught:
+        decode_audio(path)
+    assert str(caught.value).startswith(f"{path}: ") and problem in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("[Music]", True), ("(applause)", True), ("♪ ♪", True), ("", True), ("Music to my ears.", False),
+     ("Ask not.", False)],
+)
+def test_non_speech_markers(text: str, expected: bool) -> None:
+    assert is_non_speech(text) is expected
+
+
+# --- the real model ---------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_jfk_is_transcribed_with_words_and_progress(speech_to_text: SpeechToText, shared_data: Path) -> None:
+    events: list[object] = []
+    transcript = run_job(speech_to_text.transcribe(decode_audio(shared_data / "speech/jfk.flac")), events.append)
+    reference = (shared_data / "speech/jfk.txt").read_text()
+    assert word_error_rate(reference, transcript.text, SPELLING) <= 0.05
+    fractions = [e.fraction for e in events if isinstance(e, Progress)]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert [e for e in events if isinstance(e, Segment)] == list(transcript.segments)
+    for segment in transcript.segments:
+        assert segment.words and segment.start <= segment.words[0].start <= segment.words[-1].end <= segment.end + 0.01
+    assert transcript.duration_s == pytest.approx(11.0, abs=0.1)
+
+
+@pytest.mark.slow
+def test_ami_far_field_word_error_rate(speech_to_text: SpeechToText, shared_data: Path) -> None:
+    clip = shared_data / "ami/es2004a-60s"
+    reference = " ".join(re.sub(r"^\[[^\]]*\]\s*", "", line) for line in (clip / "reference.txt").open())
+    transcript = run_job(speech_to_text.transcribe(decode_audio(clip / "mixture.wav")))
+    wer = word_error_rate(reference, transcript.text, SPELLING)
+    assert wer <= 0.20, f"WER {wer:.1%} on the AMI excerpt"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["silence", "music", "noise"])
+def test_no_invented_text_on_silence_music_or_noise(speech_to_text: SpeechToText, kind: str) -> None:
+    rng = np.random.default_rng(0)
+    t = np.arange(SAMPLE_RATE * 10) / SAMPLE_RATE
+    chords = sum(0.1 * np.sin(2 * np.pi * f * t) for f in (220, 277, 330, 440)) * (0.5 + 0.5 * np.sin(4 * np.pi * t))
+    audio = {
+        "silence": np.zeros_like(t),
+        "music": chords,
+        "noise": rng.normal(scale=0.1, size=t.size),
+    }[kind].astype(np.float32)
+    assert run_job(speech_to_text.transcribe(audio)).segments == ()
+
+
+@pytest.mark.slow
+def test_transcription_cancels_between_segments(speech_to_text: SpeechToText, shared_data: Path) -> None:
+    cancel = CancelToken()
+    job = speech_to_text.transcribe(decode_audio(shared_data / "ami/es2004a-60s/mixture.wav"), cancel)
+    seen: list[Segment] = []
+
+    def cancel_after_first_segment(event: object) -> None:
+        if isinstance(event, Segment):
+            seen.append(event)
+            cancel.cancel()
+
+    with pytest.raises(Cancelled):
+        run_job(job, cancel_after_first_segment)
+    assert len(seen) == 1

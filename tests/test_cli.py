@@ -1,0 +1,120 @@
+"""The command line as a user runs it: exit codes, one-line errors, nothing stored changes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import tone, write_wav
+
+from companion.cli import main
+from companion.kg.store import Store
+
+COMPANION = Path(sys.executable).with_name("companion")
+
+
+def dump(data_dir: Path) -> list[tuple[object, ...]]:
+    store = Store(data_dir / "companion.db")
+    rows = [tuple(r) for t in ("teams", "meetings", "segments") for r in store.db.execute(f"SELECT * FROM {t}")]
+    store.close()
+    return rows
+
+
+@pytest.fixture
+def populated(tmp_path: Path) -> Path:
+    """A data folder holding one imported meeting."""
+    data = tmp_path / "data"
+    transcript = tmp_path / "sync.txt"
+    transcript.write_text("Anna: Good morning.\nBen: I'll fix the crash by Friday.\n")
+    assert main(["--data-dir", str(data), "process", str(transcript), "--team", "Atlas", "--date", "2026-03-02"]) == 0
+    return data
+
+
+def test_process_meetings_and_transcript(populated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["--data-dir", str(populated), "meetings", "--team", "Atlas", "--json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert listed == {"id": 1, "team": "Atlas", "title": "sync", "date": "2026-03-02", "duration_s": 3.2,
+                      "participants": ["Anna", "Ben"]}
+    assert main(["--data-dir", str(populated), "transcript", "1", "--format", "srt"]) == 0
+    assert "00:00:00,800 --> 00:00:03,200\nBen: I'll fix the crash by Friday." in capsys.readouterr().out
+
+
+def test_bare_companion_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    assert "transcribe" in capsys.readouterr().out
+
+
+def bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
+    (tmp_path / "empty.wav").touch()
+    (tmp_path / "text.wav").write_text("not audio\n" * 50)
+    good = write_wav(tmp_path / "good.wav", tone(1.0))
+    (tmp_path / "truncated.wav").write_bytes(good.read_bytes()[:30])
+    (tmp_path / "notes.docx").write_text("x")
+    (tmp_path / "broken.vtt").write_text("WEBVTT\n\n00:00:01.000 -> 00:00:02.000\nhello\n")
+    write_wav(tmp_path / "zero.wav", np.zeros(0, np.float32))
+    write_wav(tmp_path / "silent.wav", np.zeros(16000 * 4, np.float32))
+    return {
+        "empty file": (["empty.wav"], "the file is empty"),
+        "text named .wav": (["text.wav"], "not a readable audio file"),
+        "truncated": (["truncated.wav"], "not a readable audio file"),
+        "unknown format": (["notes.docx"], "unsupported format '.docx'"),
+        "nonexistent": (["nope.mp3"], "no such file"),
+        "zero seconds": (["zero.wav"], "no audio (0 seconds)"),
+        "silent": (["silent.wav"], "no speech found"),
+        "malformed vtt": (["broken.vtt"], "line 3: expected a timing line"),
+        "bad date": (["good.wav", "--date", "yesterday"], "invalid date 'yesterday'"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["empty file", "text named .wav", "truncated", "unknown format", "nonexistent", "zero seconds",
+             "silent", "malformed vtt", "bad date"],
+)
+def test_bad_input_is_one_clear_line_and_changes_nothing(
+    populated: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    arguments, problem = bad_inputs(tmp_path)[case]
+    arguments[0] = str(tmp_path / arguments[0])
+    before = dump(populated)
+    capsys.readouterr()
+    status = main(["--data-dir", str(populated), "process", *arguments, "--team", "Atlas"])
+    captured = capsys.readouterr()
+    assert status == 1
+    [line] = captured.err.strip().splitlines()
+    assert line.startswith("companion: error: ") and problem in line
+    assert "Traceback" not in captured.err and captured.out == ""
+    if "date" not in case:
+        assert arguments[0] in line
+    assert dump(populated) == before
+
+
+def test_unknown_meeting_and_team_are_clear_errors(populated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(populated), "transcript", "42"]) == 1
+    assert main(["--data-dir", str(populated), "meetings", "--team", "Nobody"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "companion: error: no meeting with id 42",
+        "companion: error: no team named 'Nobody' (teams: Atlas)",
+    ]
+
+
+@pytest.mark.slow
+def test_installed_command_transcribes_and_processes_real_audio(tmp_path: Path, shared_data: Path) -> None:
+    jfk = str(shared_data / "speech/jfk.flac")
+    env_args = ["--data-dir", str(tmp_path / "data")]
+    vtt = subprocess.run([COMPANION, *env_args, "transcribe", jfk, "--format", "vtt"], capture_output=True,
+                         text=True, timeout=120, check=True).stdout
+    assert vtt.startswith("WEBVTT") and "ask not what your country can do for you" in vtt
+    result = subprocess.run([COMPANION, *env_args, "process", jfk, "--team", "Speeches", "--title", "Inaugural",
+                             "--date", "1961-01-20", "--json"], capture_output=True, text=True, timeout=120, check=True)
+    stored = json.loads(result.stdout)
+    assert stored["meeting"] == {"id": 1, "team": "Speeches", "title": "Inaugural", "date": "1961-01-20",
+                                 "duration_s": 11.0, "participants": []}
+    assert "fellow Americans" in " ".join(s["text"] for s in stored["segments"])
+    listing = subprocess.run([COMPANION, *env_args, "meetings", "--team", "Speeches"], capture_output=True,
+                             text=True, timeout=60, check=True).stdout
+    assert "Inaugural" in listing and "0:00:11" in listing
