@@ -65,7 +65,7 @@ def ten_minute_file(folder: Path) -> Path:
     """Concatenate the shared meetings (with 1 s gaps) until 10 minutes are reached."""
     from companion.audio.decode import SAMPLE_RATE, decode_audio
 
-    sources = sorted((SHARED / "meetings").glob("*.wav")) + [AMI / "mixture.wav"]
+    sources = [*sorted((SHARED / "meetings").glob("*.wav")), AMI / "mixture.wav"]
     pieces, total = [], 0
     while total < 600 * SAMPLE_RATE:
         for source in sources:
