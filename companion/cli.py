@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from companion import __version__
 from companion.engine import Engine
 from companion.errors import Cancelled, CompanionError
+from companion.export.minutes import MINUTES_FORMATS, render_minutes
 from companion.jobs import Job, Progress, run_job
 from companion.logs import setup_logging
 from companion.runtime import DEVICE_CHOICES
@@ -46,8 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("--title")
     process.add_argument("--date", help="YYYY-MM-DD (default: the file's date)")
     process.add_argument("--participants", default="", help="comma-separated names")
-    process.add_argument("--json", action="store_true", help="print the stored meeting as JSON")
+    process.add_argument("--json", action="store_true", help="print the minutes as JSON instead of the id")
     process.set_defaults(run=_process)
+
+    minutes = commands.add_parser("minutes", help="export a stored meeting's minutes")
+    minutes.add_argument("meeting_id", type=int)
+    minutes.add_argument("--format", choices=MINUTES_FORMATS, default="md")
+    minutes.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
+    minutes.set_defaults(run=_minutes)
 
     meetings = commands.add_parser("meetings", help="list a team's meetings")
     meetings.add_argument("--team", required=True)
@@ -101,7 +108,15 @@ def _process(engine: Engine, args: argparse.Namespace) -> None:
         ),
         engine,
     )
-    _emit(json.dumps(meeting.to_dict(), indent=2, ensure_ascii=False) if args.json else str(meeting.id), None)
+    if args.json:
+        _emit(render_minutes(meeting, engine.minutes(meeting.id), "json"), None)
+    else:
+        _emit(str(meeting.id), None)
+
+
+def _minutes(engine: Engine, args: argparse.Namespace) -> None:
+    meeting = engine.meeting(args.meeting_id)
+    _emit(render_minutes(meeting, engine.minutes(meeting.id), args.format), args.output)
 
 
 def _meetings(engine: Engine, args: argparse.Namespace) -> None:

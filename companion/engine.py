@@ -17,7 +17,8 @@ from companion.audio.stt import SpeechToText
 from companion.errors import CompanionError, InputError
 from companion.jobs import CancelToken, Job, Progress
 from companion.kg.store import Store
-from companion.models import Meeting, Transcript
+from companion.llm.minutes import write_minutes
+from companion.models import Meeting, Minutes, Transcript
 from companion.runtime import DeviceChoice, Runtime, decide_runtime, default_data_dir
 from companion.transcript_files import TRANSCRIPT_SUFFIXES, read_transcript
 
@@ -85,12 +86,18 @@ class Engine:
         participants: Sequence[str] = (),
         cancel: CancelToken | None = None,
     ) -> Job[Meeting]:
-        """Transcribe (or import) a meeting and store it for ``team``; return the stored meeting."""
+        """Transcribe (or import) a meeting, write its minutes and store both for ``team``.
+
+        Returns the stored meeting; its minutes are at :meth:`minutes`.
+        """
         path = Path(path)
         team = _checked_team(team)
         date = _checked_date(date) if date else _file_date(path)
+        cancel = cancel or CancelToken()
         transcript: Transcript = yield from self.transcribe(path, cancel)
-        (cancel or CancelToken()).raise_if_cancelled()
+        people = [p.strip() for p in participants if p.strip()] or transcript.speakers
+        minutes = yield from write_minutes(transcript, dt.date.fromisoformat(date), people, cancel)
+        cancel.raise_if_cancelled()
         yield Progress("storing", 0, 1)
         is_audio = path.suffix.lower() not in TRANSCRIPT_SUFFIXES
         meeting_id = self.store.add_meeting(
@@ -99,13 +106,21 @@ class Engine:
             date=date,
             duration_s=transcript.duration_s,
             segments=transcript.segments,
-            participants=[p.strip() for p in participants if p.strip()] or transcript.speakers,
+            participants=people,
             audio_path=str(path.resolve()) if is_audio else None,
             source_path=str(path.resolve()),
             language=transcript.language,
+            minutes=minutes,
         )
         yield Progress("storing", 1, 1)
         return self.store.meeting(meeting_id)
+
+    def minutes(self, meeting_id: int) -> Minutes:
+        """A stored meeting's minutes."""
+        minutes = self.store.minutes(meeting_id)
+        if minutes is None:
+            raise CompanionError(f"meeting {meeting_id} has no minutes yet")
+        return minutes
 
     def teams(self) -> list[str]:
         return self.store.teams()

@@ -117,3 +117,83 @@ class Meeting:
             "source_path": self.source_path,
             "segments": [s.to_dict() for s in self.segments],
         }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The transcript span a minutes item came from."""
+
+    start: float
+    end: float
+    speaker: str
+    quote: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        return cls(float(data["start"]), float(data["end"]), str(data.get("speaker") or ""), str(data["quote"]))
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A decision or an open question."""
+
+    text: str
+    evidence: tuple[Evidence, ...]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Statement:
+        return cls(str(data["text"]), tuple(Evidence.from_dict(e) for e in data["evidence"]))
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    owner: str | None
+    task: str
+    due: str | None
+    evidence: tuple[Evidence, ...]
+    status: str = "open"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ActionItem:
+        return cls(data.get("owner"), str(data["task"]), data.get("due"),
+                   tuple(Evidence.from_dict(e) for e in data["evidence"]), str(data.get("status", "open")))
+
+
+@dataclass(frozen=True)
+class Topic:
+    title: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Minutes:
+    """Grounded minutes: every item carries the transcript evidence it came from."""
+
+    summary: str
+    decisions: tuple[Statement, ...] = ()
+    action_items: tuple[ActionItem, ...] = ()
+    open_questions: tuple[Statement, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    next_meeting: str | None = None
+    authors: dict[str, str] = field(default_factory=dict)
+    """Which method or model wrote which part, e.g. ``{"summary": "textrank", "items": "rules"}``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Minutes:
+        return cls(
+            summary=str(data.get("summary", "")),
+            decisions=tuple(Statement.from_dict(d) for d in data.get("decisions", ())),
+            action_items=tuple(ActionItem.from_dict(a) for a in data.get("action_items", ())),
+            open_questions=tuple(Statement.from_dict(q) for q in data.get("open_questions", ())),
+            topics=tuple(Topic(str(t["title"]), float(t["start"]), float(t["end"])) for t in data.get("topics", ())),
+            next_meeting=data.get("next_meeting"),
+            authors=dict(data.get("authors", {})),
+        )
+
+    def contract_dict(self, meeting: Meeting) -> dict[str, Any]:
+        """The public minutes JSON: the meeting object followed by the minutes."""
+        return {"meeting": meeting.summary_dict(), **self.to_dict()}

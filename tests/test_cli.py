@@ -114,7 +114,11 @@ def test_installed_command_transcribes_and_processes_real_audio(tmp_path: Path, 
     stored = json.loads(result.stdout)
     assert stored["meeting"] == {"id": 1, "team": "Speeches", "title": "Inaugural", "date": "1961-01-20",
                                  "duration_s": 11.0, "participants": []}
-    assert "fellow Americans" in " ".join(s["text"] for s in stored["segments"])
+    assert set(stored) >= {"summary", "decisions", "action_items", "open_questions", "topics", "next_meeting"}
+    assert "fellow Americans" in stored["summary"]
+    transcript = subprocess.run([COMPANION, *env_args, "transcript", "1"], capture_output=True, text=True,
+                                timeout=60, check=True).stdout
+    assert "ask what you can do for your country" in transcript
     listing = subprocess.run([COMPANION, *env_args, "meetings", "--team", "Speeches"], capture_output=True,
                              text=True, timeout=60, check=True).stdout
     assert "Inaugural" in listing and "0:00:11" in listing

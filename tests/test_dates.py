@@ -31,6 +31,7 @@ MONDAY = dt.date(2026, 3, 2)
         ("January 5th", "2027-01-05"),
         ("no date here at all", None),
         ("the second one is a crash", None),
+        ("I will watch the crash reports for the first forty eight hours, so until Thursday", "2026-03-05"),
     ],
 )
 def test_dates_resolve_against_the_meeting_date(text: str, expected: str | None) -> None:

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from companion.errors import CompanionError, NotFoundError
 from companion.kg.migrations import migrations
-from companion.models import Meeting, Segment, Word
+from companion.models import Meeting, Minutes, Segment, Word
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,9 @@ class Store:
         audio_path: str | None = None,
         source_path: str | None = None,
         language: str = "en",
+        minutes: Minutes | None = None,
     ) -> int:
-        """Store a meeting and its transcript in one transaction; return the meeting id."""
+        """Store a meeting, its transcript and its minutes in one transaction; return the meeting id."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.db.atomic():
             # Write first so the transaction takes the write lock at once (no read-then-upgrade race).
@@ -77,8 +78,27 @@ class Store:
                 }
                 for index, s in enumerate(segments)
             )
+            if minutes is not None:
+                self._put_minutes(meeting_id, minutes, now)
         log.info("stored meeting %s (%d segments) for team %r", meeting_id, len(segments), team)
         return int(meeting_id)
+
+    def save_minutes(self, meeting_id: int, minutes: Minutes) -> None:
+        """Replace a meeting's minutes (after the user edited them, say)."""
+        self.meeting(meeting_id)
+        with self.db.atomic():
+            self._put_minutes(meeting_id, minutes, datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def minutes(self, meeting_id: int) -> Minutes | None:
+        row = self.db.execute("SELECT json FROM minutes WHERE meeting_id = ?", [meeting_id]).fetchone()
+        return Minutes.from_dict(json.loads(row[0])) if row else None
+
+    def _put_minutes(self, meeting_id: int, minutes: Minutes, now: str) -> None:
+        self.db.table("minutes").upsert(
+            {"meeting_id": meeting_id, "json": json.dumps(minutes.to_dict()), "model": json.dumps(minutes.authors),
+             "created_at": now},
+            pk="meeting_id",
+        )
 
     def teams(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT name FROM teams ORDER BY name").fetchall()]

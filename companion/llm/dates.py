@@ -51,7 +51,11 @@ _NEXT_WEEKDAY = re.compile(rf"\bnext\s+(?P<weekday>{_WEEKDAY})\b")
 _WEEKDAY_THE_DAY = re.compile(rf"\b(?P<weekday>{_WEEKDAY})\s+(?:the\s+)?(?P<day>{_DAY})\b")
 _WEEKDAY_ONLY = re.compile(rf"\b(?P<weekday>{_WEEKDAY})\b")
 # "the second one" is no date: a bare day needs a preposition before it ("on the twenty third").
-_THE_DAY = re.compile(rf"\b(?:on|by|until|before|for)\s+the\s+(?P<day>{_DAY})\b(?!\s+(?:{_MONTH}|of))")
+# "for the first forty eight hours" is a duration, not the 1st.
+_THE_DAY = re.compile(
+    rf"\b(?:on|by|until|before|for)\s+the\s+(?P<day>{_DAY})\b(?!\s+(?:{_MONTH}|of))"
+    r"(?!(?:\s+\w+){0,3}\s+(?:hours?|days?|weeks?|months?|minutes?|times?|few)\b)"
+)
 _RELATIVE = re.compile(r"\b(?P<word>today|tonight|tomorrow|next week)\b")
 _IN_DAYS = re.compile(r"\bin\s+(?P<count>a|one|two|three|four|five|six|seven|\d+)\s+(?P<unit>days?|weeks?)\b")
 _TIME = re.compile(rf"\bat\s+(?P<hour>{_HOUR})(?::(?P<minute>\d\d))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?!\w)")

@@ -1,0 +1,50 @@
+"""Grounded minutes from a transcript: extracted items, an extractive summary, then the grounding gate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from companion.jobs import CancelToken, Job, Progress
+from companion.llm import extract
+from companion.llm.grounding import gate
+from companion.llm.sentences import split_sentences
+from companion.llm.summary import summary_length, textrank
+from companion.models import Minutes, Transcript
+
+AUTHORS = {"summary": "TextRank (extractive)", "items": "rules over the transcript"}
+
+
+def write_minutes(
+    transcript: Transcript,
+    meeting_date: dt.date,
+    participants: Sequence[str] = (),
+    cancel: CancelToken | None = None,
+) -> Job[Minutes]:
+    """Summary, decisions, action items, open questions, topics and next meeting, each with evidence.
+
+    Owners are matched (fuzzily, for misheard names) to ``participants``, else to the named speakers.
+    """
+    cancel = cancel or CancelToken()
+    people = list(participants) or transcript.speakers
+    sentences = split_sentences(transcript.segments)
+    yield Progress("minutes", 0, 2)
+    items = extract.action_items(sentences, people, meeting_date)
+    decisions = extract.decisions(sentences)
+    questions = extract.open_questions(sentences)
+    topics = extract.topics(sentences, transcript.duration_s)
+    upcoming = extract.next_meeting(sentences, meeting_date)
+    cancel.raise_if_cancelled()
+    yield Progress("minutes", 1, 2)
+    summary = " ".join(s.text for s in textrank(sentences, summary_length(len(sentences))))
+    minutes = Minutes(
+        summary=summary,
+        decisions=tuple(decisions),
+        action_items=tuple(items),
+        open_questions=tuple(questions),
+        topics=tuple(topics),
+        next_meeting=upcoming[0] if upcoming else None,
+        authors=dict(AUTHORS),
+    )
+    yield Progress("minutes", 2, 2)
+    return gate(minutes, transcript)

@@ -1,0 +1,22 @@
+"""Matching names said in a transcript (possibly misheard) to the meeting's people."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+
+def match_person(name: str, people: Sequence[str], cutoff: float = 0.75) -> str | None:
+    """The person ``name`` refers to: exact full or first name, else the closest spelling ("Benn" -> "Ben").
+
+    Returns None rather than guessing when nothing is close enough.
+    """
+    wanted = name.strip().lower()
+    if not wanted:
+        return None
+    for person in people:
+        if wanted in (person.lower(), person.split()[0].lower()):
+            return person
+    first_names = {person.split()[0].lower(): person for person in people if person.strip()}
+    close = difflib.get_close_matches(wanted.split()[0], list(first_names), n=1, cutoff=cutoff)
+    return first_names[close[0]] if close else None
