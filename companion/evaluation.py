@@ -1,12 +1,18 @@
-"""Scoring helpers shared by tests and benchmarks: Whisper's English normaliser and word error rate."""
+"""Scoring shared by tests and benchmarks: word error rate (Whisper's normaliser) and minutes against truth."""
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from transformers.models.whisper.english_normalizer import EnglishTextNormalizer
+
+from companion.models import Minutes
 
 
 @lru_cache(maxsize=4)
@@ -33,3 +39,114 @@ def word_error_rate(reference: str, hypothesis: str, spelling_file: str | Path |
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word)))
         previous = current
     return previous[-1] / len(ref)
+
+
+def keywords_present(groups: list[str], text: str) -> bool:
+    """Every group (alternatives separated by ``|``) has at least one alternative in ``text``."""
+    lowered = text.lower()
+    return all(any(alternative in lowered for alternative in group.lower().split("|")) for group in groups)
+
+
+@dataclass
+class MinutesScore:
+    """How extracted minutes compare with a meeting's ground truth."""
+
+    true_positives: int = 0
+    false_positives: int = 0
+    false_negatives: int = 0
+    due_right: int = 0
+    decisions_found: int = 0
+    decisions_total: int = 0
+    questions_found: int = 0
+    questions_total: int = 0
+    without_evidence: int = 0
+    foreign_owners: int = 0
+
+    def __iadd__(self, other: MinutesScore) -> MinutesScore:
+        for name in vars(self):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / max(1, self.true_positives + self.false_positives)
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / max(1, self.true_positives + self.false_negatives)
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 0.0 if p + r == 0 else 2 * p * r / (p + r)
+
+    @property
+    def due_accuracy(self) -> float:
+        return self.due_right / max(1, self.true_positives)
+
+    @property
+    def decision_recall(self) -> float:
+        return self.decisions_found / max(1, self.decisions_total)
+
+    @property
+    def question_recall(self) -> float:
+        return self.questions_found / max(1, self.questions_total)
+
+
+def score_minutes(minutes: Minutes, truth: dict[str, Any], participants: list[str]) -> MinutesScore:
+    """Action items match when the owner is right and the task has the truth's keywords (one to one)."""
+    score = MinutesScore()
+    unmatched = list(minutes.action_items)
+    for expected in truth["action_items"]:
+        match = next((a for a in unmatched if (a.owner or "").lower() == expected["owner"].lower()
+                      and keywords_present(expected["keywords"], a.task)), None)
+        if match is None:
+            score.false_negatives += 1
+            continue
+        unmatched.remove(match)
+        score.true_positives += 1
+        score.due_right += match.due == expected.get("due")
+    score.false_positives = len(unmatched)
+    for kind, found_attr, total_attr, produced in (
+        ("decisions", "decisions_found", "decisions_total", minutes.decisions),
+        ("open_questions", "questions_found", "questions_total", minutes.open_questions),
+    ):
+        expected_items = truth.get(kind, [])
+        setattr(score, total_attr, len(expected_items))
+        setattr(score, found_attr, sum(any(keywords_present(e["keywords"], p.text) for p in produced)
+                                       for e in expected_items))
+    evidences = [i.evidence for i in minutes.action_items] + [s.evidence for s in (*minutes.decisions,
+                                                                                   *minutes.open_questions)]
+    score.without_evidence = sum(not evidence for evidence in evidences)
+    names = {p.lower() for p in participants}
+    score.foreign_owners = sum(1 for a in minutes.action_items if a.owner and a.owner.lower() not in names)
+    return score
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def rouge(reference: str, candidate: str) -> dict[str, float]:
+    """ROUGE-1, ROUGE-2 and ROUGE-L F1 (in %) on lower-cased word tokens, no stemming."""
+    ref, cand = _tokens(reference), _tokens(candidate)
+    scores: dict[str, float] = {}
+    for n in (1, 2):
+        ref_grams = Counter(tuple(ref[i:i + n]) for i in range(len(ref) - n + 1))
+        cand_grams = Counter(tuple(cand[i:i + n]) for i in range(len(cand) - n + 1))
+        scores[f"rouge{n}"] = _f1(sum((ref_grams & cand_grams).values()), len(ref) - n + 1, len(cand) - n + 1)
+    previous = [0] * (len(cand) + 1)
+    for ref_word in ref:
+        current = [0]
+        for j, cand_word in enumerate(cand, start=1):
+            current.append(previous[j - 1] + 1 if ref_word == cand_word else max(previous[j], current[j - 1]))
+        previous = current
+    scores["rougeL"] = _f1(previous[-1], len(ref), len(cand))
+    return scores
+
+
+def _f1(overlap: int, reference_total: int, candidate_total: int) -> float:
+    if overlap <= 0 or reference_total <= 0 or candidate_total <= 0:
+        return 0.0
+    precision, recall = overlap / candidate_total, overlap / reference_total
+    return 100 * 2 * precision * recall / (precision + recall)

@@ -29,7 +29,8 @@ def test_process_stores_the_transcript_with_its_metadata(fake_engine: Engine, tm
     assert meeting.audio_path == str(audio.resolve())
     assert fake_engine.meeting(meeting.id) == meeting
     assert [m.id for m in fake_engine.meetings("Atlas")] == [meeting.id]
-    assert {e.stage for e in events if isinstance(e, Progress)} == {"decoding", "transcribing", "storing"}
+    assert {e.stage for e in events if isinstance(e, Progress)} == {"decoding", "transcribing", "minutes", "storing"}
+    assert fake_engine.minutes(meeting.id).summary == ""  # "hello there" is too short to summarise
 
 
 def test_defaults_come_from_the_file(fake_engine: Engine, tmp_path: Path) -> None:

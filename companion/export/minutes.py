@@ -48,7 +48,7 @@ def _markdown(meeting: Meeting, minutes: Minutes) -> str:
     lines += ["", "## Open questions", ""]
     lines += [f"- {q.text} _({_cite(q.evidence)})_" for q in minutes.open_questions] or ["- none"]
     if minutes.topics:
-        lines += ["", "## Topics", ""] + [f"- {clock(t.start)}–{clock(t.end)} {t.title}" for t in minutes.topics]
+        lines += ["", "## Topics", ""] + [f"- {clock(t.start)} to {clock(t.end)} {t.title}" for t in minutes.topics]
     if minutes.next_meeting:
         lines += ["", f"**Next meeting:** {minutes.next_meeting.replace('T', ' ')}"]
     written_by = "; ".join(f"{part}: {author}" for part, author in minutes.authors.items())

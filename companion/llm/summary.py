@@ -12,15 +12,13 @@ from companion.llm.sentences import Sentence, content_words
 MIN_WORDS = 6
 
 
-def textrank(sentences: Sequence[Sentence], count: int) -> list[Sentence]:
-    """The ``count`` most central sentences, in the order they were said.
+def rank_sentences(sentences: Sequence[Sentence]) -> list[Sentence]:
+    """Candidate sentences, most central first (TextRank).
 
     Edge weights follow Mihalcea & Tarau (2004): shared words over the log lengths of both sentences.
     Questions and very short sentences ("Agreed.") are not candidates.
     """
     candidates = [s for s in sentences if len(s.text.split()) >= MIN_WORDS and not s.is_question]
-    if len(candidates) <= count:
-        return candidates
     words = [content_words(s.text) for s in candidates]
     graph = nx.Graph()
     graph.add_nodes_from(range(len(candidates)))
@@ -30,9 +28,22 @@ def textrank(sentences: Sequence[Sentence], count: int) -> list[Sentence]:
             if shared:
                 norm = math.log(len(words[i]) + 1) + math.log(len(words[j]) + 1)
                 graph.add_edge(i, j, weight=shared / norm)
-    scores = nx.pagerank(graph, weight="weight")
-    best = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))[:count]
-    return [candidates[i] for i in sorted(best)]
+    scores = nx.pagerank(graph, weight="weight") if candidates else {}
+    return [candidates[i] for i in sorted(range(len(candidates)), key=lambda i: (-scores[i], i))]
+
+
+def textrank(sentences: Sequence[Sentence], count: int | None = None, max_words: int | None = None) -> list[Sentence]:
+    """The most central sentences, up to ``count`` sentences or ``max_words`` words, in the order said."""
+    chosen: list[Sentence] = []
+    words = 0
+    for sentence in rank_sentences(sentences):
+        if count is not None and len(chosen) >= count:
+            break
+        if max_words is not None and words >= max_words:
+            break
+        chosen.append(sentence)
+        words += len(sentence.text.split())
+    return sorted(chosen, key=lambda s: s.index)
 
 
 def summary_length(sentence_count: int) -> int:

@@ -1,0 +1,107 @@
+"""Minutes against ground truth: the Atlas meetings in text and audio mode, and AMI summaries by ROUGE.
+
+Text mode reads the reference transcripts (``Speaker: text``); audio mode transcribes the recordings with
+the bundled tiny.en through the same engine path the app uses. Prints a table; exits 1 on a missed target:
+text F1 >= 0.9, audio F1 >= 0.7, no item without evidence, no owner who is not a participant, and an AMI
+ROUGE-1 above the first-sentences baseline.
+
+    .venv/bin/python benchmarks/minutes_eval.py [--text-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("COMPANION_SHARED_DATA", REPO.parent / "shared" / "data"))
+TARGET_F1 = {"text": 0.9, "audio": 0.7}
+
+
+def atlas_rows(mode: str, engine: object) -> tuple[list[str], bool]:
+    from companion.evaluation import MinutesScore, score_minutes
+    from companion.jobs import run_job
+
+    total = MinutesScore()
+    lines = []
+    for truth_file in sorted((SHARED / "meetings").glob("*.truth.json")):
+        truth = json.loads(truth_file.read_text())
+        source = truth_file.with_name(truth_file.name.replace(".truth.json", ".txt" if mode == "text" else ".wav"))
+        meeting = run_job(engine.process(source, truth["team"], date=truth["date"],  # type: ignore[attr-defined]
+                                         participants=truth["participants"]))
+        minutes = engine.minutes(meeting.id)  # type: ignore[attr-defined]
+        score = score_minutes(minutes, truth["truth"], truth["participants"])
+        total += score
+        lines.append(_row(f"{mode} {truth['date']}", score))
+    lines.append(_row(f"{mode} all", total))
+    met = total.f1 >= TARGET_F1[mode] and total.without_evidence == 0 and total.foreign_owners == 0
+    return lines, met
+
+
+def _row(name: str, s: object) -> str:
+    from companion.evaluation import MinutesScore
+
+    assert isinstance(s, MinutesScore)
+    return (f"{name:<17} {s.precision:>5.2f} {s.recall:>5.2f} {s.f1:>5.2f} {s.due_accuracy:>5.2f} "
+            f"{s.decision_recall:>5.2f} {s.question_recall:>5.2f} {s.without_evidence:>6} {s.foreign_owners:>7}")
+
+
+def ami_rouge() -> tuple[list[str], bool]:
+    """ROUGE of our summary and of the first utterances, both cut to the human summary's length."""
+    from companion.evaluation import rouge
+    from companion.llm.sentences import split_sentences
+    from companion.llm.summary import textrank
+    from companion.models import Segment
+
+    meetings = json.loads((SHARED / "ami/transcripts/ami_test.json").read_text())
+    sums = {"TextRank": [0.0, 0.0, 0.0], "first sentences": [0.0, 0.0, 0.0]}
+    for meeting in meetings:
+        reference = " ".join(meeting["summary_sentences"])
+        budget = len(reference.split())
+        segments = [Segment(i, i + 1.0, u["text"], u["speaker"]) for i, u in enumerate(meeting["utterances"])]
+        sentences = split_sentences(segments)
+        ours = " ".join(s.text for s in textrank(sentences, max_words=budget))
+        baseline = " ".join(" ".join(s.text for s in sentences).split()[:budget])
+        for name, text in (("TextRank", ours), ("first sentences", baseline)):
+            scores = rouge(reference, text)
+            for k, key in enumerate(("rouge1", "rouge2", "rougeL")):
+                sums[name][k] += scores[key] / len(meetings)
+    lines = [f"AMI {name:<13} R1={r1:5.1f} R2={r2:5.1f} RL={rl:5.1f}" for name, (r1, r2, rl) in sums.items()]
+    return lines, sums["TextRank"][0] > sums["first sentences"][0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--text-only", action="store_true", help="skip audio mode (no transcription)")
+    args = parser.parse_args()
+    if not (SHARED / "meetings").is_dir():
+        print(f"evaluation data not found at {SHARED}", file=sys.stderr)
+        return 2
+    from companion.engine import Engine
+
+    print(f"{'mode / meeting':<17} {'P':>5} {'R':>5} {'F1':>5} {'due':>5} {'dec':>5} {'oq':>5} {'no-ev':>6} "
+          f"{'foreign':>7}")
+    missed = []
+    for mode in ("text",) if args.text_only else ("text", "audio"):
+        with tempfile.TemporaryDirectory() as data:
+            engine = Engine(data, device="cpu")
+            lines, met = atlas_rows(mode, engine)
+            engine.close()
+        print("\n".join(lines), flush=True)
+        if not met:
+            missed.append(f"{mode} mode")
+    lines, met = ami_rouge()
+    print("\n".join(lines))
+    if not met:
+        missed.append("AMI ROUGE-1 not above the baseline")
+    print(f"targets: text F1>={TARGET_F1['text']} audio F1>={TARGET_F1['audio']} no-ev=0 foreign=0 "
+          f"R1>baseline: " + ("; ".join(missed) + " missed" if missed else "met"))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
