@@ -44,7 +44,8 @@ def _markdown(meeting: Meeting, minutes: Minutes) -> str:
     lines += ["## Decisions", ""]
     lines += [f"- {d.text} _({_cite(d.evidence)})_" for d in minutes.decisions] or ["- none"]
     lines += ["", "## Action items", "", "| Owner | Task | Due | Said at |", "|---|---|---|---|"]
-    lines += [f"| {a.owner or '?'} | {a.task} | {a.due or '-'} | {_cite(a.evidence)} |" for a in minutes.action_items]
+    lines += [f"| {_cell(a.owner or '?')} | {_cell(a.task)} | {a.due or '-'} | {_cell(_cite(a.evidence))} |"
+              for a in minutes.action_items]
     lines += ["", "## Open questions", ""]
     lines += [f"- {q.text} _({_cite(q.evidence)})_" for q in minutes.open_questions] or ["- none"]
     if minutes.topics:
@@ -54,6 +55,11 @@ def _markdown(meeting: Meeting, minutes: Minutes) -> str:
     written_by = "; ".join(f"{part}: {author}" for part, author in minutes.authors.items())
     lines += ["", f"_Written on this computer by Meeting Companion ({written_by})._", ""]
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _html(meeting: Meeting, minutes: Minutes) -> str:

@@ -1,0 +1,148 @@
+"""Grounded minutes: owners, due dates, decisions and open questions on transcripts the rules were not
+written for, the grounding gate, and the exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from companion.evaluation import rouge, score_minutes
+from companion.export.minutes import render_minutes
+from companion.jobs import run_job
+from companion.llm.grounding import gate, supported
+from companion.llm.minutes import write_minutes
+from companion.llm.people import match_person
+from companion.models import ActionItem, Evidence, Meeting, Minutes, Segment, Statement, Transcript
+from companion.transcript_files import read_transcript
+
+WEDNESDAY = dt.date(2026, 5, 13)
+
+
+def minutes_of(lines: list[tuple[str, str]], participants: tuple[str, ...] = ()) -> Minutes:
+    segments = tuple(Segment(4.0 * i, 4.0 * i + 3.5, text, speaker) for i, (speaker, text) in enumerate(lines))
+    return run_job(write_minutes(Transcript(segments, 4.0 * len(lines)), WEDNESDAY, participants))
+
+
+def test_requests_assignments_and_commitments_name_owner_and_due_date() -> None:
+    minutes = minutes_of(
+        [
+            ("Grace Hopper", "Okay, Priya, could you send the budget numbers to finance by next Tuesday?"),
+            ("Priya Raman", "Sure, no problem."),
+            ("Tomás", "I'll draft the migration RFC by the end of May."),
+            ("Grace Hopper", "Great, Tomás owns the vendor shortlist, due Friday."),
+            ("Priya Raman", "Somebody should update the wiki at some point."),
+            ("Grace Hopper", "Xavier, please book the room."),
+        ],
+        participants=("Grace Hopper", "Priya Raman", "Tomás"),
+    )
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Priya Raman", "send the budget numbers to finance", "2026-05-19"),
+        ("Tomás", "draft the migration RFC", "2026-05-31"),
+        ("Tomás", "the vendor shortlist", "2026-05-15"),
+    ]
+    # the reply that accepted the request is part of its evidence
+    assert [e.speaker for e in minutes.action_items[0].evidence] == ["Grace Hopper", "Priya Raman"]
+
+
+def test_a_reply_gives_the_due_date_a_request_lacked() -> None:
+    minutes = minutes_of([("Ann", "Lee, can you renew the certificate?"), ("Lee", "Yes, I will do it tomorrow.")],
+                         participants=("Ann", "Lee"))
+    assert [(a.owner, a.due, len(a.evidence)) for a in minutes.action_items] == [("Lee", "2026-05-14", 2)]
+
+
+def test_misheard_names_match_participants_and_unknown_names_never_become_owners() -> None:
+    assert match_person("Benn", ["Ben Okafor", "Carla"]) == "Ben Okafor"
+    assert match_person("Karla", ["Ben Okafor", "Carla"]) == "Carla"
+    assert match_person("Xavier", ["Ben Okafor", "Carla"]) is None
+
+
+def test_decisions_explicit_or_confirmed_but_not_bare_proposals() -> None:
+    minutes = minutes_of([
+        ("Ann", "We decided to drop support for the old browser."),
+        ("Lee", "I suggest we switch the build server to the new region."),
+        ("Kim", "Sounds good."),
+        ("Ann", "Maybe we should rename the project."),
+        ("Lee", "Let me think about that."),
+    ])
+    assert [d.text for d in minutes.decisions] == [
+        "We decided to drop support for the old browser.",
+        "I suggest we switch the build server to the new region.",
+    ]
+    assert [e.speaker for e in minutes.decisions[1].evidence] == ["Lee", "Kim"]
+
+
+def test_questions_kept_open_are_listed_with_both_spans() -> None:
+    minutes = minutes_of([
+        ("Kim", "Do we have budget for a second designer?"),
+        ("Ann", "Nobody knows yet. Let's leave that open until the board meets."),
+        ("Lee", "When is the demo?"),
+        ("Ann", "On Friday."),
+    ])
+    assert [q.text for q in minutes.open_questions] == ["Do we have budget for a second designer?"]
+
+
+def test_next_meeting_and_topics() -> None:
+    minutes = minutes_of([
+        ("Ann", "Today we want to discuss the hiring plan, and the offsite."),
+        ("Lee", "We have three open roles."),
+        ("Ann", "Next topic, the offsite in June."),
+        ("Ann", "Our next meeting is Thursday at 3 pm."),
+    ])
+    assert minutes.next_meeting == "2026-05-14T15:00"
+    assert [(t.title, t.start) for t in minutes.topics] == [("hiring plan", 0.0), ("offsite in June", 8.0)]
+
+
+def test_the_gate_drops_items_whose_evidence_is_not_in_the_transcript() -> None:
+    transcript = Transcript((Segment(0.0, 3.0, "Ben, please fix the login bug.", "Ann"),), 3.0)
+    real = Evidence(0.0, 3.0, "Ann", "Ben, please fix the login bug.")
+    invented = Evidence(0.0, 3.0, "Ann", "Ben will migrate us to Stripe.")
+    minutes = Minutes(
+        summary="",
+        decisions=(Statement("Move to Stripe", (invented,)), Statement("No evidence at all", ())),
+        action_items=(ActionItem("Ben", "fix the login bug", None, (real,)), ActionItem("Ben", "x", None, (invented,))),
+    )
+    kept = gate(minutes, transcript)
+    assert [a.task for a in kept.action_items] == ["fix the login bug"] and kept.decisions == ()
+
+
+def test_generated_sentences_need_support_for_every_name_and_number() -> None:
+    source = "Ben said the Android crash needs two more days. Carla sent the press release on Tuesday."
+    assert supported("The Android crash needs two more days.", source)
+    assert not supported("The Android crash needs 5 more days.", source)
+    assert not supported("Ben moved payments to Stripe.", source)
+
+
+@pytest.mark.parametrize("meeting", ["atlas-2026-03-02", "atlas-2026-03-09", "atlas-2026-03-16"])
+def test_atlas_reference_transcripts_match_the_truth(shared_data: Path, meeting: str) -> None:
+    truth = json.loads((shared_data / f"meetings/{meeting}.truth.json").read_text())
+    transcript = read_transcript(shared_data / f"meetings/{meeting}.txt")
+    minutes = run_job(write_minutes(transcript, dt.date.fromisoformat(truth["date"]), truth["participants"]))
+    score = score_minutes(minutes, truth["truth"], truth["participants"])
+    assert (score.f1, score.due_accuracy, score.decision_recall, score.question_recall) == (1.0, 1.0, 1.0, 1.0)
+    assert score.without_evidence == score.foreign_owners == 0
+
+
+def test_rouge_on_known_strings() -> None:
+    scores = rouge("the cat sat on the mat", "the cat sat on a mat")
+    assert scores["rouge1"] == pytest.approx(100 * 5 / 6)
+    assert scores["rouge2"] == pytest.approx(60.0)
+    assert scores["rougeL"] == pytest.approx(100 * 5 / 6)
+
+
+def test_exports_escape_hostile_text_and_show_the_action_table() -> None:
+    hostile = "<script>alert('x')</script> | pipes"
+    evidence = (Evidence(65.0, 70.0, "Ann", hostile),)
+    meeting = Meeting(1, "Atlas", hostile, "2026-05-13", 600.0, ("Ann", "Lee"),
+                      segments=(Segment(65.0, 70.0, hostile, "Ann"),))
+    item = ActionItem("Lee", "ship it", "2026-05-15", evidence)
+    minutes = Minutes("Summary.", (Statement(hostile, evidence),), (item,))
+    page = render_minutes(meeting, minutes, "html")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "\\| pipes" in render_minutes(meeting, Minutes("", (), (ActionItem("Lee", hostile, None, evidence),)), "md")
+    markdown = render_minutes(meeting, minutes, "md")
+    assert "| Lee | ship it | 2026-05-15 | 01:05 Ann |" in markdown
+    assert json.loads(render_minutes(meeting, minutes, "json"))["action_items"][0]["evidence"][0]["start"] == 65.0
+    assert render_minutes(meeting, minutes, "vtt").startswith("WEBVTT")
