@@ -15,6 +15,7 @@ from companion.engine import Engine
 from companion.errors import Cancelled, CompanionError
 from companion.export.minutes import MINUTES_FORMATS, render_minutes
 from companion.jobs import Job, Progress, run_job
+from companion.llm.backend import SMOLLM2
 from companion.logs import setup_logging
 from companion.runtime import DEVICE_CHOICES
 from companion.transcript_files import EXPORT_FORMATS, write_transcript
@@ -31,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="data folder (default: $COMPANION_DATA_DIR or the user data dir)")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where models run")
     parser.add_argument("--model", dest="whisper_model", help="faster-whisper model name or folder")
+    parser.add_argument("--summary-model", default=SMOLLM2,
+                        help="language model for the summary: smollm2 (bundled), gpt2, a folder, or none")
     parser.add_argument("--allow-download", action="store_true", help="fetch a named model that is missing")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -77,7 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     log_file = setup_logging(args.verbose)
     engine = Engine(
-        args.data_dir, device=args.device, whisper_model=args.whisper_model, allow_download=args.allow_download
+        args.data_dir,
+        device=args.device,
+        whisper_model=args.whisper_model,
+        summary_model=None if args.summary_model == "none" else args.summary_model,
+        allow_download=args.allow_download,
     )
     try:
         args.run(engine, args)

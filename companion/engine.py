@@ -17,6 +17,7 @@ from companion.audio.stt import SpeechToText
 from companion.errors import CompanionError, InputError
 from companion.jobs import CancelToken, Job, Progress
 from companion.kg.store import Store
+from companion.llm.backend import SMOLLM2, LanguageModel, load_language_model
 from companion.llm.minutes import write_minutes
 from companion.models import Meeting, Minutes, Transcript
 from companion.runtime import DeviceChoice, Runtime, decide_runtime, default_data_dir
@@ -34,12 +35,23 @@ class Engine:
         *,
         device: DeviceChoice = "auto",
         whisper_model: str | None = None,
+        summary_model: str | None = SMOLLM2,
         allow_download: bool = False,
         runtime: Runtime | None = None,
     ) -> None:
+        """Args:
+            data_dir: where the store lives (default: ``$COMPANION_DATA_DIR`` or the user data dir).
+            device: ``auto`` | ``cpu`` | ``cuda``.
+            whisper_model: faster-whisper model name or folder (default: the bundled tiny.en).
+            summary_model: language model for the prose summary (``smollm2``, ``gpt2``, a folder), or None
+                for the extractive summary only.
+            allow_download: fetch named models that are not cached yet.
+            runtime: a ready-made runtime policy (tests share one).
+        """
         self.data_dir = default_data_dir(data_dir)
         self._device = device
         self._whisper_model = whisper_model
+        self._summary_model = summary_model
         self._allow_download = allow_download
         if runtime is not None:
             self.runtime = runtime
@@ -51,6 +63,12 @@ class Engine:
     @cached_property
     def speech_to_text(self) -> SpeechToText:
         return SpeechToText(self.runtime)
+
+    @cached_property
+    def language_model(self) -> LanguageModel | None:
+        if self._summary_model is None:
+            return None
+        return load_language_model(self._summary_model, self.runtime, allow_download=self._allow_download)
 
     @cached_property
     def store(self) -> Store:
@@ -96,7 +114,8 @@ class Engine:
         cancel = cancel or CancelToken()
         transcript: Transcript = yield from self.transcribe(path, cancel)
         people = [p.strip() for p in participants if p.strip()] or transcript.speakers
-        minutes = yield from write_minutes(transcript, dt.date.fromisoformat(date), people, cancel)
+        minutes = yield from write_minutes(transcript, dt.date.fromisoformat(date), people, cancel,
+                                           self.language_model)
         cancel.raise_if_cancelled()
         yield Progress("storing", 0, 1)
         is_audio = path.suffix.lower() not in TRANSCRIPT_SUFFIXES

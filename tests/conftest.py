@@ -42,7 +42,7 @@ def speech_to_text(runtime: Runtime) -> SpeechToText:
 @pytest.fixture
 def engine(tmp_path: Path, runtime: Runtime, speech_to_text: SpeechToText) -> Iterator[Engine]:
     """An engine on a fresh data folder, sharing the session's speech model."""
-    engine = Engine(tmp_path / "data", runtime=runtime)
+    engine = Engine(tmp_path / "data", runtime=runtime, summary_model=None)
     engine.speech_to_text = speech_to_text
     yield engine
     engine.close()
@@ -71,7 +71,7 @@ class FakeSpeechToText:
 
 @pytest.fixture
 def fake_engine(tmp_path: Path, runtime: Runtime) -> Iterator[Engine]:
-    engine = Engine(tmp_path / "data", runtime=runtime)
+    engine = Engine(tmp_path / "data", runtime=runtime, summary_model=None)
     engine.speech_to_text = FakeSpeechToText()  # type: ignore[assignment]
     yield engine
     engine.close()

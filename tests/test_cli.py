@@ -30,7 +30,8 @@ def populated(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     transcript = tmp_path / "sync.txt"
     transcript.write_text("Anna: Good morning.\nBen: I'll fix the crash by Friday.\n")
-    assert main(["--data-dir", str(data), "process", str(transcript), "--team", "Atlas", "--date", "2026-03-02"]) == 0
+    assert main(["--data-dir", str(data), "--summary-model", "none", "process", str(transcript), "--team", "Atlas",
+                 "--date", "2026-03-02"]) == 0
     return data
 
 
@@ -82,7 +83,7 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(
     arguments[0] = str(tmp_path / arguments[0])
     before = dump(populated)
     capsys.readouterr()
-    status = main(["--data-dir", str(populated), "process", *arguments, "--team", "Atlas"])
+    status = main(["--data-dir", str(populated), "--summary-model", "none", "process", *arguments, "--team", "Atlas"])
     captured = capsys.readouterr()
     assert status == 1
     [line] = captured.err.strip().splitlines()

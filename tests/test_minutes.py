@@ -12,7 +12,7 @@ import pytest
 from companion.evaluation import rouge, score_minutes
 from companion.export.minutes import render_minutes
 from companion.jobs import run_job
-from companion.llm.grounding import gate, supported
+from companion.llm.grounding import gate, supported, supported_by_one
 from companion.llm.minutes import write_minutes
 from companion.llm.people import match_person
 from companion.models import ActionItem, Evidence, Meeting, Minutes, Segment, Statement, Transcript
@@ -113,6 +113,16 @@ def test_generated_sentences_need_support_for_every_name_and_number() -> None:
     assert supported("The Android crash needs two more days.", source)
     assert not supported("The Android crash needs 5 more days.", source)
     assert not supported("Ben moved payments to Stripe.", source)
+
+
+def test_a_generated_sentence_needs_one_passage_and_the_right_speaker() -> None:
+    passages = [("David", "The first bug is a double charge when the user taps pay twice."),
+                ("David", "The second one is a crash on Android twelve when the card is declined."),
+                ("Carla", "The app store approved the build yesterday.")]
+    assert supported_by_one("Carla: The app store approved the build yesterday.", passages)
+    assert not supported_by_one("Emma: The app store approved the build yesterday.", passages)
+    assert not supported_by_one("David: The app store approved the build yesterday.", passages)
+    assert not supported_by_one("The double charge happens when the card is declined.", passages)
 
 
 @pytest.mark.parametrize("meeting", ["atlas-2026-03-02", "atlas-2026-03-09", "atlas-2026-03-16"])

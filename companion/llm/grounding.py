@@ -7,6 +7,7 @@ transcript supports its words, and every name and number in it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from companion.llm.sentences import content_words
 from companion.models import ActionItem, Evidence, Minutes, Statement, Transcript
@@ -39,6 +40,21 @@ def supported(sentence: str, source: str, min_support: float = 0.8) -> bool:
     return all(
         token.lower() in source_lower for token in _NAMES_AND_NUMBERS.findall(sentence) if token != sentence_start
     )
+
+
+def supported_by_one(sentence: str, passages: Sequence[tuple[str, str]], min_support: float = 0.9) -> bool:
+    """True when one passage (speaker, text) supports ``sentence`` on its own (``min_support`` of its words).
+
+    Facts blended from two places ("QA found two double charges when the card is declined") fail, and so
+    does a sentence credited to the wrong speaker ("Emma: the build was approved" when Carla said it).
+    """
+    speaker, _, rest = sentence.partition(": ")
+    speakers = {who for who, _ in passages}
+    if rest and speaker in speakers:
+        return any(supported(rest, text, min_support) for who, text in passages if who == speaker)
+    if rest and len(speaker.split()) <= 3 and speaker[:1].isupper():
+        return False  # credited to someone who did not speak
+    return any(supported(sentence, text, min_support) for _, text in passages)
 
 
 def gate(minutes: Minutes, transcript: Transcript) -> Minutes:

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 
 from companion.jobs import CancelToken, Job, Progress
 from companion.llm import extract
+from companion.llm.backend import LanguageModel
 from companion.llm.grounding import gate
 from companion.llm.sentences import split_sentences
-from companion.llm.summary import summary_length, textrank
+from companion.llm.summary import model_summary, summary_length, textrank
 from companion.models import Minutes, Transcript
 
 AUTHORS = {"summary": "TextRank (extractive)", "items": "rules over the transcript"}
@@ -20,10 +21,13 @@ def write_minutes(
     meeting_date: dt.date,
     participants: Sequence[str] = (),
     cancel: CancelToken | None = None,
+    language_model: LanguageModel | None = None,
 ) -> Job[Minutes]:
     """Summary, decisions, action items, open questions, topics and next meeting, each with evidence.
 
     Owners are matched (fuzzily, for misheard names) to ``participants``, else to the named speakers.
+    With a ``language_model`` it writes the summary from the key sentences; sentences the transcript does
+    not support are dropped, and the extractive summary stands when none survives.
     """
     cancel = cancel or CancelToken()
     people = list(participants) or transcript.speakers
@@ -36,7 +40,16 @@ def write_minutes(
     upcoming = extract.next_meeting(sentences, meeting_date)
     cancel.raise_if_cancelled()
     yield Progress("minutes", 1, 2)
-    summary = " ".join(s.text for s in textrank(sentences, summary_length(len(sentences))))
+    key_sentences = textrank(sentences, summary_length(len(sentences)))
+    summary = " ".join(s.text for s in key_sentences)
+    authors = dict(AUTHORS)
+    if language_model is not None and key_sentences:
+        written = yield from model_summary(language_model, textrank(sentences, max_words=600), cancel)
+        if written:
+            summary = " ".join(written)
+            authors["summary"] = f"{language_model.name}, checked against the transcript"
+        else:
+            authors["summary"] += f"; {language_model.name}'s draft failed the grounding check"
     minutes = Minutes(
         summary=summary,
         decisions=tuple(decisions),
@@ -44,7 +57,7 @@ def write_minutes(
         open_questions=tuple(questions),
         topics=tuple(topics),
         next_meeting=upcoming[0] if upcoming else None,
-        authors=dict(AUTHORS),
+        authors=authors,
     )
     yield Progress("minutes", 2, 2)
     return gate(minutes, transcript)

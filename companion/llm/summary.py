@@ -1,12 +1,16 @@
-"""Extractive summary: TextRank over transcript sentences (networkx PageRank)."""
+"""Summaries: TextRank over transcript sentences (networkx), and a language model's, behind the grounding gate."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import networkx as nx
 
+from companion.jobs import CancelToken, Job, Progress
+from companion.llm.backend import LanguageModel
+from companion.llm.grounding import supported_by_one
 from companion.llm.sentences import Sentence, content_words
 
 MIN_WORDS = 6
@@ -49,3 +53,63 @@ def textrank(sentences: Sequence[Sentence], count: int | None = None, max_words:
 def summary_length(sentence_count: int) -> int:
     """About one sentence in ten, between 2 and 8."""
     return max(2, min(8, round(sentence_count / 10)))
+
+
+SUMMARY_INSTRUCTION = (
+    "Summarise this meeting in two or three short sentences. Use only facts stated in the transcript."
+)
+
+
+def model_summary(
+    model: LanguageModel, key_sentences: Sequence[Sentence], cancel: CancelToken | None = None,
+    max_new_tokens: int = 96,
+) -> Job[list[str]]:
+    """A language model's summary of ``key_sentences``, keeping only sentences the transcript supports.
+
+    Map-reduce when the sentences exceed the model's context window: each chunk is summarised, then the
+    chunk summaries are summarised together. Every generated sentence passes the grounding check.
+    """
+    lines = [f"{s.speaker}: {s.text}" if s.speaker else s.text for s in key_sentences]
+    passages = [(s.speaker, s.text) for s in key_sentences]
+    budget = model.context_tokens - max_new_tokens - model.count_tokens(model.prompt(SUMMARY_INSTRUCTION, ""))
+    chunks = _chunks(lines, budget, model)
+    drafts: list[str] = []
+    for number, chunk in enumerate(chunks):
+        yield Progress("summarising", number, len(chunks) + 1)
+        drafts += _grounded(model.generate(model.prompt(SUMMARY_INSTRUCTION, chunk), max_new_tokens, cancel), passages)
+    if len(chunks) > 1 and model.count_tokens(" ".join(drafts)) <= budget:
+        reduced = _grounded(model.generate(model.prompt(SUMMARY_INSTRUCTION, " ".join(drafts)), max_new_tokens,
+                                           cancel), passages)
+        drafts = reduced or drafts
+    yield Progress("summarising", len(chunks) + 1, len(chunks) + 1)
+    return drafts
+
+
+def _chunks(lines: list[str], budget: int, model: LanguageModel) -> list[str]:
+    """Consecutive lines grouped so that each group fits ``budget`` tokens (a longer line is cut)."""
+    chunks: list[str] = []
+    current: list[str] = []
+    used = 0
+    for line in lines:
+        tokens = model.count_tokens(line) + 1
+        if current and used + tokens > budget:
+            chunks.append("\n".join(current))
+            current, used = [], 0
+        if tokens > budget:
+            line = " ".join(line.split()[: budget // 2])
+        current.append(line)
+        used += tokens
+    if current:
+        chunks.append("\n".join(current))
+    return chunks
+
+
+def _grounded(draft: str, passages: Sequence[tuple[str, str]]) -> list[str]:
+    """The draft's complete sentences that one transcript passage supports, without repeats."""
+    kept: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", draft.replace("\n", " ")):
+        sentence = sentence.strip()
+        complete = sentence.endswith((".", "!", "?")) and not sentence.endswith((",.", " ."))
+        if complete and len(sentence.split()) >= 4 and sentence not in kept and supported_by_one(sentence, passages):
+            kept.append(sentence)
+    return kept
