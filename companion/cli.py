@@ -123,7 +123,10 @@ def _process(engine: Engine, args: argparse.Namespace) -> None:
 
 def _minutes(engine: Engine, args: argparse.Namespace) -> None:
     meeting = engine.meeting(args.meeting_id)
-    _emit(render_minutes(meeting, engine.minutes(meeting.id), args.format), args.output)
+    rendered = render_minutes(meeting, engine.minutes(meeting.id), args.format)
+    if isinstance(rendered, bytes) and args.output is None:
+        raise CompanionError(f"{args.format.upper()} is a binary format: give a file with -o FILE")
+    _emit(rendered, args.output)
 
 
 def _meetings(engine: Engine, args: argparse.Namespace) -> None:
@@ -139,12 +142,16 @@ def _transcript(engine: Engine, args: argparse.Namespace) -> None:
     _emit(write_transcript(engine.meeting(args.meeting_id).transcript, args.format), args.output)
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(content: str | bytes, output: Path | None) -> None:
     if output is None:
+        text = content.decode() if isinstance(content, bytes) else content
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            output.write_bytes(content)
+        else:
+            output.write_text(content, encoding="utf-8")
     except OSError as error:
         raise CompanionError(f"{output}: cannot write ({error.strerror})") from error
 

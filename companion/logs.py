@@ -11,6 +11,13 @@ import platformdirs
 from companion.runtime import APP_NAME
 
 
+class _Brief(logging.Formatter):
+    """One line per record on the terminal: tracebacks go to the log file only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname} {record.name}: {record.getMessage()}"
+
+
 def setup_logging(verbose: bool = False) -> Path:
     """Log to ``<user log dir>/companion.log`` (rotating) and warnings to stderr; return the file."""
     log_dir = Path(platformdirs.user_log_dir(APP_NAME))
@@ -19,7 +26,7 @@ def setup_logging(verbose: bool = False) -> Path:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     console = logging.StreamHandler()
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s") if verbose else _Brief())
     root.addHandler(console)
     try:
         log_dir.mkdir(parents=True, exist_ok=True)

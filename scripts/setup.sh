@@ -12,6 +12,8 @@ DEBIAN_PACKAGES=(
   libportaudio2             # sounddevice
   libsndfile1               # soundfile
   espeak-ng                 # pyttsx3 read-aloud
+  fonts-dejavu-core         # a Unicode font for PDF minutes
+  poppler-utils             # pdftotext: the tests read the PDF minutes back
   pulseaudio pulseaudio-utils libasound2-plugins   # virtual microphone for recording tests
   xvfb trayer               # a real Qt window and a tray host for GUI tests
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0

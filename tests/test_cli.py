@@ -123,3 +123,13 @@ def test_installed_command_transcribes_and_processes_real_audio(tmp_path: Path, 
     listing = subprocess.run([COMPANION, *env_args, "meetings", "--team", "Speeches"], capture_output=True,
                              text=True, timeout=60, check=True).stdout
     assert "Inaugural" in listing and "0:00:11" in listing
+
+
+def test_minutes_exports_every_format(populated: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for fmt in ("md", "json", "html", "docx", "pdf", "srt", "vtt"):
+        out = tmp_path / f"minutes.{fmt}"
+        assert main(["--data-dir", str(populated), "minutes", "1", "--format", fmt, "-o", str(out)]) == 0
+        assert out.stat().st_size > 100
+    assert json.loads((tmp_path / "minutes.json").read_text())["action_items"][0]["owner"] == "Ben"
+    assert main(["--data-dir", str(populated), "minutes", "1", "--format", "pdf"]) == 1
+    assert "binary format" in capsys.readouterr().err

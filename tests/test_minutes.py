@@ -156,3 +156,39 @@ def test_exports_escape_hostile_text_and_show_the_action_table() -> None:
     assert "| Lee | ship it | 2026-05-15 | 01:05 Ann |" in markdown
     assert json.loads(render_minutes(meeting, minutes, "json"))["action_items"][0]["evidence"][0]["start"] == 65.0
     assert render_minutes(meeting, minutes, "vtt").startswith("WEBVTT")
+
+
+def sample_minutes() -> tuple[Meeting, Minutes]:
+    evidence = (Evidence(40.0, 43.0, "Tomás", "Tomás, please fix both checkout bugs by Friday."),)
+    meeting = Meeting(7, "Atlas", "Weekly sync", "2026-03-02", 131.0, ("Anna", "Tomás"))
+    minutes = Minutes("We moved the launch.", (Statement("The launch moves to March 17.", evidence),),
+                      (ActionItem("Tomás", "fix both checkout bugs", "2026-03-06", evidence),), (), (), None)
+    return meeting, minutes
+
+
+def test_docx_has_headings_and_an_action_item_table(tmp_path: Path) -> None:
+    from docx import Document
+
+    path = tmp_path / "m.docx"
+    path.write_bytes(render_minutes(*sample_minutes(), "docx"))  # type: ignore[arg-type]
+    document = Document(str(path))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert headings == ["Weekly sync", "Summary", "Decisions", "Action items", "Open questions"]
+    [table] = document.tables
+    assert [[c.text for c in row.cells] for row in table.rows] == [
+        ["Owner", "Task", "Due", "Said at"], ["Tomás", "fix both checkout bugs", "2026-03-06", "00:40 Tomás"]]
+
+
+def test_pdf_reads_back_with_unicode_names(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    pdf = render_minutes(*sample_minutes(), "pdf")
+    assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    (tmp_path / "m.pdf").write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "m.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for expected in ("Weekly sync", "Action items", "Tomás", "fix both checkout bugs", "2026-03-06", "00:40"):
+        assert expected in text

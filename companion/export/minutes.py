@@ -1,27 +1,47 @@
-"""Minutes as Markdown, HTML and JSON; SRT and VTT carry the meeting's transcript."""
+"""Minutes as Markdown, HTML, DOCX, PDF and JSON; SRT and VTT carry the meeting's transcript.
+
+The document formats render one outline (:func:`outline`), so they always say the same things.
+"""
 
 from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 
 from companion.models import Evidence, Meeting, Minutes
 from companion.transcript_files import write_transcript
 
-MINUTES_FORMATS = ("md", "json", "html", "srt", "vtt")
+MINUTES_FORMATS = ("md", "json", "html", "docx", "pdf", "srt", "vtt")
+BINARY_FORMATS = frozenset({"docx", "pdf"})
 
 
-def render_minutes(meeting: Meeting, minutes: Minutes, fmt: str) -> str:
-    """Render ``minutes`` of ``meeting`` in one of :data:`MINUTES_FORMATS`."""
-    if fmt == "json":
-        return json.dumps(minutes.contract_dict(meeting), indent=2, ensure_ascii=False) + "\n"
-    if fmt in ("srt", "vtt"):
-        return write_transcript(meeting.transcript, fmt)
-    if fmt == "md":
-        return _markdown(meeting, minutes)
-    if fmt == "html":
-        return _html(meeting, minutes)
-    raise ValueError(f"unknown minutes format {fmt!r}; choose one of {', '.join(MINUTES_FORMATS)}")
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    note: bool = False
+    """Small print (who wrote the minutes) rather than body text."""
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[tuple[str, str], ...]
+    """(text, citation) pairs."""
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+Block = Heading | Paragraph | Bullets | Table
 
 
 def clock(seconds: float) -> str:
@@ -31,29 +51,72 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def _cite(evidence: tuple[Evidence, ...]) -> str:
+def cite(evidence: tuple[Evidence, ...]) -> str:
+    """``"00:40 Anna, 00:43 Ben"``: where in the recording an item was said."""
     return ", ".join(f"{clock(e.start)} {e.speaker}".strip() for e in evidence)
 
 
-def _markdown(meeting: Meeting, minutes: Minutes) -> str:
-    lines = [f"# {meeting.title}", "", f"**Team:** {meeting.team} · **Date:** {meeting.date} · "
-             f"**Duration:** {clock(meeting.duration_s)}"]
+def outline(meeting: Meeting, minutes: Minutes) -> list[Block]:
+    """The minutes as a sequence of headings, paragraphs, lists and tables."""
+    facts = f"Team: {meeting.team} · Date: {meeting.date} · Duration: {clock(meeting.duration_s)}"
     if meeting.participants:
-        lines.append(f"**Participants:** {', '.join(meeting.participants)}")
-    lines += ["", "## Summary", "", minutes.summary or "_Nothing to summarise._", ""]
-    lines += ["## Decisions", ""]
-    lines += [f"- {d.text} _({_cite(d.evidence)})_" for d in minutes.decisions] or ["- none"]
-    lines += ["", "## Action items", "", "| Owner | Task | Due | Said at |", "|---|---|---|---|"]
-    lines += [f"| {_cell(a.owner or '?')} | {_cell(a.task)} | {a.due or '-'} | {_cell(_cite(a.evidence))} |"
-              for a in minutes.action_items]
-    lines += ["", "## Open questions", ""]
-    lines += [f"- {q.text} _({_cite(q.evidence)})_" for q in minutes.open_questions] or ["- none"]
+        facts += f" · Participants: {', '.join(meeting.participants)}"
+    blocks: list[Block] = [
+        Heading(meeting.title, 1),
+        Paragraph(facts),
+        Heading("Summary"),
+        Paragraph(minutes.summary or "Nothing to summarise."),
+        Heading("Decisions"),
+        Bullets(tuple((d.text, cite(d.evidence)) for d in minutes.decisions) or (("none", ""),)),
+        Heading("Action items"),
+        Table(("Owner", "Task", "Due", "Said at"),
+              tuple((a.owner or "?", a.task, a.due or "-", cite(a.evidence)) for a in minutes.action_items)),
+        Heading("Open questions"),
+        Bullets(tuple((q.text, cite(q.evidence)) for q in minutes.open_questions) or (("none", ""),)),
+    ]
     if minutes.topics:
-        lines += ["", "## Topics", ""] + [f"- {clock(t.start)} to {clock(t.end)} {t.title}" for t in minutes.topics]
-    if minutes.next_meeting:
-        lines += ["", f"**Next meeting:** {minutes.next_meeting.replace('T', ' ')}"]
+        blocks += [Heading("Topics"),
+                   Bullets(tuple((t.title, f"{clock(t.start)} to {clock(t.end)}") for t in minutes.topics))]
+    blocks.append(Paragraph(f"Next meeting: {(minutes.next_meeting or 'not set').replace('T', ' ')}"))
     written_by = "; ".join(f"{part}: {author}" for part, author in minutes.authors.items())
-    lines += ["", f"_Written on this computer by Meeting Companion ({written_by})._", ""]
+    blocks.append(Paragraph(f"Written on this computer by Meeting Companion ({written_by}).", note=True))
+    return blocks
+
+
+def render_minutes(meeting: Meeting, minutes: Minutes, fmt: str) -> str | bytes:
+    """Render ``minutes`` of ``meeting`` in one of :data:`MINUTES_FORMATS` (bytes for DOCX and PDF)."""
+    if fmt == "json":
+        return json.dumps(minutes.contract_dict(meeting), indent=2, ensure_ascii=False) + "\n"
+    if fmt in ("srt", "vtt"):
+        return write_transcript(meeting.transcript, fmt)
+    blocks = outline(meeting, minutes)
+    if fmt == "md":
+        return _markdown(blocks)
+    if fmt == "html":
+        return _html(blocks, meeting.title)
+    if fmt == "docx":
+        from companion.export.documents import docx_bytes
+
+        return docx_bytes(blocks)
+    if fmt == "pdf":
+        from companion.export.documents import pdf_bytes
+
+        return pdf_bytes(blocks)
+    raise ValueError(f"unknown minutes format {fmt!r}; choose one of {', '.join(MINUTES_FORMATS)}")
+
+
+def _markdown(blocks: list[Block]) -> str:
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            lines += ["#" * block.level + " " + block.text, ""]
+        elif isinstance(block, Paragraph):
+            lines += [f"_{block.text}_" if block.note else block.text, ""]
+        elif isinstance(block, Bullets):
+            lines += [f"- {text} _({where})_" if where else f"- {text}" for text, where in block.items] + [""]
+        else:
+            lines += ["| " + " | ".join(block.header) + " |", "|" + "---|" * len(block.header)]
+            lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows] + [""]
     return "\n".join(lines)
 
 
@@ -62,31 +125,23 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _html(meeting: Meeting, minutes: Minutes) -> str:
+def _html(blocks: list[Block], title: str) -> str:
     e = html.escape
-
-    def statements(title: str, items: list[str]) -> str:
-        body = "".join(f"<li>{item}</li>" for item in items) or "<li>none</li>"
-        return f"<h2>{title}</h2><ul>{body}</ul>"
-
-    rows = "".join(
-        f"<tr><td>{e(a.owner or '?')}</td><td>{e(a.task)}</td><td>{e(a.due or '-')}</td>"
-        f"<td class=cite>{e(_cite(a.evidence))}</td></tr>"
-        for a in minutes.action_items
-    )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(meeting.title)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;line-height:1.5;color:#222}}
-table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}}
-th{{background:#eef3fc}}.cite{{color:#666;font-size:.9em}}</style></head><body>
-<h1>{e(meeting.title)}</h1>
-<p><b>Team:</b> {e(meeting.team)} · <b>Date:</b> {e(meeting.date)} · <b>Duration:</b> {clock(meeting.duration_s)}
-<br><b>Participants:</b> {e(", ".join(meeting.participants) or "-")}</p>
-<h2>Summary</h2><p>{e(minutes.summary)}</p>
-{statements("Decisions", [f"{e(d.text)} <span class=cite>({e(_cite(d.evidence))})</span>" for d in minutes.decisions])}
-<h2>Action items</h2><table><tr><th>Owner</th><th>Task</th><th>Due</th><th>Said at</th></tr>{rows}</table>
-{statements("Open questions",
-            [f"{e(q.text)} <span class=cite>({e(_cite(q.evidence))})</span>" for q in minutes.open_questions])}
-<p><b>Next meeting:</b> {e((minutes.next_meeting or "not set").replace("T", " "))}</p>
-</body></html>
-"""
+    body: list[str] = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            body.append(f"<h{block.level}>{e(block.text)}</h{block.level}>")
+        elif isinstance(block, Paragraph):
+            body.append(f"<p class=note>{e(block.text)}</p>" if block.note else f"<p>{e(block.text)}</p>")
+        elif isinstance(block, Bullets):
+            items = "".join(f"<li>{e(text)} <span class=cite>{e(where)}</span></li>" for text, where in block.items)
+            body.append(f"<ul>{items}</ul>")
+        else:
+            header = "".join(f"<th>{e(h)}</th>" for h in block.header)
+            rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in block.rows)
+            body.append(f"<table><tr>{header}</tr>{rows}</table>")
+    style = ("body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;line-height:1.5;color:#222}"
+             "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3rem .5rem;"
+             "text-align:left}th{background:#eef3fc}.cite,.note{color:#666;font-size:.9em}")
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
+            f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
