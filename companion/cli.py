@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -63,6 +64,23 @@ def build_parser() -> argparse.ArgumentParser:
     meetings.add_argument("--team", required=True)
     meetings.add_argument("--json", action="store_true")
     meetings.set_defaults(run=_meetings)
+
+    record = commands.add_parser("record", help="record a meeting with a live transcript; Ctrl-C stops and processes")
+    record.add_argument("--team", required=True)
+    record.add_argument("--title")
+    record.add_argument("--participants", default="", help="comma-separated names")
+    record.add_argument("--input-device", help="input device index or name (see 'companion devices')")
+    record.add_argument("--system-audio", action="store_true",
+                        help="also record what the computer plays (the other side of a call) as channel 2")
+    record.add_argument("--input-file", type=Path, help="replay an audio file as the microphone, in real time")
+    record.set_defaults(run=_record)
+
+    devices = commands.add_parser("devices", help="list sound inputs")
+    devices.set_defaults(run=_devices)
+
+    recover = commands.add_parser("recover", help="repair and process recordings a crash left unfinished")
+    recover.add_argument("--list", action="store_true", help="only list them")
+    recover.set_defaults(run=_recover)
 
     transcript = commands.add_parser("transcript", help="print a stored meeting's transcript")
     transcript.add_argument("meeting_id", type=int)
@@ -140,6 +158,73 @@ def _meetings(engine: Engine, args: argparse.Namespace) -> None:
 
 def _transcript(engine: Engine, args: argparse.Namespace) -> None:
     _emit(write_transcript(engine.meeting(args.meeting_id).transcript, args.format), args.output)
+
+
+def _record(engine: Engine, args: argparse.Namespace) -> None:
+    from companion.audio.capture import ArraySource, SoundDeviceSource, monitor_source_name
+    from companion.audio.decode import decode_audio
+    from companion.audio.recording import RecordingControl, RecordingStatus
+    from companion.audio.streaming import LiveTranscript
+
+    device: int | str | None = None
+    if args.input_device is not None:
+        device = int(args.input_device) if args.input_device.isdigit() else args.input_device
+    microphone = ArraySource(decode_audio(args.input_file), name=str(args.input_file)) if args.input_file \
+        else SoundDeviceSource(device)
+    system = None
+    if args.system_audio:
+        monitor = monitor_source_name()
+        if monitor is None:
+            raise CompanionError("system audio needs PulseAudio/PipeWire ('pactl') here; see the README for "
+                                 "Windows (WASAPI loopback) and macOS (BlackHole)")
+        system = SoundDeviceSource(pulse_source=monitor)
+    control = RecordingControl()
+    previous = signal.signal(signal.SIGINT, lambda *_: control.stop())  # first Ctrl-C: stop and process
+    participants = [p.strip() for p in args.participants.split(",") if p.strip()]
+    job = engine.record(args.team, microphone, system_audio=system, title=args.title, participants=participants,
+                        control=control)
+    print("Recording. Press Ctrl-C to stop.", file=sys.stderr, flush=True)
+    reported_error = None
+
+    def show(event: Any) -> None:
+        nonlocal reported_error
+        if isinstance(event, LiveTranscript) and event.committed:
+            print(" ".join(w.text for w in event.committed), file=sys.stderr, flush=True)
+        elif isinstance(event, RecordingStatus) and event.error and event.error != reported_error:
+            reported_error = event.error
+            print(f"companion: {event.error}; the recording so far is kept in {event.path}", file=sys.stderr)
+            control.stop()
+        elif isinstance(event, Progress) and control.stop_requested:
+            signal.signal(signal.SIGINT, previous)  # processing: a second Ctrl-C cancels it
+
+    try:
+        meeting = run_job(job, show)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    _emit(str(meeting.id), None)
+
+
+def _devices(engine: Engine, args: argparse.Namespace) -> None:
+    from companion.audio.capture import input_devices
+
+    found = input_devices()
+    if not found:
+        raise CompanionError("no sound input found")
+    for d in found:
+        print(f"{d.index:>3}{' *' if d.is_default else '  '} {d.name} ({d.channels} ch, {d.default_rate:.0f} Hz)")
+
+
+def _recover(engine: Engine, args: argparse.Namespace) -> None:
+    unfinished = engine.unfinished_recordings()
+    if not unfinished:
+        print("no unfinished recordings", file=sys.stderr)
+        return
+    for path in unfinished:
+        if args.list:
+            print(path)
+            continue
+        meeting = _with_progress(engine.recover(path), engine)
+        print(f"{meeting.id}\t{path}")
 
 
 def _emit(content: str | bytes, output: Path | None) -> None:

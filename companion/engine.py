@@ -8,11 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
+from companion.audio.capture import AudioSource
 from companion.audio.decode import decode_audio
+from companion.audio.recording import (
+    Recording,
+    RecordingControl,
+    RecordingInfo,
+    RecordingStatus,
+    recover_recording,
+    unfinished_recordings,
+)
+from companion.audio.streaming import StreamingTranscriber
 from companion.audio.stt import SpeechToText
 from companion.errors import CompanionError, InputError
 from companion.jobs import CancelToken, Job, Progress
@@ -133,6 +144,63 @@ class Engine:
         )
         yield Progress("storing", 1, 1)
         return self.store.meeting(meeting_id)
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.data_dir / "recordings"
+
+    def record(
+        self,
+        team: str,
+        microphone: AudioSource,
+        *,
+        system_audio: AudioSource | None = None,
+        title: str | None = None,
+        participants: Sequence[str] = (),
+        control: RecordingControl | None = None,
+        step_s: float = 1.0,
+    ) -> Job[Meeting]:
+        """Record a meeting with a live transcript; when stopped, process the recording fully.
+
+        Yields :class:`RecordingStatus` and live :class:`~companion.audio.streaming.LiveTranscript`
+        updates while recording, then the progress of :meth:`process`. The audio is on disk all along:
+        whatever happens to this job, the recording survives (see :meth:`recover`).
+        """
+        team = _checked_team(team)
+        control = control or RecordingControl()
+        today = dt.date.today().isoformat()
+        info = RecordingInfo(team, (title or f"Meeting {today}").strip(), today, [p for p in participants if p])
+        recording = Recording(self.recordings_dir, info, microphone, system_audio)
+        live = StreamingTranscriber(self.speech_to_text)
+        recording.start()
+        last_step = time.monotonic()
+        try:
+            # Step about every step_s; when a step takes longer than that, the next one starts at once.
+            while not control.wait(max(0.0, step_s - (time.monotonic() - last_step))):
+                last_step = time.monotonic()
+                recording.paused = control.paused
+                live.add_audio(recording.take_live_audio())
+                yield RecordingStatus(recording.seconds, recording.level_db, recording.paused, recording.error,
+                                      recording.path)
+                yield live.step()
+        finally:
+            path = recording.stop()
+        live.add_audio(recording.take_live_audio())
+        yield live.finish()
+        return (yield from self.process(path, team, title=info.title, date=info.date, participants=info.participants))
+
+    def unfinished_recordings(self) -> list[Path]:
+        """Recordings left unfinished by a crash, oldest first."""
+        return unfinished_recordings(self.recordings_dir)
+
+    def recover(self, path: Path, cancel: CancelToken | None = None) -> Job[Meeting]:
+        """Repair an unfinished recording and process it as the meeting it was meant to be."""
+        finished, info, seconds = recover_recording(path)
+        yield Progress("recovering", seconds, seconds)
+        team = info.team if info else "Recovered"
+        return (yield from self.process(finished, team, title=info.title if info else None,
+                                        date=info.date if info else None,
+                                        participants=info.participants if info else (), cancel=cancel))
 
     def minutes(self, meeting_id: int) -> Minutes:
         """A stored meeting's minutes."""

@@ -1,0 +1,218 @@
+"""A crash-safe recording: audio goes to disk as it arrives, flushed at least every half second.
+
+Files in the recordings folder:
+    <stamp>.recording.wav   being recorded, or left unfinished by a crash (repairable)
+    <stamp>.wav             finished
+    <stamp>.json            what the recording is for (team, title, date, participants)
+Channel 0 is the microphone ("me"), channel 1 system audio ("them") when recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import queue
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from companion.audio.capture import AudioSource
+from companion.audio.decode import SAMPLE_RATE
+from companion.audio.wavfile import WavAppender, repair_wav
+
+log = logging.getLogger(__name__)
+
+UNFINISHED_SUFFIX = ".recording.wav"
+FLUSH_EVERY_S = 0.5
+LIVE_BUFFER_S = 30.0
+"""Live transcription that falls behind skips audio older than this (the final pass covers it)."""
+
+
+@dataclass
+class RecordingInfo:
+    team: str
+    title: str
+    date: str
+    participants: list[str] = field(default_factory=list)
+    started_at: str = field(default_factory=lambda: dt.datetime.now().isoformat(timespec="seconds"))
+    channels: int = 1
+
+    def save(self, path: Path) -> None:
+        partial = path.with_suffix(".json.partial")
+        partial.write_text(json.dumps(asdict(self), indent=2))
+        partial.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> RecordingInfo:
+        return cls(**json.loads(path.read_text()))
+
+
+class RecordingControl:
+    """How a front end steers a recording job: pause, resume, stop (then the meeting is processed)."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self.paused = False
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; True when stop was requested meanwhile."""
+        return self._stop.wait(seconds)
+
+
+@dataclass(frozen=True)
+class RecordingStatus:
+    """Yielded by the recording job about once a second, for timers, level meters and error banners."""
+
+    seconds: float
+    level_db: float
+    paused: bool
+    error: str | None
+    path: Path
+
+
+class Recording:
+    """Capture from a microphone (and optionally system audio) into a crash-safe WAV file.
+
+    Sources call back from their own threads; one writer thread mixes, writes and flushes, and offers
+    the mono mix to live transcription through :meth:`take_live_audio`.
+    """
+
+    def __init__(self, folder: Path, info: RecordingInfo, mic: AudioSource, system: AudioSource | None = None
+                 ) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        info.channels = 2 if system is not None else 1
+        self.info = info
+        self.info_path = folder / f"{stamp}.json"
+        self.path = folder / f"{stamp}{UNFINISHED_SUFFIX}"
+        self.mic, self.system = mic, system
+        self.level_db = -120.0
+        self.error: str | None = None
+        self.paused = False
+        self._incoming: queue.Queue[tuple[int, np.ndarray]] = queue.Queue()
+        self._pending = {0: np.zeros(0, np.float32), 1: np.zeros(0, np.float32)}
+        self._live: list[np.ndarray] = []
+        self._live_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._writer = WavAppender(self.path, info.channels, SAMPLE_RATE)
+        self._thread = threading.Thread(target=self._write_loop, name="recording-writer", daemon=True)
+
+    @property
+    def seconds(self) -> float:
+        return self._writer.seconds
+
+    def start(self) -> None:
+        self.info.save(self.info_path)
+        self._thread.start()
+        self.mic.start(lambda block: self._incoming.put((0, block)), self._lost)
+        if self.system is not None:
+            self.system.start(lambda block: self._incoming.put((1, block)), self._lost)
+        log.info("recording to %s", self.path)
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+
+    def switch_microphone(self, mic: AudioSource) -> None:
+        """Carry on with another input, e.g. after a headset was unplugged; the file stays the same."""
+        self.mic.stop()
+        self.mic = mic
+        self.error = None
+        mic.start(lambda block: self._incoming.put((0, block)), self._lost)
+
+    def take_live_audio(self) -> np.ndarray:
+        """The mono audio written since the last call (at most the last LIVE_BUFFER_S seconds)."""
+        with self._live_lock:
+            blocks, self._live = self._live, []
+        audio = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+        return audio[-int(LIVE_BUFFER_S * SAMPLE_RATE):]
+
+    def stop(self) -> Path:
+        """Stop capturing, write what is queued, finish the file; return the finished WAV's path."""
+        self.mic.stop()
+        if self.system is not None:
+            self.system.stop()
+        self._stopping.set()
+        self._thread.join()
+        self._writer.close()
+        finished = self.path.with_name(self.path.name.replace(UNFINISHED_SUFFIX, ".wav"))
+        self.path.replace(finished)
+        log.info("recording finished: %s (%.1f s)", finished, self._writer.seconds)
+        return finished
+
+    def _lost(self, message: str) -> None:
+        log.warning(message)
+        self.error = message
+
+    def _write_loop(self) -> None:
+        last_flush = time.monotonic()
+        while not (self._stopping.is_set() and self._incoming.empty()):
+            try:
+                channel, block = self._incoming.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if self.paused:
+                continue
+            self._pending[channel] = np.concatenate([self._pending[channel], block])
+            self._write_ready()
+            if time.monotonic() - last_flush >= FLUSH_EVERY_S:
+                self._writer.flush()
+                last_flush = time.monotonic()
+        self._write_ready(drain=True)
+        self._writer.flush()
+
+    def _write_ready(self, drain: bool = False) -> None:
+        """Write the frames every channel has (all of them when draining; a missing channel is silence)."""
+        mic = self._pending[0]
+        frames: np.ndarray
+        if self.system is None:
+            frames, self._pending[0] = mic, np.zeros(0, np.float32)
+            mono = frames
+        else:
+            system = self._pending[1]
+            count = max(len(mic), len(system)) if drain else min(len(mic), len(system))
+            # System audio only flows while something plays; never hold the microphone back for long.
+            if not drain and count == 0 and len(mic) > SAMPLE_RATE * 0.5:
+                count = len(mic)
+            both = np.zeros((count, 2), np.float32)
+            both[: min(count, len(mic)), 0] = mic[:count]
+            both[: min(count, len(system)), 1] = system[:count]
+            self._pending[0], self._pending[1] = mic[count:], system[count:]
+            frames = both
+            mono = both.mean(axis=1)
+        if not len(frames):
+            return
+        self._writer.write(frames)
+        rms = float(np.sqrt(np.mean(np.square(mono)))) if len(mono) else 0.0
+        self.level_db = 20 * np.log10(max(rms, 1e-6))
+        with self._live_lock:
+            self._live.append(mono)
+
+
+def unfinished_recordings(folder: Path) -> list[Path]:
+    """Recordings a crash left behind, oldest first."""
+    return sorted(folder.glob(f"*{UNFINISHED_SUFFIX}")) if folder.is_dir() else []
+
+
+def recover_recording(path: Path) -> tuple[Path, RecordingInfo | None, float]:
+    """Repair an unfinished recording's header and mark it finished; return path, its info and seconds."""
+    seconds = repair_wav(path)
+    finished = path.with_name(path.name.replace(UNFINISHED_SUFFIX, ".wav"))
+    path.replace(finished)
+    info_path = finished.with_suffix(".json")
+    info = RecordingInfo.load(info_path) if info_path.is_file() else None
+    log.info("recovered %s: %.1f s", finished, seconds)
+    return finished, info, seconds

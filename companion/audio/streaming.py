@@ -1,0 +1,118 @@
+"""Live speech-to-text: LocalAgreement-2 over a sliding buffer (after whisper_streaming, Macháček et al. 2023).
+
+Every step re-transcribes the unconfirmed audio; words that two consecutive hypotheses agree on are
+committed, the rest is a tentative tail. The buffer is cut after committed words, with the committed
+text as the prompt, so memory stays flat however long the call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from companion.audio.decode import SAMPLE_RATE
+from companion.audio.stt import SpeechToText, is_non_speech
+from companion.models import Word
+
+
+@dataclass(frozen=True)
+class LiveTranscript:
+    """What changed in one step: newly committed words, and the current tentative tail."""
+
+    committed: tuple[Word, ...]
+    tentative: tuple[Word, ...]
+
+
+def _key(word: Word) -> str:
+    return re.sub(r"[^\w']", "", word.text.lower())
+
+
+class StreamingTranscriber:
+    """Feed audio with :meth:`add_audio`, call :meth:`step` about once a second, :meth:`finish` at the end."""
+
+    def __init__(self, stt: SpeechToText, max_buffer_s: float = 12.0, prompt_words: int = 40) -> None:
+        self.stt = stt
+        self.max_buffer_s = max_buffer_s
+        self.prompt_words = prompt_words
+        self._audio = np.zeros(0, np.float32)
+        self._offset = 0.0
+        """Meeting time of the first buffered sample."""
+        self._received = 0.0
+        self._committed: list[Word] = []
+        self._hypothesis: list[Word] = []
+
+    @property
+    def committed(self) -> list[Word]:
+        return list(self._committed)
+
+    @property
+    def received_s(self) -> float:
+        """Seconds of audio received so far (meeting time)."""
+        return self._received
+
+    def add_audio(self, samples: np.ndarray) -> None:
+        self._audio = np.concatenate([self._audio, samples.astype(np.float32, copy=False)])
+        self._received += len(samples) / SAMPLE_RATE
+
+    def step(self) -> LiveTranscript:
+        """Transcribe the unconfirmed audio once; commit what the last two hypotheses agree on."""
+        words = self._transcribe()
+        agreed = 0
+        while agreed < min(len(words), len(self._hypothesis)) and _key(words[agreed]) == _key(
+            self._hypothesis[agreed]
+        ):
+            agreed += 1
+        newly = words[:agreed]
+        self._committed += newly
+        self._hypothesis = words[agreed:]
+        buffered = len(self._audio) / SAMPLE_RATE
+        if buffered > self.max_buffer_s:
+            # Cut after the last committed word; with nothing committed, drop the oldest audio.
+            last_end = self._committed[-1].end if self._committed else self._offset
+            self._cut(last_end if last_end > self._offset else self._offset + buffered - self.max_buffer_s)
+        return LiveTranscript(tuple(newly), tuple(self._hypothesis))
+
+    def finish(self) -> LiveTranscript:
+        """At the end of the recording the tentative tail is all there is: commit it."""
+        words = self._transcribe() if len(self._audio) else []
+        self._committed += words
+        self._hypothesis = []
+        return LiveTranscript(tuple(words), ())
+
+    def _transcribe(self) -> list[Word]:
+        """Words after the last committed one, in meeting time, without ones repeated at the border."""
+        if len(self._audio) < SAMPLE_RATE // 2:
+            return []
+        prompt = " ".join(w.text for w in self._committed[-self.prompt_words:]) or None
+        segments, _ = self.stt.model.transcribe(
+            self._audio, beam_size=self.stt.beam_size, vad_filter=True, word_timestamps=True,
+            condition_on_previous_text=False, initial_prompt=prompt,
+        )
+        offset = self._offset
+        words = [
+            Word(round(offset + w.start, 3), round(offset + w.end, 3), w.word.strip(), round(w.probability, 3))
+            for segment in segments
+            if not is_non_speech(segment.text)
+            for w in segment.words or ()
+        ]
+        # As in whisper_streaming: words from before the last commit are re-heard audio, not new speech.
+        last_end = self._committed[-1].end if self._committed else 0.0
+        return self._without_repeated_border([w for w in words if w.start > last_end - 0.1])
+
+    def _without_repeated_border(self, words: list[Word]) -> list[Word]:
+        """Drop leading words that repeat the last committed ones (the re-heard border of the buffer)."""
+        tail = [_key(w) for w in self._committed[-5:]]
+        for size in range(min(len(tail), len(words)), 0, -1):
+            if tail[-size:] == [_key(w) for w in words[:size]]:
+                return words[size:]
+        return words
+
+    def _cut(self, at: float) -> None:
+        """Drop buffered audio before meeting time ``at``; the hypothesis keeps only words after it."""
+        cut = int((at - self._offset) * SAMPLE_RATE)
+        if cut <= 0:
+            return
+        self._audio = self._audio[cut:]
+        self._offset = at
