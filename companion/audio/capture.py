@@ -119,7 +119,7 @@ class SoundDeviceSource:
     def stop(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
-            stream.stop()
+            stream.abort()  # stop() waits for pending buffers: forever when a device delivers nothing
             stream.close()
 
 

@@ -159,18 +159,20 @@ class Recording:
 
     def _write_loop(self) -> None:
         last_flush = time.monotonic()
+        unflushed = False
         while not (self._stopping.is_set() and self._incoming.empty()):
             try:
                 channel, block = self._incoming.get(timeout=0.1)
             except queue.Empty:
-                continue
-            if self.paused:
-                continue
-            self._pending[channel] = np.concatenate([self._pending[channel], block])
-            self._write_ready()
-            if time.monotonic() - last_flush >= FLUSH_EVERY_S:
+                block = None
+            if block is not None and not self.paused:
+                self._pending[channel] = np.concatenate([self._pending[channel], block])
+                self._write_ready()
+                unflushed = True
+            # Flush every FLUSH_EVERY_S while audio flows, and at once when it pauses.
+            if unflushed and (block is None or time.monotonic() - last_flush >= FLUSH_EVERY_S):
                 self._writer.flush()
-                last_flush = time.monotonic()
+                last_flush, unflushed = time.monotonic(), False
         self._write_ready(drain=True)
         self._writer.flush()
 
@@ -184,9 +186,10 @@ class Recording:
         else:
             system = self._pending[1]
             count = max(len(mic), len(system)) if drain else min(len(mic), len(system))
-            # System audio only flows while something plays; never hold the microphone back for long.
-            if not drain and count == 0 and len(mic) > SAMPLE_RATE * 0.5:
-                count = len(mic)
+            # A source may deliver nothing for a while (a stalled device, a silent loopback): never hold
+            # the other channel back for more than half a second; the missing one is written as silence.
+            if count == 0 and max(len(mic), len(system)) > SAMPLE_RATE * 0.5:
+                count = max(len(mic), len(system))
             both = np.zeros((count, 2), np.float32)
             both[: min(count, len(mic)), 0] = mic[:count]
             both[: min(count, len(system)), 1] = system[:count]

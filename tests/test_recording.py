@@ -1,0 +1,243 @@
+"""Recording: the crash-safe WAV file, capture into it, live transcription, and real audio through a
+PulseAudio virtual microphone (a real input stream) including a kill -9 in the middle of a meeting."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SPELLING, tone
+from pulse import SINK, VirtualMicrophone
+
+from companion.audio.capture import ArraySource, OnBlock, OnError, SoundDeviceSource
+from companion.audio.decode import SAMPLE_RATE, decode_audio
+from companion.audio.recording import (
+    Recording,
+    RecordingControl,
+    RecordingInfo,
+    recover_recording,
+    unfinished_recordings,
+)
+from companion.audio.streaming import LiveTranscript, StreamingTranscriber
+from companion.audio.stt import SpeechToText
+from companion.audio.wavfile import WavAppender, repair_wav
+from companion.engine import Engine
+from companion.evaluation import word_error_rate
+from companion.jobs import run_job
+
+COMPANION = Path(sys.executable).with_name("companion")
+
+
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path)) as w:
+        return w.getnframes() / w.getframerate()
+
+
+def test_an_unclosed_wav_is_repaired_to_its_last_whole_frame(tmp_path: Path) -> None:
+    writer = WavAppender(tmp_path / "a.wav", channels=2, rate=SAMPLE_RATE)
+    writer.write(np.zeros((SAMPLE_RATE * 3, 2), np.float32))
+    writer.flush()  # ... and then the process dies: no close(), header sizes still 0
+    with open(tmp_path / "a.wav", "ab") as torn:
+        torn.write(b"\x01\x02\x03")  # half a frame
+    assert repair_wav(tmp_path / "a.wav") == pytest.approx(3.0)
+    assert wav_seconds(tmp_path / "a.wav") == pytest.approx(3.0)
+
+
+def test_repairing_something_else_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "x.recording.wav").write_bytes(b"not a wav at all, clearly" * 3)
+    with pytest.raises(ValueError, match="not a recording"):
+        repair_wav(tmp_path / "x.recording.wav")
+
+
+def record(tmp_path: Path, mic: ArraySource, system: ArraySource | None = None, pause_after: float | None = None
+           ) -> tuple[Recording, Path]:
+    recording = Recording(tmp_path, RecordingInfo("Atlas", "t", "2026-03-02"), mic, system)
+    recording.start()
+    mic.finished.wait(10)
+    if system is not None:
+        system.finished.wait(10)
+    time.sleep(0.2)
+    return recording, recording.stop()
+
+
+def test_microphone_and_system_audio_are_separate_channels(tmp_path: Path) -> None:
+    mic = ArraySource(tone(1.0, 440))
+    system = ArraySource(tone(1.0, 880) * 0.5)
+    recording, path = record(tmp_path, mic, system)
+    with wave.open(str(path)) as w:
+        assert (w.getnchannels(), w.getframerate()) == (2, SAMPLE_RATE)
+        frames = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2) / 32767
+    assert len(frames) == SAMPLE_RATE
+    assert np.sqrt(np.mean(frames[:, 0] ** 2)) == pytest.approx(0.212, abs=0.01)
+    assert np.sqrt(np.mean(frames[:, 1] ** 2)) == pytest.approx(0.106, abs=0.01)
+    assert path.suffix == ".wav" and not unfinished_recordings(tmp_path)
+    assert RecordingInfo.load(path.with_suffix(".json")).channels == 2
+    assert recording.level_db > -40
+
+
+def test_pausing_leaves_the_paused_audio_out(tmp_path: Path) -> None:
+    mic = ArraySource(tone(2.0), realtime=True)
+    recording = Recording(tmp_path, RecordingInfo("Atlas", "t", "2026-03-02"), mic)
+    recording.start()
+    time.sleep(0.5)
+    recording.pause()
+    time.sleep(1.0)
+    recording.resume()
+    mic.finished.wait(5)
+    path = recording.stop()
+    assert 0.7 < wav_seconds(path) < 1.4
+
+
+class UnpluggedSource:
+    """A microphone that is pulled out after half a second."""
+
+    name = "headset"
+
+    def start(self, on_block: OnBlock, on_error: OnError) -> None:
+        def run() -> None:
+            on_block(tone(0.5))
+            on_error("the input device 'headset' stopped (unplugged?)")
+
+        threading.Thread(target=run, daemon=True).start()
+
+    def stop(self) -> None:
+        pass
+
+
+def test_an_unplugged_device_is_reported_and_the_recording_carries_on_elsewhere(tmp_path: Path) -> None:
+    recording = Recording(tmp_path, RecordingInfo("Atlas", "t", "2026-03-02"), UnpluggedSource())
+    recording.start()
+    deadline = time.monotonic() + 5
+    while recording.error is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert recording.error is not None and "unplugged" in recording.error
+    spare = ArraySource(tone(1.0), realtime=False)
+    recording.switch_microphone(spare)
+    spare.finished.wait(5)
+    time.sleep(0.2)
+    assert recording.error is None
+    assert wav_seconds(recording.stop()) == pytest.approx(1.5, abs=0.05)
+
+
+def test_a_recording_cut_by_a_crash_is_recovered_with_its_info(tmp_path: Path) -> None:
+    recording = Recording(tmp_path, RecordingInfo("Atlas", "Crashy", "2026-03-02", ["Ann"]),
+                          ArraySource(tone(2.0), realtime=False))
+    recording.start()
+    time.sleep(1.0)  # the writer flushed; we never call stop(): as if the process died
+    [unfinished] = unfinished_recordings(tmp_path)
+    path, info, seconds = recover_recording(unfinished)
+    assert seconds == pytest.approx(2.0, abs=0.06) and wav_seconds(path) == pytest.approx(seconds)
+    assert info is not None and (info.team, info.title, info.participants) == ("Atlas", "Crashy", ["Ann"])
+
+
+@pytest.mark.slow
+def test_live_transcript_commits_the_words_once(speech_to_text: SpeechToText, shared_data: Path) -> None:
+    audio = decode_audio(shared_data / "speech/jfk.flac")
+    live = StreamingTranscriber(speech_to_text)
+    updates: list[LiveTranscript] = []
+    for start in range(0, len(audio), SAMPLE_RATE):
+        live.add_audio(audio[start:start + SAMPLE_RATE])
+        updates.append(live.step())
+    updates.append(live.finish())
+    text = " ".join(w.text for w in live.committed)
+    assert word_error_rate((shared_data / "speech/jfk.txt").read_text(), text, SPELLING) <= 0.35
+    assert sum(len(u.committed) for u in updates) == len(live.committed)
+    starts = [w.start for w in live.committed]
+    assert starts == sorted(starts)
+
+
+# --- real audio through PulseAudio ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def virtual_microphone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtualMicrophone]:
+    microphone = VirtualMicrophone(tmp_path_factory.mktemp("pulse"))
+    try:
+        microphone.start()
+    except (RuntimeError, OSError) as error:
+        pytest.skip(f"PulseAudio cannot start here: {error}")
+    previous = os.environ.get("PULSE_SERVER")
+    os.environ["PULSE_SERVER"] = microphone.env["PULSE_SERVER"]
+    import sounddevice
+
+    sounddevice._terminate()  # PortAudio lists devices once: look again now that the server runs
+    sounddevice._initialize()
+    yield microphone
+    microphone.stop()
+    if previous is None:
+        os.environ.pop("PULSE_SERVER", None)
+    sounddevice._terminate()
+    sounddevice._initialize()
+
+
+@pytest.mark.slow
+def test_a_meeting_recorded_from_a_real_input_stream(virtual_microphone: VirtualMicrophone, engine: Engine,
+                                                      shared_data: Path) -> None:
+    meeting_audio = decode_audio(shared_data / "meetings/atlas-2026-03-02.wav")
+    reference = " ".join(line.split(":", 1)[1] for line in (shared_data / "meetings/atlas-2026-03-02.txt").open())
+    control = RecordingControl()
+    speaking = virtual_microphone.speak(meeting_audio)
+    threading.Thread(target=lambda: (speaking.join(), time.sleep(1.0), control.stop()), daemon=True).start()
+    live_words: list[str] = []
+
+    def on_event(event: object) -> None:
+        if isinstance(event, LiveTranscript):
+            live_words.extend(w.text for w in event.committed)
+
+    meeting = run_job(engine.record("Atlas", SoundDeviceSource("pulse"), title="Weekly", control=control,
+                                    participants=["Anna", "Ben", "Carla", "David"]), on_event)
+    duration = len(meeting_audio) / SAMPLE_RATE
+    assert duration - 0.5 <= meeting.duration_s <= duration + 3  # the stream opens a moment late
+    final_wer = word_error_rate(reference, meeting.transcript.text, SPELLING)
+    live_wer = word_error_rate(reference, " ".join(live_words), SPELLING)
+    assert final_wer <= 0.25, final_wer
+    assert live_wer <= 0.45, live_wer
+    assert any(a.owner == "Carla" for a in engine.minutes(meeting.id).action_items)
+
+
+@pytest.mark.slow
+def test_system_audio_is_recorded_as_its_own_channel(virtual_microphone: VirtualMicrophone, tmp_path: Path,
+                                                     shared_data: Path) -> None:
+    recording = Recording(tmp_path, RecordingInfo("Atlas", "t", "2026-03-02"), SoundDeviceSource("pulse"),
+                          SoundDeviceSource(pulse_source=f"{SINK}.monitor"))
+    recording.start()
+    virtual_microphone.play_system_audio(shared_data / "speech/jfk.flac").wait(30)
+    path = recording.stop()
+    with wave.open(str(path)) as w:
+        frames = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2) / 32767
+    assert w.getnchannels() == 2 and len(frames) > SAMPLE_RATE  # a null sink plays faster than real time
+    assert np.abs(frames[:, 1]).max() > 0.3  # "them": the call's audio
+    assert np.abs(frames[:, 0]).max() < 0.01  # "me": nobody spoke into the microphone
+
+
+@pytest.mark.slow
+def test_kill_9_mid_meeting_loses_at_most_a_second(virtual_microphone: VirtualMicrophone, tmp_path: Path,
+                                                    shared_data: Path) -> None:
+    data = tmp_path / "data"
+    command = [COMPANION, "--data-dir", str(data), "--summary-model", "none", "record", "--team", "Atlas",
+               "--title", "Crash", "--input-device", "pulse"]
+    process = subprocess.Popen(command, env=virtual_microphone.env, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    assert "Recording" in process.stderr.readline()
+    began = time.monotonic()
+    virtual_microphone.speak(decode_audio(shared_data / "speech/jfk.flac"))
+    time.sleep(7.0)
+    process.send_signal(signal.SIGKILL)
+    spoken = time.monotonic() - began
+    process.wait()
+    recover = subprocess.run([COMPANION, "--data-dir", str(data), "--summary-model", "none", "recover"],
+                             capture_output=True, text=True, timeout=120, env=virtual_microphone.env)
+    assert recover.returncode == 0, recover.stderr
+    [recovered] = data.glob("recordings/*.wav")
+    assert wav_seconds(recovered) >= spoken - 1.0
+    transcript = subprocess.run([COMPANION, "--data-dir", str(data), "transcript", "1"], capture_output=True,
+                                text=True, timeout=60, check=True).stdout
+    assert "fellow Americans" in transcript
