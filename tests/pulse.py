@@ -56,18 +56,24 @@ class VirtualMicrophone:
         pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
 
         def feed() -> None:
-            with open(self.fifo, "wb") as fifo:
-                chunk = 1600 * 2  # 0.1 s
-                began = time.monotonic()
-                for index, start in enumerate(range(0, len(pcm), chunk)):
-                    if realtime:
-                        time.sleep(max(0.0, began + index * 0.1 - time.monotonic()))
-                    fifo.write(pcm[start:start + chunk])
-                    fifo.flush()
+            try:
+                self._feed(pcm, realtime)
+            except BrokenPipeError:  # the server stopped while we were still speaking
+                pass
 
         thread = threading.Thread(target=feed, daemon=True)
         thread.start()
         return thread
+
+    def _feed(self, pcm: bytes, realtime: bool) -> None:
+        with open(self.fifo, "wb") as fifo:
+            chunk = 1600 * 2  # 0.1 s
+            began = time.monotonic()
+            for index, start in enumerate(range(0, len(pcm), chunk)):
+                if realtime:
+                    time.sleep(max(0.0, began + index * 0.1 - time.monotonic()))
+                fifo.write(pcm[start:start + chunk])
+                fifo.flush()
 
     def play_system_audio(self, path: Path) -> subprocess.Popen[bytes]:
         """Play a file on the virtual speakers (what the other side of a call would say)."""
