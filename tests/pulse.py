@@ -6,6 +6,7 @@ FIFO is the microphone: s16le 16 kHz mono written to the FIFO is what the microp
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -56,10 +57,8 @@ class VirtualMicrophone:
         pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
 
         def feed() -> None:
-            try:
+            with contextlib.suppress(BrokenPipeError):  # the server stopped while we were still speaking
                 self._feed(pcm, realtime)
-            except BrokenPipeError:  # the server stopped while we were still speaking
-                pass
 
         thread = threading.Thread(target=feed, daemon=True)
         thread.start()
