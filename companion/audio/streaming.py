@@ -29,6 +29,10 @@ def _key(word: Word) -> str:
     return re.sub(r"[^\w']", "", word.text.lower())
 
 
+PAUSE_S = 0.6
+"""A gap this long after a word means the speaker paused: the words before it are committed."""
+
+
 class StreamingTranscriber:
     """Feed audio with :meth:`add_audio`, call :meth:`step` about once a second, :meth:`finish` at the end."""
 
@@ -64,11 +68,19 @@ class StreamingTranscriber:
             self._hypothesis[agreed]
         ):
             agreed += 1
+        # Words followed by a pause are final too: the speaker stopped, nothing later will change them.
+        buffer_end = self._offset + len(self._audio) / SAMPLE_RATE
+        for index, word in enumerate(words):
+            next_start = words[index + 1].start if index + 1 < len(words) else buffer_end
+            if index >= agreed and next_start - word.end >= PAUSE_S:
+                agreed = index + 1
         newly = words[:agreed]
         self._committed += newly
         self._hypothesis = words[agreed:]
         buffered = len(self._audio) / SAMPLE_RATE
-        if buffered > self.max_buffer_s:
+        if newly and (not self._hypothesis or self._hypothesis[0].start - newly[-1].end >= PAUSE_S):
+            self._cut(newly[-1].end + 0.1)  # a pause after the last committed word: a clean place to cut
+        elif buffered > self.max_buffer_s:
             # Cut after the last committed word; with nothing committed, drop the oldest audio.
             last_end = self._committed[-1].end if self._committed else self._offset
             self._cut(last_end if last_end > self._offset else self._offset + buffered - self.max_buffer_s)
