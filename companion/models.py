@@ -110,13 +110,6 @@ class Meeting:
             "participants": list(self.participants),
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "meeting": self.summary_dict(),
-            "audio_path": self.audio_path,
-            "source_path": self.source_path,
-            "segments": [s.to_dict() for s in self.segments],
-        }
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import av
 import numpy as np
-from faster_whisper.audio import decode_audio as _faster_whisper_decode
 
 from companion.errors import InputError
 
@@ -40,6 +39,8 @@ def decode_audio(path: str | Path) -> np.ndarray:
     check_readable_file(path)
     if path.suffix.lower() not in AUDIO_SUFFIXES:
         raise InputError(path, f"unsupported format {path.suffix or '(no extension)'!r}")
+    from faster_whisper.audio import decode_audio as _faster_whisper_decode  # CTranslate2: slow to import
+
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             if not container.streams.audio:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from companion.audio.decode import SAMPLE_RATE
-from companion.audio.stt import SpeechToText, is_non_speech
+from companion.audio.stt import SpeechToText, to_word
 from companion.models import Word
 
 
@@ -43,7 +43,6 @@ class StreamingTranscriber:
         self._audio = np.zeros(0, np.float32)
         self._offset = 0.0
         """Meeting time of the first buffered sample."""
-        self._received = 0.0
         self._committed: list[Word] = []
         self._hypothesis: list[Word] = []
 
@@ -51,14 +50,8 @@ class StreamingTranscriber:
     def committed(self) -> list[Word]:
         return list(self._committed)
 
-    @property
-    def received_s(self) -> float:
-        """Seconds of audio received so far (meeting time)."""
-        return self._received
-
     def add_audio(self, samples: np.ndarray) -> None:
         self._audio = np.concatenate([self._audio, samples.astype(np.float32, copy=False)])
-        self._received += len(samples) / SAMPLE_RATE
 
     def step(self) -> LiveTranscript:
         """Transcribe the unconfirmed audio once; commit what the last two hypotheses agree on."""
@@ -98,17 +91,8 @@ class StreamingTranscriber:
         if len(self._audio) < SAMPLE_RATE // 2:
             return []
         prompt = " ".join(w.text for w in self._committed[-self.prompt_words:]) or None
-        segments, _ = self.stt.model.transcribe(
-            self._audio, beam_size=self.stt.beam_size, vad_filter=True, word_timestamps=True,
-            condition_on_previous_text=False, initial_prompt=prompt,
-        )
-        offset = self._offset
-        words = [
-            Word(round(offset + w.start, 3), round(offset + w.end, 3), w.word.strip(), round(w.probability, 3))
-            for segment in segments
-            if not is_non_speech(segment.text)
-            for w in segment.words or ()
-        ]
+        segments, _ = self.stt.speech_segments(self._audio, prompt)
+        words = [to_word(w, self._offset) for segment in segments for w in segment.words or ()]
         # As in whisper_streaming: words from before the last commit are re-heard audio, not new speech.
         last_end = self._committed[-1].end if self._committed else 0.0
         return self._without_repeated_border([w for w in words if w.start > last_end - 0.1])

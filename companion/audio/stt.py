@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -54,30 +55,35 @@ class SpeechToText:
         )
 
     def transcribe(self, audio: np.ndarray, cancel: CancelToken | None = None) -> Job[Transcript]:
-        """Transcribe 16 kHz mono ``audio``; yields each :class:`Segment` and :class:`Progress`.
-
-        Voice-activity filtering stays on: without it tiny.en invents text on silence.
-        """
+        """Transcribe 16 kHz mono ``audio``; yields each :class:`Segment` and :class:`Progress`."""
         cancel = cancel or CancelToken()
         duration = len(audio) / SAMPLE_RATE
         yield Progress("transcribing", 0.0, duration)
-        raw_segments, info = self.model.transcribe(
-            audio, beam_size=self.beam_size, vad_filter=True, word_timestamps=True,
-            condition_on_previous_text=False,
-        )
+        raw_segments, language = self.speech_segments(audio)
         segments: list[Segment] = []
         for raw in raw_segments:
             cancel.raise_if_cancelled()
-            text = raw.text.strip()
-            if is_non_speech(text):
-                continue
-            words = tuple(
-                Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 3))
-                for w in raw.words or ()
-            )
-            segment = Segment(round(raw.start, 3), round(min(raw.end, duration), 3), text, words=words)
+            words = tuple(to_word(w) for w in raw.words or ())
+            segment = Segment(round(raw.start, 3), round(min(raw.end, duration), 3), raw.text.strip(), words=words)
             segments.append(segment)
             yield segment
             yield Progress("transcribing", min(raw.end, duration), duration)
         yield Progress("transcribing", duration, duration)
-        return Transcript(tuple(segments), duration_s=duration, language=info.language)
+        return Transcript(tuple(segments), duration_s=duration, language=language)
+
+    def speech_segments(self, audio: np.ndarray, prompt: str | None = None) -> tuple[Iterator[Any], str]:
+        """faster-whisper's lazy segments with the app's decoding options, without non-speech; and the language.
+
+        Voice-activity filtering stays on: without it tiny.en invents text on silence.
+        """
+        raw_segments, info = self.model.transcribe(
+            audio, beam_size=self.beam_size, vad_filter=True, word_timestamps=True,
+            condition_on_previous_text=False, initial_prompt=prompt,
+        )
+        return (s for s in raw_segments if not is_non_speech(s.text.strip())), str(info.language)
+
+
+def to_word(word: Any, offset: float = 0.0) -> Word:
+    """A faster-whisper word as our :class:`Word`, ``offset`` seconds later in the meeting."""
+    return Word(round(offset + word.start, 3), round(offset + word.end, 3), word.word.strip(),
+                round(word.probability, 3))
