@@ -1,0 +1,173 @@
+"""One meeting: its transcript with speakers (click a line to hear it), its minutes, and an export menu."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from companion.engine import Engine
+from companion.export.minutes import BINARY_FORMATS, MINUTES_FORMATS, clock, render_minutes
+from companion.models import Meeting, Minutes
+from companion.ui.minutes_view import MinutesView
+from companion.ui.playback import Player, why_not_playable
+from companion.ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+FORMAT_NAMES = {"md": "Markdown", "html": "HTML", "docx": "Word (DOCX)", "pdf": "PDF", "srt": "Subtitles (SRT)",
+                "vtt": "Subtitles (WebVTT)", "json": "JSON"}
+SPEAKER_COLOURS = ("#1a73e8", "#d93025", "#188038", "#e37400", "#9334e6", "#007b83", "#b31412", "#5f6368")
+
+
+def speaker_colour(speaker: str, speakers: list[str]) -> QColor:
+    """A stable colour per speaker within one meeting."""
+    return QColor(SPEAKER_COLOURS[speakers.index(speaker) % len(SPEAKER_COLOURS)] if speaker in speakers else "#5f6368")
+
+
+class MeetingView(QWidget):
+    """Shows one stored meeting; :meth:`open` loads it off the GUI thread."""
+
+    loaded = Signal(int)
+    exported = Signal(str)
+
+    def __init__(self, engine: Engine, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.engine, self.tasks = engine, tasks
+        self.meeting: Meeting | None = None
+        self.minutes: Minutes | None = None
+        self.player = Player(tasks)
+        self._pending_moment: float | None = None
+        self.title = QLabel("No meeting open. Pick one in the library.")
+        self.title.setStyleSheet("font-size: 18px; font-weight: 600;")
+        self.facts = QLabel()
+        self.facts.setWordWrap(True)
+        self.play_button = QPushButton("■ Stop playing")
+        self.play_button.setAccessibleName("Stop playing")
+        self.export_button = QToolButton()
+        self.export_button.setText("Export ▾")
+        self.export_button.setAccessibleName("Export")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        for fmt in MINUTES_FORMATS:
+            menu.addAction(FORMAT_NAMES.get(fmt, fmt), partial(self._choose_export, fmt))
+        self.export_button.setMenu(menu)
+        self.transcript = QTreeWidget()
+        self.transcript.setHeaderLabels(["Time", "Speaker", "Text"])
+        self.transcript.setRootIsDecorated(False)
+        self.transcript.setWordWrap(True)
+        self.transcript.setColumnWidth(0, 70)
+        self.transcript.setColumnWidth(1, 90)
+        self.transcript.setAccessibleName("Transcript")
+        self.minutes_view = MinutesView()
+        self._layout()
+        self.transcript.itemClicked.connect(self._line_clicked)
+        self.minutes_view.moment_clicked.connect(self.show_moment)
+        self.minutes_view.moment_clicked.connect(self.play_at)
+        self.play_button.clicked.connect(self.player.stop)
+        self._set_enabled(False)
+
+    def _layout(self) -> None:
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.play_button)
+        header.addWidget(self.export_button)
+        splitter = QSplitter()
+        splitter.addWidget(self.transcript)
+        splitter.addWidget(self.minutes_view)
+        splitter.setSizes([520, 480])
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.facts)
+        layout.addWidget(splitter, 1)
+
+    def _set_enabled(self, enabled: bool) -> None:
+        self.export_button.setEnabled(enabled)
+        self.play_button.setEnabled(enabled and self.meeting is not None and why_not_playable(self.meeting) is None)
+
+    def open(self, meeting_id: int, moment: float | None = None) -> None:
+        """Load a meeting (and its minutes); with ``moment``, show that moment once loaded."""
+        self._pending_moment = moment
+        self.tasks.call(lambda: (self.engine.meeting(meeting_id), self.engine.minutes(meeting_id)),
+                        f"opening meeting {meeting_id}", self._show)
+
+    def _show(self, loaded: tuple[Meeting, Minutes]) -> None:
+        meeting, minutes = self.meeting, self.minutes = loaded
+        self.title.setText(meeting.title)
+        self.facts.setText(f"{meeting.team} · {meeting.date} · {clock(meeting.duration_s)} · "
+                           f"{', '.join(meeting.participants) or 'no participants named'}")
+        reason = why_not_playable(meeting)
+        tip = reason or "Click a line to hear that moment."
+        self.transcript.clear()
+        speakers = list(dict.fromkeys(s.speaker for s in meeting.segments if s.speaker))
+        for segment in meeting.segments:
+            item = QTreeWidgetItem([clock(segment.start), segment.speaker, segment.text])
+            item.setData(0, Qt.ItemDataRole.UserRole, segment.start)
+            item.setForeground(1, speaker_colour(segment.speaker, speakers))
+            item.setToolTip(2, tip)
+            self.transcript.addTopLevelItem(item)
+        self.minutes_view.show_minutes(minutes)
+        self._set_enabled(True)
+        self.play_button.setToolTip(reason or "Stop playing")
+        if self._pending_moment is not None:
+            self.show_moment(self._pending_moment)
+        self.loaded.emit(meeting.id)
+
+    def _line_clicked(self, item: QTreeWidgetItem, column: int) -> None:
+        self.play_at(float(item.data(0, Qt.ItemDataRole.UserRole)))
+
+    def show_moment(self, seconds: float) -> None:
+        """Select and scroll to the transcript line said at ``seconds``."""
+        for row in range(self.transcript.topLevelItemCount()):
+            item = self.transcript.topLevelItem(row)
+            following = self.transcript.topLevelItem(row + 1)
+            if item is not None and (following is None
+                                     or float(following.data(0, Qt.ItemDataRole.UserRole)) > seconds + 0.01):
+                self.transcript.setCurrentItem(item)
+                self.transcript.scrollToItem(item, QTreeWidget.ScrollHint.PositionAtCenter)
+                return
+
+    def play_at(self, seconds: float) -> None:
+        """Play the meeting from ``seconds`` when it has audio."""
+        if self.meeting is not None and self.meeting.audio_path and why_not_playable(self.meeting) is None:
+            self.player.play(self.meeting.audio_path, float(seconds))
+
+    def _choose_export(self, fmt: str) -> None:
+        if self.meeting is None:
+            return
+        suggested = f"{self.meeting.date} {self.meeting.title}.{fmt}".replace("/", "-")
+        name, _ = QFileDialog.getSaveFileName(self, f"Export as {FORMAT_NAMES.get(fmt, fmt)}", suggested)
+        if name:
+            self.export(fmt, Path(name))
+
+    def export(self, fmt: str, path: Path) -> None:
+        """Write the minutes (or, for SRT/VTT, the transcript) as ``fmt`` to ``path`` off the GUI thread."""
+        meeting, minutes = self.meeting, self.minutes
+        if meeting is None or minutes is None:
+            return
+
+        def write() -> str:
+            rendered = render_minutes(meeting, minutes, fmt)
+            if fmt in BINARY_FORMATS and isinstance(rendered, bytes):
+                path.write_bytes(rendered)
+            else:
+                path.write_text(str(rendered), encoding="utf-8")
+            return str(path)
+
+        self.tasks.call(write, f"exporting {fmt}", self.exported.emit)

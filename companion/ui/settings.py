@@ -1,0 +1,170 @@
+"""The app's settings, persisted with QSettings in the platform config dir, and the dialog that edits them."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from companion.audio.capture import InputDevice
+from companion.engine import Engine
+from companion.runtime import APP_NAME, DEVICE_CHOICES
+
+log = logging.getLogger(__name__)
+
+
+def settings_path() -> Path:
+    """``<platform config dir>/settings.ini`` (``~/.config/meeting-companion`` on Linux)."""
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "settings.ini"
+
+
+@dataclass
+class AppSettings:
+    """What the user chose; empty strings mean "the default"."""
+
+    speech_model: str = ""
+    """faster-whisper model name or folder; empty: the bundled tiny.en."""
+    summary_model: str = "smollm2"
+    """``smollm2`` (bundled), ``gpt2``, a folder, or ``none``."""
+    device: str = "auto"
+    input_device: str = ""
+    system_audio: bool = False
+    data_dir: str = ""
+    voice: str = ""
+    keep_in_tray: bool = True
+    team: str = ""
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> AppSettings:
+        """Read the settings file (defaults for anything missing or unreadable)."""
+        store = QSettings(str(path or settings_path()), QSettings.Format.IniFormat)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            default = f.default
+            raw = store.value(f.name, default)
+            values[f.name] = _as_bool(raw) if isinstance(default, bool) else str(raw)
+        return cls(**values)
+
+    def save(self, path: Path | None = None) -> None:
+        """Write the settings file."""
+        store = QSettings(str(path or settings_path()), QSettings.Format.IniFormat)
+        for f in fields(self):
+            store.setValue(f.name, getattr(self, f.name))
+        store.sync()
+
+    def engine(self, data_dir: str | None = None) -> Engine:
+        """An engine as these settings describe it (models still load lazily, on first use)."""
+        return Engine(
+            data_dir or self.data_dir or None,
+            device=self.device if self.device in DEVICE_CHOICES else "auto",  # type: ignore[arg-type]
+            whisper_model=self.speech_model or None,
+            summary_model=None if self.summary_model in ("", "none") else self.summary_model,
+        )
+
+
+def _as_bool(raw: object) -> bool:
+    return raw is True or str(raw).lower() in ("true", "1", "yes")
+
+
+class SettingsDialog(QDialog):
+    """Edits :class:`AppSettings`; model, device and data-folder changes apply at the next start."""
+
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.settings = settings
+        form = QFormLayout(self)
+        self.speech_model = self._line(settings.speech_model, "bundled tiny.en", "Speech model")
+        self.summary_model = QComboBox(editable=True)
+        self.summary_model.addItems(["smollm2", "gpt2", "distilgpt2", "none"])
+        self.summary_model.setCurrentText(settings.summary_model)
+        self.summary_model.setAccessibleName("Summary model")
+        self.device = QComboBox()
+        self.device.addItems(list(DEVICE_CHOICES))
+        self.device.setCurrentText(settings.device)
+        self.device.setAccessibleName("Device")
+        self.detected = QLabel("detecting…")
+        self.input_device = QComboBox()
+        self.input_device.setAccessibleName("Input device")
+        self.input_device.addItem("System default", "")
+        self.system_audio = QCheckBox("Also record system audio (the other side of a call)")
+        self.system_audio.setChecked(settings.system_audio)
+        self.data_dir = self._line(settings.data_dir, "platform default", "Data folder")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.data_dir)
+        data_row.addWidget(browse)
+        self.voice = self._line(settings.voice, "system default voice", "Read-aloud voice")
+        self.keep_in_tray = QCheckBox("Keep running in the tray when the window is closed")
+        self.keep_in_tray.setChecked(settings.keep_in_tray)
+        form.addRow("Speech model:", self.speech_model)
+        form.addRow("Summary model:", self.summary_model)
+        form.addRow("Device:", self.device)
+        form.addRow("Detected:", self.detected)
+        form.addRow("Microphone:", self.input_device)
+        form.addRow("", self.system_audio)
+        form.addRow("Data folder:", data_row)
+        form.addRow("Read-aloud voice:", self.voice)
+        form.addRow("", self.keep_in_tray)
+        form.addRow(QLabel("Models, device and data folder apply the next time the app starts."))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _line(self, value: str, placeholder: str, name: str) -> QLineEdit:
+        line = QLineEdit(value)
+        line.setPlaceholderText(placeholder)
+        line.setAccessibleName(name)
+        return line
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Data folder", self.data_dir.text())
+        if folder:
+            self.data_dir.setText(folder)
+
+    def show_detected(self, text: str) -> None:
+        """What the runtime found (device, compute type, any CPU fallback)."""
+        self.detected.setText(text)
+
+    def show_devices(self, devices: list[InputDevice]) -> None:
+        """Fill the microphone list and select the saved one."""
+        for d in devices:
+            self.input_device.addItem(f"{d.name}{' (default)' if d.is_default else ''}", str(d.index))
+        index = self.input_device.findData(self.settings.input_device)
+        self.input_device.setCurrentIndex(max(0, index))
+
+    def result_settings(self) -> AppSettings:
+        """The settings as edited."""
+        s = self.settings
+        return AppSettings(
+            speech_model=self.speech_model.text().strip(), summary_model=self.summary_model.currentText().strip(),
+            device=self.device.currentText(), input_device=str(self.input_device.currentData() or ""),
+            system_audio=self.system_audio.isChecked(), data_dir=self.data_dir.text().strip(),
+            voice=self.voice.text().strip(), keep_in_tray=self.keep_in_tray.isChecked(), team=s.team,
+        )
+
+
+def describe_runtime(engine: Engine) -> str:
+    """One line about where models run (read on a worker: deciding it may probe CUDA)."""
+    runtime = engine.runtime
+    text = f"{runtime.device.upper()} ({runtime.compute_type}, {runtime.cpu_threads} threads)"
+    return f"{text}: {runtime.notice}" if runtime.notice else text
