@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 from companion import __version__
 from companion.engine import Engine
 from companion.errors import Cancelled, CompanionError
+from companion.export.agenda import AGENDA_FORMATS, render_agenda
 from companion.export.minutes import MINUTES_FORMATS, render_minutes
 from companion.jobs import Job, Progress, run_job
+from companion.kg.views import GRAPH_FORMATS
 from companion.llm.backend import SMOLLM2
 from companion.logs import setup_logging
 from companion.runtime import DEVICE_CHOICES
@@ -87,6 +89,26 @@ def build_parser() -> argparse.ArgumentParser:
     transcript.add_argument("--format", choices=EXPORT_FORMATS, default="txt")
     transcript.add_argument("-o", "--output", type=Path)
     transcript.set_defaults(run=_transcript)
+
+    ask = commands.add_parser("ask", help="answer a question from a team's meetings, with citations")
+    ask.add_argument("question")
+    ask.add_argument("--team", required=True)
+    ask.add_argument("--json", action="store_true", help="print the answer and its citations as JSON")
+    ask.add_argument("--speak", action="store_true", help="also read the answer aloud")
+    ask.set_defaults(run=_ask)
+
+    agenda = commands.add_parser("agenda", help="the next meeting's agenda from what is still open")
+    agenda.add_argument("--team", required=True)
+    agenda.add_argument("--date", help="YYYY-MM-DD (default: the next meeting the minutes named)")
+    agenda.add_argument("--format", choices=AGENDA_FORMATS, default="md")
+    agenda.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
+    agenda.set_defaults(run=_agenda)
+
+    graph = commands.add_parser("graph", help="export a team's knowledge graph")
+    graph.add_argument("--team", required=True)
+    graph.add_argument("--format", choices=GRAPH_FORMATS, default="graphml")
+    graph.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
+    graph.set_defaults(run=_graph)
     return parser
 
 
@@ -225,6 +247,27 @@ def _recover(engine: Engine, args: argparse.Namespace) -> None:
             continue
         meeting = _with_progress(engine.recover(path), engine)
         print(f"{meeting.id}\t{path}")
+
+
+def _ask(engine: Engine, args: argparse.Namespace) -> None:
+    answer = engine.ask(args.question, args.team)
+    if args.json:
+        _emit(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False), None)
+    else:
+        cited = [f"  [{c.title}, {c.date}, {_clock(c.start)}] {c.quote}" for c in answer.citations]
+        _emit("\n".join([answer.answer, *cited]), None)
+    if args.speak:
+        from companion.audio.speak import speak
+
+        speak(answer.answer)
+
+
+def _agenda(engine: Engine, args: argparse.Namespace) -> None:
+    _emit(render_agenda(engine.agenda(args.team, args.date), args.format), args.output)
+
+
+def _graph(engine: Engine, args: argparse.Namespace) -> None:
+    _emit(engine.export_graph(args.team, args.format), args.output)
 
 
 def _emit(content: str | bytes, output: Path | None) -> None:

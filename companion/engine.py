@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
+import networkx as nx
+
 from companion.audio.capture import AudioSource
 from companion.audio.decode import decode_audio
 from companion.audio.recording import (
@@ -27,14 +29,21 @@ from companion.audio.streaming import StreamingTranscriber
 from companion.audio.stt import SpeechToText
 from companion.errors import CompanionError, InputError
 from companion.jobs import CancelToken, Job, Progress
+from companion.kg.agenda import agenda_date, build_agenda
+from companion.kg.recall import recall
+from companion.kg.records import Agenda, Answer, Change, Item
 from companion.kg.store import Store
+from companion.kg.views import GRAPH_FORMATS, build_graph, export_graph
+from companion.llm.answer import answer_question
 from companion.llm.backend import SMOLLM2, LanguageModel, load_language_model
+from companion.llm.embeddings import Embedder, shared_embedder
 from companion.llm.minutes import write_minutes
 from companion.models import Meeting, Minutes, Transcript
 from companion.runtime import DeviceChoice, Runtime, decide_runtime, default_data_dir
 from companion.transcript_files import TRANSCRIPT_SUFFIXES, read_transcript
 
 log = logging.getLogger(__name__)
+MAX_QUESTION = 500
 
 
 class Engine:
@@ -220,12 +229,96 @@ class Engine:
         """One stored meeting with its transcript."""
         return self.store.meeting(meeting_id)
 
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The sentence-embedding model (loaded on first use, shared by every engine of the process)."""
+        return shared_embedder(self.runtime.device)
+
+    def ask(self, question: str, team: str) -> Answer:
+        """Answer a question from the team's meetings (the graph's current state first), with citations.
+
+        When nothing in the team's meetings supports an answer, the answer says so and has no citations.
+        """
+        question = _checked_question(question)
+        team_id = self.store.team_id(_checked_team(team))
+        passages, newer = recall(self.store.knowledge, self.store.index, team_id, question, self.embedder)
+        return answer_question(question, passages, newer)
+
+    def speak(self, text: str) -> None:
+        """Read ``text`` aloud (pyttsx3; espeak-ng on Linux); returns when it has been said."""
+        from companion.audio.speak import speak
+
+        speak(text)
+
+    def agenda(self, team: str, date: str | None = None) -> Agenda:
+        """The next meeting's agenda: open action items (overdue first), open questions, decisions to follow
+        up and carry-over topics. ``date`` (YYYY-MM-DD) defaults to the next meeting the minutes named."""
+        team = _checked_team(team)
+        team_id = self.store.team_id(team)
+        meetings = self.store.meetings(team)
+        announced = [n for m in meetings if (minutes := self.store.minutes(m.id)) and (n := minutes.next_meeting)]
+        day = _checked_date(date) if date else agenda_date([m.date for m in meetings], next(iter(announced), None),
+                                                           dt.date.today())
+        times = [n[11:16] for n in announced if "T" in n]
+        start = next((n for n in announced if n[:10] == day), f"{day}T{times[0]}" if times else None)
+        items = self.store.knowledge.items(team_id, today=day)
+        topics = self.store.knowledge.items(team_id, kinds=("topic",))
+        return build_agenda(team, day, items, topics, start, f"{team}: next meeting")
+
+    def open_items(self, team: str) -> list[Item]:
+        """The team's open action items, overdue (as of today) first, then by due date."""
+        items = self.store.knowledge.items(self.store.team_id(_checked_team(team)), kinds=("action_item",),
+                                           statuses=("open",), today=dt.date.today().isoformat())
+        return sorted(items, key=lambda i: (not i.overdue, i.due or "9999-12-31", i.id))
+
+    def items(self, team: str) -> list[Item]:
+        """All the team's action items, decisions and open questions in their current state."""
+        return self.store.knowledge.items(self.store.team_id(_checked_team(team)),
+                                          today=dt.date.today().isoformat())
+
+    def set_action_item_status(self, item_id: int, status: str) -> Item:
+        """Tick an item done (or reopen it) by hand; the change is kept in its history."""
+        return self.store.knowledge.set_status(item_id, status)
+
+    def item_history(self, item_id: int) -> list[Change]:
+        """What happened to an item, oldest first, each change with its evidence."""
+        return self.store.knowledge.history(item_id)
+
+    def search(self, team: str, text: str) -> list[Meeting]:
+        """The team's meetings whose transcript matches ``text`` (full text), best match first."""
+        team = _checked_team(team)
+        ids = self.store.index.meetings(self.store.team_id(team), _checked_question(text))
+        by_id = {m.id: m for m in self.store.meetings(team)}
+        return [by_id[i] for i in ids]
+
+    def team_graph(self, team: str) -> nx.MultiDiGraph:
+        """The team's knowledge graph: meeting, person, item and subject nodes with ``kind`` and ``label``."""
+        team = _checked_team(team)
+        team_id = self.store.team_id(team)
+        knowledge = self.store.knowledge
+        items = knowledge.items(team_id, kinds=("action_item", "decision", "open_question", "topic"),
+                                today=dt.date.today().isoformat())
+        return build_graph(self.store.meetings(team), knowledge.people(team_id), items, knowledge.relations(team_id))
+
+    def export_graph(self, team: str, format: str = "graphml") -> str:
+        """The team's graph as ``graphml`` or node-link ``json``."""
+        if format not in GRAPH_FORMATS:
+            raise CompanionError(f"unknown graph format {format!r}: use {' or '.join(GRAPH_FORMATS)}")
+        return export_graph(self.team_graph(team), format)
+
 
 def _checked_team(team: str) -> str:
     team = team.strip()
     if not team or len(team) > 100 or not team.isprintable():
         raise CompanionError(f"invalid team name {team[:100]!r}: use 1-100 printable characters")
     return team
+
+
+def _checked_question(text: str) -> str:
+    text = " ".join(text.split())
+    if not text or len(text) > MAX_QUESTION or not text.isprintable():
+        raise CompanionError(f"invalid question {text[:60]!r}: use 1-{MAX_QUESTION} printable characters")
+    return text
 
 
 def _checked_date(date: str) -> str:

@@ -60,10 +60,11 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
 def test_reopening_applies_no_migration_twice_and_keeps_data(tmp_path: Path) -> None:
     store = Store(tmp_path / "c.db")
     add(store)
+    applied = store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
     store.close()
     again = Store(tmp_path / "c.db")
     assert len(again.meetings("Atlas")) == 1
-    assert again.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
+    assert again.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == applied >= 2
 
 
 def test_hostile_strings_are_stored_verbatim(tmp_path: Path) -> None:

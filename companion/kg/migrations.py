@@ -36,3 +36,48 @@ def m001_meetings_and_transcripts(db: Database) -> None:
         pk="meeting_id",
         foreign_keys=[("meeting_id", "meetings", "id")],
     )
+
+
+@migrations()
+def m002_knowledge_graph(db: Database) -> None:
+    """The team knowledge graph: people and aliases, items with status, evidence, history, relations,
+    full-text indexes over transcripts and items, and cached sentence embeddings."""
+    db.table("people").create({"id": int, "team_id": int, "name": str, "aliases": str}, pk="id",
+                              foreign_keys=[("team_id", "teams", "id")], not_null={"team_id", "name"})
+    db.table("people").create_index(["team_id", "name"], unique=True)
+    db.table("items").create(
+        {"id": int, "team_id": int, "meeting_id": int, "kind": str, "text": str, "owner_id": int, "due": str,
+         "status": str, "topic": str, "context": str, "created_at": str, "updated_at": str},
+        pk="id",
+        foreign_keys=[("team_id", "teams", "id"), ("meeting_id", "meetings", "id"), ("owner_id", "people", "id")],
+        not_null={"team_id", "meeting_id", "kind", "text", "status"},
+    )
+    db.table("items").create_index(["team_id", "kind", "status"])
+    db.table("evidence").create(
+        {"id": int, "item_id": int, "meeting_id": int, "role": str, "start": float, "end": float, "speaker": str,
+         "quote": str},
+        pk="id",
+        foreign_keys=[("item_id", "items", "id"), ("meeting_id", "meetings", "id")],
+        not_null={"item_id", "meeting_id", "role", "quote"},
+    )
+    db.table("evidence").create_index(["item_id"])
+    db.table("history").create(
+        {"id": int, "item_id": int, "meeting_id": int, "field": str, "old": str, "new": str, "evidence_id": int,
+         "at": str},
+        pk="id",
+        foreign_keys=[("item_id", "items", "id"), ("meeting_id", "meetings", "id"), ("evidence_id", "evidence", "id")],
+        not_null={"item_id", "field", "at"},
+    )
+    db.table("history").create_index(["item_id"])
+    db.table("relations").create(
+        {"id": int, "team_id": int, "kind": str, "src": str, "dst": str, "meeting_id": int, "evidence_id": int},
+        pk="id",
+        foreign_keys=[("team_id", "teams", "id"), ("meeting_id", "meetings", "id"), ("evidence_id", "evidence", "id")],
+        not_null={"team_id", "kind", "src", "dst"},
+    )
+    db.table("relations").create_index(["team_id", "kind"])
+    db.table("embeddings").create({"key": str, "team_id": int, "vector": bytes}, pk="key",
+                                  foreign_keys=[("team_id", "teams", "id")])
+    db.table("embeddings").create_index(["team_id"])
+    db.table("segments").enable_fts(["text"], fts_version="FTS5", create_triggers=True)
+    db.table("items").enable_fts(["text", "context"], fts_version="FTS5", create_triggers=True)

@@ -16,7 +16,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from companion.errors import CompanionError, NotFoundError
+from companion.kg.knowledge import Knowledge, NewMeeting
 from companion.kg.migrations import migrations
+from companion.kg.search import Index
 from companion.models import Meeting, Minutes, Segment, Word
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,8 @@ class Store:
             self.db.enable_wal()
             self.db.execute("PRAGMA foreign_keys = ON")
             migrations.apply(self.db)
+            self.knowledge = Knowledge(self.db)
+            self.index = Index(self.db)
         except sqlite3.DatabaseError as error:
             raise CompanionError(f"{self.path}: cannot open the meeting store ({error})") from error
 
@@ -80,6 +84,7 @@ class Store:
             )
             if minutes is not None:
                 self._put_minutes(meeting_id, minutes, now)
+                self.knowledge.ingest(NewMeeting(int(meeting_id), team_id, date, participants, segments, minutes))
         log.info("stored meeting %s (%d segments) for team %r", meeting_id, len(segments), team)
         return int(meeting_id)
 
@@ -102,6 +107,14 @@ class Store:
 
     def teams(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT name FROM teams ORDER BY name").fetchall()]
+
+    def team_id(self, team: str) -> int:
+        """The id of a known team; an unknown team is a :class:`NotFoundError` naming the known ones."""
+        row = self.db.execute("SELECT id FROM teams WHERE name = ?", [team]).fetchone()
+        if row is None:
+            known = ", ".join(self.teams()) or "none yet"
+            raise NotFoundError(f"no team named {team!r} (teams: {known})")
+        return int(row[0])
 
     def meetings(self, team: str) -> list[Meeting]:
         """The team's meetings, newest first, without their transcripts."""

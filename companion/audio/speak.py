@@ -1,0 +1,83 @@
+"""Reading text aloud with pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS).
+
+The CLI's ``ask --speak`` and the tray use :func:`speak`. pyttsx3 2.99 may return from ``runAndWait()``
+before ``save_to_file``'s WAV is complete (once it even left it empty), so :func:`save_speech` waits
+until the file holds a whole, non-empty WAV.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import threading
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+from companion.errors import CompanionError
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+POLL_S = 0.05
+
+
+def _engine() -> Any:
+    try:
+        import pyttsx3
+
+        return pyttsx3.init()
+    except Exception as error:  # no speech driver (espeak-ng missing, no audio service)
+        raise CompanionError(f"cannot speak: no text-to-speech engine ({error}); on Linux install espeak-ng") \
+            from error
+
+
+def speak(text: str) -> None:
+    """Say ``text`` on the default sound output; returns when it has been spoken."""
+    if not text.strip():
+        return
+    with _lock:
+        engine = _engine()
+        engine.say(text)
+        engine.runAndWait()
+
+
+def save_speech(text: str, path: str | Path, timeout_s: float = 30.0) -> Path:
+    """Write ``text`` spoken to a WAV file at ``path`` and return it once the file is complete.
+
+    Raises:
+        CompanionError: nothing to say, or no complete WAV appeared within ``timeout_s``.
+    """
+    if not text.strip():
+        raise CompanionError("nothing to speak: the text is empty")
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    with _lock:
+        engine = _engine()
+        with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to ..."
+            engine.save_to_file(text, str(path))
+            engine.runAndWait()
+    return _wait_for_wav(path, timeout_s)
+
+
+def _wait_for_wav(path: Path, timeout_s: float) -> Path:
+    """Poll until ``path`` is a readable WAV with frames whose size no longer changes."""
+    deadline = time.monotonic() + timeout_s
+    last_size = -1
+    while time.monotonic() < deadline:
+        size = path.stat().st_size if path.exists() else -1
+        if size > 44 and size == last_size and _frames(path) > 0:
+            return path
+        last_size = size
+        time.sleep(POLL_S)
+    raise CompanionError(f"{path}: the speech engine wrote no complete WAV within {timeout_s:.0f} s")
+
+
+def _frames(path: Path) -> int:
+    try:
+        with wave.open(str(path), "rb") as wav:
+            expected = wav.getnframes() * wav.getsampwidth() * wav.getnchannels()
+            return wav.getnframes() if path.stat().st_size >= 44 + expected else 0
+    except (wave.Error, EOFError, OSError):
+        return 0

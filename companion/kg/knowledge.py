@@ -1,0 +1,254 @@
+"""The knowledge graph's tables: filled from each stored meeting, read as items, history and relations.
+
+:class:`Knowledge` works on the :class:`~companion.kg.store.Store`'s database handle and inside its
+transactions; nothing else opens the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from companion.errors import CompanionError, NotFoundError
+from companion.kg.evolve import Known, Update, discussion, plan_updates
+from companion.kg.people import resolve_people
+from companion.kg.records import STATUSES, Change, Item
+from companion.llm.sentences import Sentence, split_sentences
+from companion.models import Evidence, Minutes, Segment
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewMeeting:
+    """What :meth:`Knowledge.ingest` needs to know about a meeting being stored."""
+
+    id: int
+    team_id: int
+    date: str
+    participants: Sequence[str]
+    segments: Sequence[Segment]
+    minutes: Minutes
+
+
+class Knowledge:
+    """Reads and writes the knowledge-graph tables through the store's database handle."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def ingest(self, meeting: NewMeeting) -> list[Update]:
+        """Add a meeting's items to its team's graph and apply the changes it makes to earlier ones.
+
+        Runs inside the caller's transaction (the meeting and its graph update are stored together).
+        """
+        now = _now()
+        sentences = split_sentences(meeting.segments)
+        speakers = [s.speaker for s in meeting.segments if s.speaker]
+        owners = [a.owner for a in meeting.minutes.action_items if a.owner]
+        people = resolve_people(self.db, meeting.team_id, [*meeting.participants, *speakers, *owners])
+        known = self._known(meeting.team_id)
+        updates = plan_updates(known, sentences, meeting.minutes, dt.date.fromisoformat(meeting.date))
+        merged = {u.new_index for u in updates if u.action == "merge"}
+        new_items = self._add_items(meeting, sentences, people, merged, now)
+        for name in dict.fromkeys([*meeting.participants, *speakers]):
+            if name.strip():
+                self._relate(meeting.team_id, "attended", f"person:{people[name.strip()]}", f"meeting:{meeting.id}",
+                             meeting.id, None)
+        for update in updates:
+            self._apply(meeting, update, new_items, now)
+        log.info("graph: meeting %s added %d items and made %d changes", meeting.id,
+                 sum(len(v) for v in new_items.values()), len(updates))
+        return updates
+
+    def _known(self, team_id: int) -> list[Known]:
+        rows = self.db.execute(
+            "SELECT items.id, kind, text, people.name, due, status, context FROM items "
+            "LEFT JOIN people ON people.id = items.owner_id "
+            "WHERE items.team_id = ? AND status IN ('open', 'active') AND kind != 'topic' ORDER BY items.id",
+            [team_id],
+        ).fetchall()
+        return [Known(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "") for r in rows]
+
+    def _add_items(self, meeting: NewMeeting, sentences: Sequence[Sentence], people: dict[str, int],
+                   merged: set[int | None], now: str) -> dict[str, list[int]]:
+        """Insert the meeting's new action items, decisions, open questions and topics; their ids by kind."""
+        minutes = meeting.minutes
+        ids: dict[str, list[int]] = {"action_item": [], "decision": [], "open_question": [], "topic": []}
+        for index, action in enumerate(minutes.action_items):
+            if index in merged:
+                ids["action_item"].append(0)
+                continue
+            window = discussion(sentences, action.evidence[0].start) if action.evidence else ""
+            ids["action_item"].append(self._add_item(meeting, "action_item", action.task, action.evidence, now,
+                                                     owner_id=people.get(action.owner or ""), due=action.due,
+                                                     context=window))
+        for kind, statements in (("decision", minutes.decisions), ("open_question", minutes.open_questions)):
+            for statement in statements:
+                ids[kind].append(self._add_item(meeting, kind, statement.text, statement.evidence, now))
+        for topic in minutes.topics:
+            quote = " ".join(s.text for s in sentences if topic.start <= s.start < topic.end)[:2000]
+            evidence = (Evidence(topic.start, topic.end, "", quote),) if quote else ()
+            ids["topic"].append(self._add_item(meeting, "topic", topic.title, evidence, now, status="discussed"))
+        return ids
+
+    def _add_item(self, meeting: NewMeeting, kind: str, text: str, evidence: Sequence[Evidence], now: str, *,
+                  owner_id: int | None = None, due: str | None = None, context: str = "",
+                  status: str | None = None) -> int:
+        topic = _topic_at(meeting.minutes, evidence[0].start) if evidence and kind != "topic" else None
+        quotes = " ".join(e.quote for e in evidence) if kind != "topic" else ""
+        item_id = self.db.table("items").insert({
+            "team_id": meeting.team_id, "meeting_id": meeting.id, "kind": kind, "text": text, "owner_id": owner_id,
+            "due": due, "status": status or STATUSES[kind][0], "topic": topic,
+            "context": " ".join(p for p in (context, quotes, topic or "") if p), "created_at": now,
+            "updated_at": now,
+        }).last_pk
+        assert isinstance(item_id, int)
+        for e in evidence:
+            self._add_evidence(item_id, meeting.id, "source", e)
+        self._add_history(item_id, meeting.id, "created", None, text, None, now)
+        if owner_id is not None:
+            self._relate(meeting.team_id, "owns", f"person:{owner_id}", f"item:{item_id}", meeting.id, None)
+        relation = "decided-in" if kind == "decision" else "mentioned-in"
+        self._relate(meeting.team_id, relation, f"item:{item_id}", f"meeting:{meeting.id}", meeting.id, None)
+        return item_id
+
+    def _apply(self, meeting: NewMeeting, update: Update, new_items: dict[str, list[int]], now: str) -> None:
+        evidence_id = self._add_evidence(update.item_id, meeting.id, update.action, update.evidence)
+        if update.action in ("close", "answer", "supersede"):
+            status = {"close": "done", "answer": "answered", "supersede": "superseded"}[update.action]
+            self._set(update.item_id, "status", status, meeting.id, evidence_id, now)
+        if update.action in ("due", "merge") and update.value:
+            self._set(update.item_id, "due", update.value, meeting.id, evidence_id, now)
+        if update.action == "merge":
+            self._relate(meeting.team_id, "mentioned-in", f"item:{update.item_id}", f"meeting:{meeting.id}",
+                         meeting.id, evidence_id)
+        kind = "decision" if update.action == "supersede" else "action_item"
+        new_id = new_items[kind][update.new_index] if update.new_index is not None else 0
+        if not new_id:
+            return
+        relation = {"supersede": "supersedes", "follow_up": "follows-up", "depends_on": "depends-on"}[update.action]
+        self._relate(meeting.team_id, relation, f"item:{new_id}", f"item:{update.item_id}", meeting.id, evidence_id)
+        if update.action == "follow_up" and update.value:
+            new_due = self.db.execute("SELECT due FROM items WHERE id = ?", [new_id]).fetchone()[0]
+            if new_due != update.value:
+                self._add_history(new_id, meeting.id, "due", update.value, new_due, evidence_id, now)
+
+    def _set(self, item_id: int, column: str, value: str, meeting_id: int | None, evidence_id: int | None,
+             now: str) -> None:
+        assert column in ("status", "due"), column  # a fixed column name, never user input
+        old = self.db.execute(f"SELECT {column} FROM items WHERE id = ?", [item_id]).fetchone()[0]
+        if old == value:
+            return
+        self.db.execute(f"UPDATE items SET {column} = ?, updated_at = ? WHERE id = ?", [value, now, item_id])
+        self._add_history(item_id, meeting_id, column, old, value, evidence_id, now)
+
+    def _add_evidence(self, item_id: int, meeting_id: int, role: str, e: Evidence) -> int:
+        row = {"item_id": item_id, "meeting_id": meeting_id, "role": role, "start": e.start, "end": e.end,
+               "speaker": e.speaker, "quote": e.quote}
+        pk = self.db.table("evidence").insert(row).last_pk
+        assert isinstance(pk, int)
+        return pk
+
+    def _add_history(self, item_id: int, meeting_id: int | None, field: str, old: str | None, new: str | None,
+                     evidence_id: int | None, now: str) -> None:
+        self.db.table("history").insert({"item_id": item_id, "meeting_id": meeting_id, "field": field, "old": old,
+                                         "new": new, "evidence_id": evidence_id, "at": now})
+
+    def _relate(self, team_id: int, kind: str, src: str, dst: str, meeting_id: int | None,
+                evidence_id: int | None) -> None:
+        self.db.table("relations").insert({"team_id": team_id, "kind": kind, "src": src, "dst": dst,
+                                           "meeting_id": meeting_id, "evidence_id": evidence_id})
+
+    def items(self, team_id: int, kinds: Sequence[str] = ("action_item", "decision", "open_question"),
+              statuses: Sequence[str] | None = None, today: str | None = None) -> list[Item]:
+        """The team's items of ``kinds`` (and ``statuses``), oldest first, each with its source evidence."""
+        where = f"items.team_id = ? AND kind IN ({', '.join('?' * len(kinds))})"
+        params: list[Any] = [team_id, *kinds]
+        if statuses is not None:
+            where += f" AND status IN ({', '.join('?' * len(statuses))})"
+            params += list(statuses)
+        return self._items(where + " ORDER BY meetings.date, items.id", params, today)
+
+    def items_by_id(self, item_ids: Sequence[int], today: str | None = None) -> list[Item]:
+        """The items with these ids, in the order of their ids."""
+        ids = sorted(set(item_ids))
+        return self._items(f"items.id IN ({', '.join('?' * len(ids))}) ORDER BY items.id", ids, today) if ids else []
+
+    def item(self, item_id: int) -> Item:
+        found = self._items("items.id = ?", [item_id], None)
+        if not found:
+            raise NotFoundError(f"no item with id {item_id}")
+        return found[0]
+
+    def _items(self, where: str, params: Sequence[Any], today: str | None) -> list[Item]:
+        rows = list(self.db.query(_ITEM_SELECT + " WHERE " + where, params))
+        evidence = self._evidence([r["id"] for r in rows], "source")
+        return [_item_from_row(r, tuple(evidence.get(r["id"], ())), today) for r in rows]
+
+    def _evidence(self, item_ids: Sequence[int], role: str | None = None) -> dict[int, list[Evidence]]:
+        found: dict[int, list[Evidence]] = {}
+        for start in range(0, len(item_ids), 500):
+            chunk = list(item_ids[start:start + 500])
+            query = (f"SELECT item_id, start, end, speaker, quote FROM evidence WHERE item_id IN "
+                     f"({', '.join('?' * len(chunk))})" + (" AND role = ?" if role else "") + " ORDER BY id")
+            for r in self.db.execute(query, [*chunk, *([role] if role else [])]).fetchall():
+                found.setdefault(r[0], []).append(Evidence(r[1], r[2], r[3] or "", r[4]))
+        return found
+
+    def history(self, item_id: int) -> list[Change]:
+        """Everything that happened to an item, oldest first, with the evidence for each change."""
+        self.item(item_id)
+        rows = self.db.execute(
+            "SELECT history.item_id, field, old, new, at, history.meeting_id, evidence.start, evidence.end, "
+            "evidence.speaker, evidence.quote FROM history LEFT JOIN evidence ON evidence.id = history.evidence_id "
+            "WHERE history.item_id = ? ORDER BY history.id", [item_id]).fetchall()
+        return [Change(r[0], r[1], r[2], r[3], r[4], r[5],
+                       Evidence(r[6], r[7], r[8] or "", r[9]) if r[9] is not None else None) for r in rows]
+
+    def set_status(self, item_id: int, status: str) -> Item:
+        """Change an item's status by hand (ticked done in the app); the change is kept in its history."""
+        item = self.item(item_id)
+        allowed = STATUSES.get(item.kind, ())
+        if status not in allowed:
+            raise CompanionError(f"invalid status {status[:40]!r} for a {item.kind}: use {', '.join(allowed)}")
+        with self.db.atomic():
+            self._set(item_id, "status", status, None, None, _now())
+        return self.item(item_id)
+
+    def relations(self, team_id: int) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT kind, src, dst, meeting_id FROM relations WHERE team_id = ? ORDER BY id",
+                                  [team_id]))
+
+    def people(self, team_id: int) -> dict[int, tuple[str, list[str]]]:
+        rows = self.db.execute("SELECT id, name, aliases FROM people WHERE team_id = ?", [team_id]).fetchall()
+        return {r[0]: (r[1], json.loads(r[2] or "[]")) for r in rows}
+
+
+_ITEM_SELECT = (
+    "SELECT items.*, teams.name AS team, people.name AS owner, meetings.title AS meeting_title, "
+    "meetings.date AS meeting_date FROM items JOIN teams ON teams.id = items.team_id "
+    "JOIN meetings ON meetings.id = items.meeting_id LEFT JOIN people ON people.id = items.owner_id"
+)
+
+
+def _item_from_row(row: dict[str, Any], evidence: tuple[Evidence, ...], today: str | None) -> Item:
+    overdue = bool(today and row["kind"] == "action_item" and row["status"] == "open" and row["due"]
+                   and row["due"] < today)
+    return Item(row["id"], row["team"], row["kind"], row["text"], row["owner"], row["due"], row["status"],
+                row["meeting_id"], row["meeting_title"], row["meeting_date"], row["topic"], evidence, overdue)
+
+
+def _topic_at(minutes: Minutes, start: float) -> str | None:
+    return next((t.title for t in minutes.topics if t.start <= start < t.end), None)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,58 @@
+"""A team's people across meetings: "Ben", "Ben Okafor" and a misheard "Benn" are one person."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlite_utils import Database
+
+from companion.llm.people import match_person
+
+
+def resolve_people(db: Database, team_id: int, names: Sequence[str]) -> dict[str, int]:
+    """The person id for each of ``names`` (one meeting's participants, speakers and owners).
+
+    A name matches a known person by name or alias, else by first name or close spelling
+    (:func:`~companion.llm.people.match_person`), and is kept as an alias; names that match nobody become
+    new people. Two different names of the same meeting never merge into one person.
+    """
+    known = {row[0]: [row[1], *json.loads(row[2] or "[]")]
+             for row in db.execute("SELECT id, name, aliases FROM people WHERE team_id = ?", [team_id])}
+    wanted = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+    found = {name: pid for name in wanted if (pid := _exact(name, known)) is not None}
+    claimed = set(found.values())
+    for name in wanted:
+        if name in found:
+            continue
+        free = {pid: forms for pid, forms in known.items() if pid not in claimed}
+        pid = _fuzzy(name, free)
+        if pid is None:
+            pid = _insert(db, team_id, name)
+        else:
+            _add_alias(db, pid, known[pid], name)
+        found[name] = pid
+        claimed.add(pid)
+    return found
+
+
+def _exact(name: str, known: dict[int, list[str]]) -> int | None:
+    lowered = name.lower()
+    return next((pid for pid, forms in known.items() if lowered in (f.lower() for f in forms)), None)
+
+
+def _fuzzy(name: str, known: dict[int, list[str]]) -> int | None:
+    by_form = {form: pid for pid, forms in known.items() for form in forms}
+    match = match_person(name, list(by_form))
+    return by_form[match] if match else None
+
+
+def _insert(db: Database, team_id: int, name: str) -> int:
+    pk = db.table("people").insert({"team_id": team_id, "name": name, "aliases": "[]"}).last_pk
+    assert isinstance(pk, int)
+    return pk
+
+
+def _add_alias(db: Database, person_id: int, forms: list[str], alias: str) -> None:
+    forms.append(alias)
+    db.execute("UPDATE people SET aliases = ? WHERE id = ?", [json.dumps(forms[1:]), person_id])

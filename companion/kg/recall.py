@@ -1,0 +1,56 @@
+"""From search hits to passages for the answer: graph items in their current state, and transcript segments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from companion.kg.knowledge import Knowledge
+from companion.kg.search import Encoder, Index
+from companion.llm.answer import Passage
+from companion.models import Evidence
+
+NEWER_RELATIONS = ("supersedes", "follows-up")
+
+
+def recall(knowledge: Knowledge, index: Index, team_id: int, question: str, encoder: Encoder | None,
+           limit: int = 30) -> tuple[list[Passage], dict[int, Passage]]:
+    """Passages for ``question`` and, for each item that was superseded or followed up, its newer item."""
+    hits = index.search(team_id, question, encoder, limit)
+    similarity = {h.key: h.similarity for h in hits}
+    item_ids = [int(h.key[5:]) for h in hits if h.key.startswith("item:")]
+    segment_ids = [int(h.key[4:]) for h in hits if h.key.startswith("seg:")]
+    newer_ids = _newer_ids(knowledge, team_id)
+    items = {p.item.id: p for p in _item_passages(knowledge, [*item_ids, *newer_ids.values()], similarity)
+             if p.item is not None}
+    passages = [items[i] for i in item_ids if i in items] + _segment_passages(knowledge, segment_ids, similarity)
+    newer = {old: items[new] for old, new in newer_ids.items() if new in items}
+    return passages, newer
+
+
+def _newer_ids(knowledge: Knowledge, team_id: int) -> dict[int, int]:
+    rows = knowledge.db.execute(
+        f"SELECT src, dst FROM relations WHERE team_id = ? AND kind IN ({', '.join('?' * len(NEWER_RELATIONS))})",
+        [team_id, *NEWER_RELATIONS]).fetchall()
+    return {int(dst.split(":")[1]): int(src.split(":")[1]) for src, dst in rows}
+
+
+def _item_passages(knowledge: Knowledge, item_ids: Sequence[int], similarity: dict[str, float]) -> list[Passage]:
+    if not item_ids:
+        return []
+    today = dt.date.today().isoformat()
+    found = knowledge.items_by_id(item_ids, today)
+    return [Passage(i.meeting_id, i.meeting_title, i.meeting_date, i.evidence, similarity.get(f"item:{i.id}", 0.0),
+                    i, " ".join([i.topic or "", *(e.quote for e in i.evidence)])) for i in found]
+
+
+def _segment_passages(knowledge: Knowledge, segment_ids: Sequence[int],
+                      similarity: dict[str, float]) -> list[Passage]:
+    if not segment_ids:
+        return []
+    rows = knowledge.db.execute(
+        "SELECT segments.id, meeting_id, title, date, start, end, speaker, text FROM segments JOIN meetings ON "
+        f"meetings.id = segments.meeting_id WHERE segments.id IN ({', '.join('?' * len(segment_ids))})",
+        list(segment_ids)).fetchall()
+    return [Passage(r[1], r[2], r[3], (Evidence(r[4], r[5], r[6] or "", r[7]),), similarity.get(f"seg:{r[0]}", 0.0))
+            for r in rows]

@@ -1,0 +1,43 @@
+"""Word stems for matching what was said across meetings ("bugs" ~ "bug", "migration" ~ "migrate")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from companion.llm.sentences import content_words
+
+_SUFFIXES = ("ing", "ed", "es", "s")
+_PREFIX = 5
+# Words that say what happens to an item rather than what it is about.
+GENERIC = frozenset(
+    "know knew long many much also now still new next last week today tomorrow decide decided decision made "
+    "agree agreed go going ahead went need needs needed think want get got one two thing things something let "
+    "sure well yeah yes okay alright right good great thanks everyone team meeting said say says".split()
+)
+
+
+def stem(word: str) -> str:
+    """A crude stem: plural and tense endings off, then the first five letters ("crashes" -> "crash")."""
+    word = word.lower().strip("'")
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 2 and word.endswith(suffix) and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            break
+    return word[:_PREFIX]
+
+
+def stems(text: str, drop: Iterable[str] = GENERIC) -> set[str]:
+    """Stems of the content words of ``text``, without the ``drop`` words."""
+    dropped = {stem(w) for w in drop}
+    return {s for s in (stem(w) for w in content_words(text)) if s not in dropped}
+
+
+def coverage(wanted: set[str], found_in: set[str]) -> float:
+    """The share of ``wanted`` stems that ``found_in`` has (0 when nothing is wanted)."""
+    return len(wanted & found_in) / len(wanted) if wanted else 0.0
+
+
+def words(text: str) -> list[str]:
+    """Plain alphanumeric words, safe to quote in a full-text query."""
+    return re.findall(r"[^\W_]+", text.lower())

