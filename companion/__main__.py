@@ -1,4 +1,4 @@
-"""``companion`` and ``python -m companion``: the command line (the desktop app comes with the UI issue)."""
+"""``companion`` and ``python -m companion``: the desktop app without a sub-command, else the command line."""
 
 from __future__ import annotations
 

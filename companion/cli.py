@@ -115,9 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
+    if args.command is None:  # no sub-command: the desktop app
+        from companion.ui.app import main as gui_main
+
+        return gui_main(args.data_dir, verbose=args.verbose)
     log_file = setup_logging(args.verbose)
     engine = Engine(
         args.data_dir,

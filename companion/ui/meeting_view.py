@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from companion.engine import Engine
 from companion.export.minutes import BINARY_FORMATS, MINUTES_FORMATS, clock, render_minutes
+from companion.kg.records import Item
 from companion.models import Meeting, Minutes
 from companion.ui.minutes_view import MinutesView
 from companion.ui.playback import Player, why_not_playable
@@ -46,6 +47,7 @@ class MeetingView(QWidget):
 
     loaded = Signal(int)
     exported = Signal(str)
+    item_changed = Signal(object)
 
     def __init__(self, engine: Engine, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +83,7 @@ class MeetingView(QWidget):
         self.minutes_view.moment_clicked.connect(self.show_moment)
         self.minutes_view.moment_clicked.connect(self.play_at)
         self.play_button.clicked.connect(self.player.stop)
+        self.minutes_view.action_toggled.connect(self.set_done)
         self._set_enabled(False)
 
     def _layout(self) -> None:
@@ -104,11 +107,17 @@ class MeetingView(QWidget):
     def open(self, meeting_id: int, moment: float | None = None) -> None:
         """Load a meeting (and its minutes); with ``moment``, show that moment once loaded."""
         self._pending_moment = moment
-        self.tasks.call(lambda: (self.engine.meeting(meeting_id), self.engine.minutes(meeting_id)),
-                        f"opening meeting {meeting_id}", self._show)
+        self.tasks.call(lambda: self._load(meeting_id), f"opening meeting {meeting_id}", self._show)
 
-    def _show(self, loaded: tuple[Meeting, Minutes]) -> None:
-        meeting, minutes = self.meeting, self.minutes = loaded
+    def _load(self, meeting_id: int) -> tuple[Meeting, Minutes, list[Item]]:
+        meeting = self.engine.meeting(meeting_id)
+        items = self.engine.items(meeting.team)
+        return meeting, self.engine.minutes(meeting_id), [
+            i for i in items if i.meeting_id == meeting_id and i.kind == "action_item"]
+
+    def _show(self, loaded: tuple[Meeting, Minutes, list[Item]]) -> None:
+        meeting, minutes, actions = loaded
+        self.meeting, self.minutes = meeting, minutes
         self.title.setText(meeting.title)
         self.facts.setText(f"{meeting.team} · {meeting.date} · {clock(meeting.duration_s)} · "
                            f"{', '.join(meeting.participants) or 'no participants named'}")
@@ -122,7 +131,7 @@ class MeetingView(QWidget):
             item.setForeground(1, speaker_colour(segment.speaker, speakers))
             item.setToolTip(2, tip)
             self.transcript.addTopLevelItem(item)
-        self.minutes_view.show_minutes(minutes)
+        self.minutes_view.show_minutes(minutes, actions)
         self._set_enabled(True)
         self.play_button.setToolTip(reason or "Stop playing")
         if self._pending_moment is not None:
@@ -147,6 +156,12 @@ class MeetingView(QWidget):
         """Play the meeting from ``seconds`` when it has audio."""
         if self.meeting is not None and self.meeting.audio_path and why_not_playable(self.meeting) is None:
             self.player.play(self.meeting.audio_path, float(seconds))
+
+    def set_done(self, item_id: int, done: bool) -> None:
+        """Tick an action item done (or open again) in the team's store."""
+        status = "done" if done else "open"
+        self.tasks.call(lambda: self.engine.set_action_item_status(item_id, status), "updating an action item",
+                        self.item_changed.emit)
 
     def _choose_export(self, fmt: str) -> None:
         if self.meeting is None:

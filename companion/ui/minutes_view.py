@@ -4,12 +4,15 @@ has its evidence (time, speaker, quote) as children that jump to that moment whe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from companion.export.minutes import clock
-from companion.models import ActionItem, Evidence, Minutes, Statement
+from companion.kg.records import Item
+from companion.models import Evidence, Minutes, Statement
 
 MOMENT_ROLE = Qt.ItemDataRole.UserRole
 ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -20,7 +23,7 @@ class MinutesView(QWidget):
 
     moment_clicked = Signal(float)
     action_toggled = Signal(int, bool)
-    """(index of the action item in the minutes, done?)"""
+    """(the action item's id, done?)"""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,15 +46,15 @@ class MinutesView(QWidget):
         self.tree.itemClicked.connect(self._clicked)
         self.tree.itemChanged.connect(self._changed)
 
-    def show_minutes(self, minutes: Minutes) -> None:
-        """Replace what is shown."""
+    def show_minutes(self, minutes: Minutes, actions: Sequence[Item]) -> None:
+        """Replace what is shown; ``actions`` are the meeting's action items in their current state."""
         self.tree.blockSignals(True)
         self.tree.clear()
         self.summary.setText(minutes.summary or "Nothing to summarise.")
         self._section("Decisions", minutes.decisions)
-        actions = self._heading(f"Action items ({len(minutes.action_items)})")
-        for index, action in enumerate(minutes.action_items):
-            self._action(actions, index, action)
+        heading = self._heading(f"Action items ({len(actions)})")
+        for action in actions:
+            self._action(heading, action)
         self._section("Open questions", minutes.open_questions)
         if minutes.next_meeting:
             self._heading(f"Next meeting: {minutes.next_meeting.replace('T', ' ')}")
@@ -72,12 +75,14 @@ class MinutesView(QWidget):
             item = QTreeWidgetItem(heading, [statement.text, _cited(statement.evidence)])
             self._evidence(item, statement.evidence)
 
-    def _action(self, parent: QTreeWidgetItem, index: int, action: ActionItem) -> None:
+    def _action(self, parent: QTreeWidgetItem, action: Item) -> None:
         due = f" (due {action.due})" if action.due else ""
-        item = QTreeWidgetItem(parent, [f"{action.owner or '?'}: {action.task}{due}", _cited(action.evidence)])
+        item = QTreeWidgetItem(parent, [f"{action.owner or '?'}: {action.text}{due}", _cited(action.evidence)])
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(0, Qt.CheckState.Checked if action.status == "done" else Qt.CheckState.Unchecked)
-        item.setData(0, ACTION_ROLE, index)
+        item.setData(0, ACTION_ROLE, action.id)
+        if action.overdue:
+            item.setForeground(0, QColor("#d93025"))
         item.setToolTip(0, "Tick when done")
         self._evidence(item, action.evidence)
 

@@ -1,0 +1,92 @@
+"""Start the desktop app: QApplication, palette that follows the system, the main window and the tray.
+
+Nothing heavy happens before the window shows: the engine loads its models lazily, on the first job,
+on a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from companion.logs import setup_logging
+from companion.ui.icon import app_icon
+from companion.ui.main_window import MainWindow
+from companion.ui.settings import AppSettings
+
+log = logging.getLogger(__name__)
+
+SIGNAL_POLL_MS = 300
+DARK = {
+    QPalette.ColorRole.Window: "#202124", QPalette.ColorRole.WindowText: "#e8eaed",
+    QPalette.ColorRole.Base: "#171717", QPalette.ColorRole.AlternateBase: "#2a2b2e",
+    QPalette.ColorRole.Text: "#e8eaed", QPalette.ColorRole.Button: "#2d2e31",
+    QPalette.ColorRole.ButtonText: "#e8eaed", QPalette.ColorRole.Highlight: "#8ab4f8",
+    QPalette.ColorRole.HighlightedText: "#202124", QPalette.ColorRole.ToolTipBase: "#2d2e31",
+    QPalette.ColorRole.ToolTipText: "#e8eaed", QPalette.ColorRole.Link: "#8ab4f8",
+    QPalette.ColorRole.PlaceholderText: "#9aa0a6",
+}
+
+
+def system_palette(app: QApplication) -> QPalette:
+    """The light or dark palette, as the system's colour scheme says."""
+    palette = app.style().standardPalette()
+    if QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark:
+        for role, colour in DARK.items():
+            palette.setColor(role, QColor(colour))
+    return palette
+
+
+def create_app(argv: Sequence[str] = ()) -> QApplication:
+    """The QApplication with the app's name, icon, Fusion style and the system's light/dark palette."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(["companion", *argv])
+    app.setApplicationName("Meeting Companion")
+    app.setOrganizationName("meeting-companion")
+    app.setWindowIcon(app_icon())
+    app.setQuitOnLastWindowClosed(False)  # the tray keeps the app alive; the window quits explicitly
+    style = QStyleFactory.create("Fusion")
+    if style is not None:
+        app.setStyle(style)
+    app.setPalette(system_palette(app))
+    QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _scheme: app.setPalette(system_palette(app)))
+    return app
+
+
+def quit_on_signals(window: MainWindow) -> None:
+    """SIGINT/SIGTERM quit like the Quit menu (a recording is stopped and kept on disk).
+
+    Python only runs signal handlers between bytecodes, so a timer wakes the interpreter now and then.
+    """
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: window.quit())
+    waker = QTimer(window)
+    waker.timeout.connect(lambda: None)
+    waker.start(SIGNAL_POLL_MS)
+
+
+def main(data_dir: str | None = None, *, verbose: bool = False) -> int:
+    """Run the desktop app until the user quits; ``data_dir`` overrides the settings' data folder."""
+    began = time.perf_counter()
+    setup_logging(verbose)
+    app = create_app()
+    settings = AppSettings.load()
+    window = MainWindow(settings.engine(data_dir), settings)
+    window.show()
+
+    def ready() -> None:
+        log.info("window usable %.2f s after start", time.perf_counter() - began)
+        window.start()
+
+    QTimer.singleShot(0, ready)
+    quit_on_signals(window)
+    try:
+        return int(app.exec())
+    finally:
+        window.engine.close()

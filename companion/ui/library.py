@@ -1,0 +1,177 @@
+"""The team's meeting library: list, full-text search, date and person filters, drag-and-drop import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from companion.engine import Engine
+from companion.export.minutes import clock
+from companion.jobs import CancelToken, Job
+from companion.models import Meeting
+from companion.ui.jobs_panel import JobsPanel
+from companion.ui.workers import TaskRunner, Worker
+
+log = logging.getLogger(__name__)
+
+IMPORT_FILTER = ("Meetings (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.webm *.mp4 *.mov *.mkv *.vtt *.srt *.txt *.json);;"
+                 "All files (*)")
+ANY_DATE = QDate(2000, 1, 1)
+
+
+class LibraryView(QWidget):
+    """Lists the current team's meetings; emits :attr:`open_meeting` with an id on double-click."""
+
+    open_meeting = Signal(int)
+    imported = Signal(int)
+    loaded = Signal()
+
+    def __init__(self, engine: Engine, tasks: TaskRunner, team: Callable[[], str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.engine, self.tasks, self.team = engine, tasks, team
+        self.meetings: list[Meeting] = []
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search what was said (Ctrl+F)")
+        self.search.setAccessibleName("Search meetings")
+        self.search.setClearButtonEnabled(True)
+        self.person = QComboBox()
+        self.person.setAccessibleName("Filter by person")
+        self.date_from = self._date_edit("From date")
+        self.date_to = self._date_edit("To date")
+        self.list = QTreeWidget()
+        self.list.setHeaderLabels(["Date", "Title", "Length", "Participants"])
+        self.list.setRootIsDecorated(False)
+        self.list.setAccessibleName("Meetings")
+        self.list.setColumnWidth(0, 100)
+        self.list.setColumnWidth(1, 280)
+        self.import_button = QPushButton("Import…")
+        self.import_button.setToolTip("Import audio, video or transcript files (or drop them here)")
+        self.jobs = JobsPanel()
+        self.status = QLabel()
+        self._layout()
+        self.setAcceptDrops(True)
+        self.search.returnPressed.connect(self.refresh)
+        self.search.textChanged.connect(lambda text: self.refresh() if not text else None)
+        for signal in (self.person.currentIndexChanged, self.date_from.dateChanged, self.date_to.dateChanged):
+            signal.connect(self._show)
+        self.list.itemActivated.connect(lambda item: self.open_meeting.emit(item.data(0, Qt.ItemDataRole.UserRole)))
+        self.import_button.clicked.connect(self._choose_files)
+
+    def _date_edit(self, name: str) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setMinimumDate(ANY_DATE)
+        edit.setSpecialValueText("any")
+        edit.setDate(ANY_DATE)
+        edit.setAccessibleName(name)
+        return edit
+
+    def _layout(self) -> None:
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(QLabel("Person:"))
+        filters.addWidget(self.person, 1)
+        filters.addWidget(QLabel("From:"))
+        filters.addWidget(self.date_from)
+        filters.addWidget(QLabel("To:"))
+        filters.addWidget(self.date_to)
+        filters.addWidget(self.import_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.jobs)
+        layout.addWidget(QLabel("Drop audio, video or transcript files here to import them."))
+        layout.addWidget(self.status)
+
+    def refresh(self) -> None:
+        """Reload the team's meetings (matching the search text, when there is one) off the GUI thread."""
+        team, text = self.team(), self.search.text().strip()
+        if not team:
+            return
+        if text:
+            self.tasks.call(lambda: self.engine.search(team, text), "searching", self._loaded)
+        else:
+            self.tasks.call(lambda: self.engine.meetings(team) if team in self.engine.teams() else [],
+                            "listing meetings", self._loaded)
+
+    def _loaded(self, meetings: Sequence[Meeting]) -> None:
+        self.meetings = list(meetings)
+        chosen = self.person.currentText()
+        people = sorted({p for m in self.meetings for p in m.participants})
+        self.person.blockSignals(True)
+        self.person.clear()
+        self.person.addItem("Anyone")
+        self.person.addItems(people)
+        self.person.setCurrentIndex(max(0, self.person.findText(chosen)))
+        self.person.blockSignals(False)
+        self._show()
+        self.loaded.emit()
+
+    def visible_meetings(self) -> list[Meeting]:
+        """The loaded meetings that pass the person and date filters."""
+        person = self.person.currentText() if self.person.currentIndex() > 0 else None
+        low = self.date_from.date().toString("yyyy-MM-dd") if self.date_from.date() != ANY_DATE else ""
+        high = self.date_to.date().toString("yyyy-MM-dd") if self.date_to.date() != ANY_DATE else "9999"
+        return [m for m in self.meetings
+                if (person is None or person in m.participants) and low <= m.date <= high]
+
+    def _show(self) -> None:
+        self.list.clear()
+        shown = self.visible_meetings()
+        for m in shown:
+            item = QTreeWidgetItem([m.date, m.title, clock(m.duration_s), ", ".join(m.participants)])
+            item.setData(0, Qt.ItemDataRole.UserRole, m.id)
+            self.list.addTopLevelItem(item)
+        searched = f" matching “{self.search.text().strip()}”" if self.search.text().strip() else ""
+        self.status.setText(f"{len(shown)} of {len(self.meetings)} meetings{searched}")
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        event.acceptProposedAction()
+        self.import_files(paths)
+
+    def _choose_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Import meetings", "", IMPORT_FILTER)
+        self.import_files([Path(name) for name in names])
+
+    def import_files(self, paths: Sequence[Path]) -> list[Worker]:
+        """Process each file as a meeting of the current team, each with its own progress and cancel."""
+        team = self.team()
+        workers = []
+        for path in paths:
+            worker = self.tasks.start(partial(self._process, path, team), f"importing {path.name}",
+                                      on_result=self._imported)
+            self.jobs.add(worker, path.name)
+            workers.append(worker)
+        return workers
+
+    def _process(self, path: Path, team: str, token: CancelToken) -> Job[Meeting]:
+        return self.engine.process(path, team, cancel=token)
+
+    def _imported(self, meeting: Meeting) -> None:
+        self.status.setText(f"Imported “{meeting.title}” ({meeting.date}).")
+        self.imported.emit(meeting.id)

@@ -1,0 +1,212 @@
+"""The main window: team selector, the call panel, the library, the open meeting and the team views."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSystemTrayIcon,
+    QTabWidget,
+    QToolBar,
+)
+
+from companion.engine import Engine
+from companion.errors import CompanionError
+from companion.ui.icon import app_icon
+from companion.ui.library import LibraryView
+from companion.ui.meeting_view import MeetingView
+from companion.ui.quick_ask import QuickAsk
+from companion.ui.recorder import RecordPanel, SourceFactory, sound_device_sources
+from companion.ui.settings import AppSettings, SettingsDialog, describe_runtime
+from companion.ui.team_view import TeamView
+from companion.ui.tray import TrayIcon
+from companion.ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TEAM = "My team"
+QUIT_WAIT_MS = 20_000
+
+
+class MainWindow(QMainWindow):
+    """Everything the app shows; each action calls one engine method through a worker."""
+
+    def __init__(self, engine: Engine, settings: AppSettings, *, sources: SourceFactory = sound_device_sources,
+                 use_tray: bool = True) -> None:
+        super().__init__()
+        self.setWindowTitle("Meeting Companion")
+        self.setWindowIcon(app_icon())
+        self.engine, self.settings = engine, settings
+        self.errors: list[str] = []
+        self._quitting = False
+        self.tasks = TaskRunner(self.show_error, self)
+        self.team_box = QComboBox()
+        self.team_box.setEditable(True)
+        self.team_box.setMinimumWidth(180)
+        self.team_box.setAccessibleName("Team")
+        self.team_box.setToolTip("The team whose meetings you see (type a new name to start a team)")
+        self.team_box.addItem(settings.team or DEFAULT_TEAM)
+        self.recorder = RecordPanel(engine, self.tasks, self.team, sources)
+        self.library = LibraryView(engine, self.tasks, self.team)
+        self.meeting_view = MeetingView(engine, self.tasks)
+        self.team_view = TeamView(engine, self.tasks, self.team)
+        self.quick_ask = QuickAsk(engine, self.tasks, self.team, self)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.recorder, "Record")
+        self.tabs.addTab(self.library, "Library")
+        self.tabs.addTab(self.meeting_view, "Meeting")
+        self.tabs.addTab(self.team_view, "Team")
+        self.setCentralWidget(self.tabs)
+        self.runtime_label = QLabel("Models load when first needed.")
+        self.statusBar().addPermanentWidget(self.runtime_label)
+        self._toolbar()
+        self.tray = TrayIcon(self) if use_tray and QSystemTrayIcon.isSystemTrayAvailable() else None
+        self._connect()
+        self.resize(1100, 720)
+
+    def team(self) -> str:
+        """The selected team's name."""
+        return self.team_box.currentText().strip()
+
+    def _toolbar(self) -> None:
+        bar = QToolBar("Main")
+        bar.setMovable(False)
+        bar.addWidget(QLabel(" Team: "))
+        bar.addWidget(self.team_box)
+        bar.addSeparator()
+        self.record_action = self._add(bar, "Record / Stop", "Ctrl+R", self.recorder.toggle)
+        self.pause_action = self._add(bar, "Pause", "Ctrl+P", self.recorder.pause_button.toggle)
+        self.search_action = self._add(bar, "Search", QKeySequence.StandardKey.Find, self.focus_search)
+        self.ask_action = self._add(bar, "Ask", "Ctrl+K", self.quick_ask.popup)
+        self.import_action = self._add(bar, "Import…", "Ctrl+O", self.library.import_button.click)
+        self.settings_action = self._add(bar, "Settings", QKeySequence.StandardKey.Preferences, self.open_settings)
+        self.quit_action = self._add(None, "Quit", QKeySequence.StandardKey.Quit, self.quit)
+        self.addToolBar(bar)
+
+    def _add(self, bar: QToolBar | None, text: str, keys: str | QKeySequence.StandardKey, slot: object) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(keys))
+        action.setToolTip(f"{text} ({QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)})")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        if bar is not None:
+            bar.addAction(action)
+        return action
+
+    def _connect(self) -> None:
+        self.team_box.currentTextChanged.connect(self._team_changed)
+        self.library.open_meeting.connect(self.open_meeting)
+        self.library.imported.connect(lambda _id: self.refresh())
+        self.recorder.meeting_ready.connect(self.open_meeting)
+        self.recorder.meeting_ready.connect(lambda _id: self.refresh())
+        self.quick_ask.citation_clicked.connect(self.open_meeting)
+        self.team_view.open_meeting.connect(self.open_meeting)
+        self.meeting_view.item_changed.connect(lambda _item: self.team_view.refresh())
+        if self.tray is not None:
+            self.tray.open_window.connect(self.bring_up)
+            self.tray.toggle_recording.connect(self.recorder.toggle)
+            self.tray.ask.connect(self.quick_ask.popup)
+            self.tray.quit_app.connect(self.quit)
+            self.recorder.recording_changed.connect(self.tray.show_recording)
+            self.tray.show()
+
+    def start(self) -> None:
+        """Fill the window in the background once it is up: teams, meetings, inputs, the device in use."""
+        self.tasks.call(self.engine.teams, "listing teams", self._teams)
+        self.recorder.load_devices(self.settings.input_device)
+        self.recorder.system_audio.setChecked(self.settings.system_audio)
+        self.tasks.call(lambda: describe_runtime(self.engine), "checking the device", self.runtime_label.setText)
+
+    def _teams(self, teams: list[str]) -> None:
+        current = self.team()
+        self.team_box.blockSignals(True)
+        self.team_box.clear()
+        self.team_box.addItems(sorted(set(teams) | {current}))
+        self.team_box.setCurrentText(current)
+        self.team_box.blockSignals(False)
+        self.refresh()
+
+    def _team_changed(self, team: str) -> None:
+        self.settings.team = team.strip()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload what depends on the team's meetings."""
+        self.library.refresh()
+        self.team_view.refresh()
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentWidget(self.library)
+        self.library.search.setFocus()
+        self.library.search.selectAll()
+
+    def open_meeting(self, meeting_id: int, moment: float | None = None) -> None:
+        """Show a meeting (at ``moment`` seconds when given)."""
+        self.meeting_view.open(meeting_id, moment)
+        self.tabs.setCurrentWidget(self.meeting_view)
+        self.bring_up()
+
+    def bring_up(self) -> None:
+        self.show()
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.raise_()
+        self.activateWindow()
+
+    def open_settings(self) -> SettingsDialog:
+        """Open the settings dialog (non-blocking); saved settings persist in the config dir."""
+        dialog = SettingsDialog(self.settings, self)
+        self.tasks.call(lambda: describe_runtime(self.engine), "checking the device", dialog.show_detected)
+        from companion.audio.capture import input_devices
+
+        self.tasks.call(input_devices, "listing inputs", dialog.show_devices)
+        dialog.accepted.connect(lambda: self._save_settings(dialog.result_settings()))
+        dialog.open()
+        return dialog
+
+    def _save_settings(self, settings: AppSettings) -> None:
+        self.settings = settings
+        settings.save()
+        self.recorder.system_audio.setChecked(settings.system_audio)
+        self.statusBar().showMessage("Settings saved.", 5000)
+
+    def show_error(self, task: str, error: Exception) -> None:
+        """A readable dialog for a failed task (details are in the log)."""
+        text = str(error) if isinstance(error, CompanionError) else f"Something went wrong while {task}: {error}"
+        log.warning("%s failed: %s", task, text)
+        self.errors.append(text)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Meeting Companion", text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._quitting and self.tray is not None and self.settings.keep_in_tray:
+            event.ignore()
+            self.hide()
+            self.tray.showMessage("Meeting Companion", "Still running here in the tray.", app_icon(), 3000)
+            return
+        self.shut_down()
+        event.accept()
+        QApplication.quit()
+
+    def quit(self) -> None:
+        """Quit for real (a recording in progress is stopped and kept on disk)."""
+        self._quitting = True
+        self.close()
+
+    def shut_down(self) -> None:
+        """Stop recording, cancel work, wait for the workers, save settings."""
+        self.recorder.shut_down()
+        self.tasks.cancel_all()
+        if not self.tasks.wait(QUIT_WAIT_MS):
+            log.warning("some work did not stop within %d s", QUIT_WAIT_MS // 1000)
+        self.settings.save()
+        if self.tray is not None:
+            self.tray.hide()
+        self._quitting = True

@@ -1,0 +1,63 @@
+"""Fixtures for the desktop app's tests: offscreen Qt, a private config dir, the Atlas meetings stored."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+# Before any QApplication exists: no display needed, and settings go to a throwaway config dir.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="companion-ui-config-")
+
+from companion.audio.capture import ArraySource, AudioSource
+from companion.audio.decode import decode_audio
+from companion.engine import Engine
+from companion.jobs import run_job
+from companion.ui.main_window import MainWindow
+from companion.ui.settings import AppSettings
+
+ATLAS_DATES = ("2026-03-02", "2026-03-09", "2026-03-16")
+
+
+@pytest.fixture
+def atlas(engine: Engine, shared_data: Path) -> Engine:
+    """The engine with the three Atlas meetings imported from their transcripts (fast: no audio)."""
+    for date in ATLAS_DATES:
+        run_job(engine.process(shared_data / "meetings" / f"atlas-{date}.txt", "Atlas", title=f"Atlas sync {date}",
+                               date=date))
+    return engine
+
+
+class SpeechSource:
+    """Plays a file into the recorder as if it were the microphone, as fast as it is taken."""
+
+    def __init__(self, path: Path) -> None:
+        self.samples = decode_audio(path)
+
+    def __call__(self, device: str, system_audio: bool) -> tuple[AudioSource, AudioSource | None]:
+        return ArraySource(self.samples, realtime=False, name="test speech"), None
+
+
+@pytest.fixture
+def window(qtbot, atlas: Engine, shared_data: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    """The main window on the Atlas team, without a tray; the microphone plays the 16 March meeting."""
+    source = SpeechSource(shared_data / "meetings" / "atlas-2026-03-16.wav")
+    source.samples = source.samples[: 20 * 16000]  # the first 20 seconds
+    win = MainWindow(atlas, AppSettings(team="Atlas"), sources=source, use_tray=False)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.library.loaded, timeout=10_000):
+        win.start()
+    yield win
+    win.recorder.shut_down()
+    win.tasks.cancel_all()
+    win.tasks.wait(30_000)
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * 16000), np.float32)

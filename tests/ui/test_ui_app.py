@@ -1,0 +1,64 @@
+"""``companion`` without a sub-command starts the desktop app, fast, and quits cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from companion.ui.app import create_app, system_palette
+from companion.ui.settings import AppSettings
+
+LAUNCH_TARGET_S = 2.0
+
+
+def test_bare_companion_opens_the_window_within_two_seconds_and_quits_on_sigterm(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_STATE_HOME": str(tmp_path / "state"), "COMPANION_DATA_DIR": str(tmp_path / "data")}
+    log_file = tmp_path / "state" / "meeting-companion" / "log" / "companion.log"
+    began = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "companion"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    try:
+        usable = None
+        while usable is None and time.monotonic() - began < 30 and process.poll() is None:
+            text = log_file.read_text() if log_file.is_file() else ""
+            found = re.search(r"window usable ([\d.]+) s after start", text)
+            usable = float(found.group(1)) if found else None
+            time.sleep(0.05)
+        wall = time.monotonic() - began
+        assert usable is not None, process.stdout.read().decode() if process.poll() is not None else "no window"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert usable < LAUNCH_TARGET_S
+    assert wall < LAUNCH_TARGET_S + 1.5  # interpreter start and polling on top
+    assert (tmp_path / "config" / "meeting-companion" / "settings.ini").is_file()  # saved on the way out
+
+
+def test_settings_round_trip_through_the_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "settings.ini"
+    chosen = AppSettings(speech_model="small.en", summary_model="none", device="cpu", input_device="3",
+                         system_audio=True, data_dir=str(tmp_path / "data"), voice="en-gb", keep_in_tray=False,
+                         team="Atlas")
+    chosen.save(path)
+    assert AppSettings.load(path) == chosen
+    assert AppSettings.load(tmp_path / "missing.ini") == AppSettings()
+    engine = chosen.engine()
+    assert engine.data_dir == tmp_path / "data" and engine._summary_model is None
+
+
+def test_the_palette_follows_the_system_scheme(qtbot: QtBot) -> None:
+    app = create_app()
+    palette = system_palette(app)
+    assert app.applicationName() == "Meeting Companion" and not app.windowIcon().isNull()
+    window, text = palette.window().color(), palette.windowText().color()
+    assert abs(window.lightness() - text.lightness()) > 100  # readable either way

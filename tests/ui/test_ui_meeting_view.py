@@ -1,0 +1,105 @@
+"""The meeting view: transcript with speakers, minutes with evidence that jumps to its moment, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from companion.engine import Engine
+from companion.ui.main_window import MainWindow
+from companion.ui.meeting_view import MeetingView
+from companion.ui.minutes_view import ACTION_ROLE
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def view(window: MainWindow, qtbot: QtBot) -> MeetingView:
+    first = window.engine.meetings("Atlas")[-1]  # 2 March
+    with qtbot.waitSignal(window.meeting_view.loaded, timeout=10_000):
+        window.open_meeting(first.id)
+    return window.meeting_view
+
+
+def test_transcript_lines_carry_time_and_speaker(view: MeetingView, atlas: Engine) -> None:
+    assert view.meeting is not None
+    meeting = atlas.meeting(view.meeting.id)
+    assert view.transcript.topLevelItemCount() == len(meeting.segments)
+    first = view.transcript.topLevelItem(0)
+    assert first is not None
+    assert (first.text(0), first.text(1)) == ("00:00", "Anna")
+    assert first.text(2).startswith("Good morning everyone")
+    assert first.foreground(1).color() != view.transcript.topLevelItem(1).foreground(1).color()  # type: ignore[union-attr]
+
+
+def test_minutes_show_action_items_with_owner_and_evidence(view: MeetingView, atlas: Engine) -> None:
+    assert view.minutes is not None and view.meeting is not None
+    assert view.minutes_view.summary.text() == view.minutes.summary
+    stored = [i for i in atlas.items("Atlas") if i.meeting_id == view.meeting.id and i.kind == "action_item"]
+    items = view.minutes_view.action_items()
+    assert len(items) == len(stored) > 0
+    done = {i.id for i in stored if i.status == "done"}
+    assert done  # the later meetings closed them
+    assert {item.data(0, ACTION_ROLE) for item in items if item.checkState(0) == Qt.CheckState.Checked} == done
+    ben = next(item for item in items if item.text(0).startswith("Ben:"))
+    assert ben.childCount() >= 1 and ben.child(0).text(0).startswith("“")  # type: ignore[union-attr]
+
+
+def test_ticking_an_action_item_marks_it_done_in_the_store(view: MeetingView, atlas: Engine, qtbot: QtBot) -> None:
+    item = view.minutes_view.action_items()[0]
+    item_id = item.data(0, ACTION_ROLE)
+    assert item.checkState(0) == Qt.CheckState.Checked
+    assert item_id not in {i.id for i in atlas.open_items("Atlas")}
+    with qtbot.waitSignal(view.item_changed, timeout=10_000) as changed:
+        item.setCheckState(0, Qt.CheckState.Unchecked)  # reopened
+    assert changed.args[0].id == item_id and changed.args[0].status == "open"
+    assert item_id in {i.id for i in atlas.open_items("Atlas")}
+    with qtbot.waitSignal(view.item_changed, timeout=10_000) as changed:
+        item.setCheckState(0, Qt.CheckState.Checked)
+    assert changed.args[0].status == "done"
+    assert item_id not in {i.id for i in atlas.open_items("Atlas")}
+
+
+def test_clicking_evidence_selects_the_line_where_it_was_said(view: MeetingView, qtbot: QtBot) -> None:
+    assert view.minutes is not None
+    evidence = view.minutes.decisions[-1].evidence[0]
+    decisions = view.minutes_view.tree.topLevelItem(0)
+    assert decisions is not None and decisions.text(0).startswith("Decisions")
+    decision = decisions.child(decisions.childCount() - 1)
+    assert decision is not None
+    item = decision.child(0)
+    assert item is not None
+    view.minutes_view.tree.itemClicked.emit(item, 0)
+    selected = view.transcript.currentItem()
+    assert selected is not None
+    assert selected.text(1) == evidence.speaker
+    assert evidence.quote[:20] in selected.text(2)
+
+
+def test_a_transcript_only_meeting_cannot_play_and_says_why(view: MeetingView) -> None:
+    assert not view.play_button.isEnabled()
+    assert "imported from a transcript" in view.play_button.toolTip()
+    view.play_at(10.0)
+    assert view.player.playing_from is None
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json", "srt", "vtt", "docx", "pdf"])
+def test_export_writes_each_format(view: MeetingView, qtbot: QtBot, tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / f"minutes.{fmt}"
+    with qtbot.waitSignal(view.exported, timeout=20_000) as done:
+        view.export(fmt, target)
+    assert done.args == [str(target)]
+    content = target.read_bytes()
+    assert len(content) > 200
+    if fmt == "json":
+        assert json.loads(content)["meeting"]["title"] == "Atlas sync 2026-03-02"
+    elif fmt == "srt":
+        assert content.startswith(b"1\n00:00:00,000 --> ")
+    elif fmt == "pdf":
+        assert content.startswith(b"%PDF")
+    elif fmt == "md":
+        assert b"## Action items" in content
