@@ -241,8 +241,8 @@ class Engine:
         """
         question = _checked_question(question)
         team_id = self.store.team_id(_checked_team(team))
-        passages, newer = recall(self.store.knowledge, self.store.index, team_id, question, self.embedder)
-        return answer_question(question, passages, newer)
+        passages, newer, older = recall(self.store.knowledge, self.store.index, team_id, question, self.embedder)
+        return answer_question(question, passages, newer, older)
 
     def speak(self, text: str) -> None:
         """Read ``text`` aloud (pyttsx3; espeak-ng on Linux); returns when it has been said."""

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from companion.kg.records import Agenda, AgendaItem, Item
 
+UNTITLED = "Opening"
+"""The title minutes give a meeting's first stretch when nobody named its topic."""
 _FOLLOW_UP = re.compile(
     r"\b(?:revisit|follow(?:ing)? up|review (?:it|this|that|again)|check again|look again|for now|for the launch|"
     r"pilot|trial period|next (?:quarter|month|release|sprint)|(?:first|second|third|fourth) quarter|q[1-4])\b",
@@ -48,7 +50,7 @@ def _carry_over(items: Sequence[Item], topics: Sequence[Item]) -> list[AgendaIte
         return []
     last = max(t.meeting_id for t in topics)
     found = []
-    for topic in (t for t in topics if t.meeting_id == last):
+    for topic in (t for t in topics if t.meeting_id == last and t.text != UNTITLED):
         still_open = [i for i in items if i.topic == topic.text and i.meeting_id == last and i.status == "open"]
         if still_open:
             count = f"{len(still_open)} open item{'s' if len(still_open) > 1 else ''}"

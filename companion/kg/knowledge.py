@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,8 +54,11 @@ class Knowledge:
         speakers = [s.speaker for s in meeting.segments if s.speaker]
         owners = [a.owner for a in meeting.minutes.action_items if a.owner]
         people = resolve_people(self.db, meeting.team_id, [*meeting.participants, *speakers, *owners])
+        names = {pid: name for pid, (name, _) in self.people(meeting.team_id).items()}
+        canonical = {raw: names[pid] for raw, pid in people.items()}
         known = self._known(meeting.team_id)
-        updates = plan_updates(known, sentences, meeting.minutes, dt.date.fromisoformat(meeting.date))
+        updates = plan_updates(known, [replace(s, speaker=canonical.get(s.speaker, s.speaker)) for s in sentences],
+                               _with_owners(meeting.minutes, canonical), dt.date.fromisoformat(meeting.date))
         merged = {u.new_index for u in updates if u.action == "merge"}
         new_items = self._add_items(meeting, sentences, people, merged, now)
         for name in dict.fromkeys([*meeting.participants, *speakers]):
@@ -244,6 +247,12 @@ def _item_from_row(row: dict[str, Any], evidence: tuple[Evidence, ...], today: s
                    and row["due"] < today)
     return Item(row["id"], row["team"], row["kind"], row["text"], row["owner"], row["due"], row["status"],
                 row["meeting_id"], row["meeting_title"], row["meeting_date"], row["topic"], evidence, overdue)
+
+
+def _with_owners(minutes: Minutes, canonical: dict[str, str]) -> Minutes:
+    """The minutes with each owner named as the team knows them ("Priya Raman" -> "Priya")."""
+    items = tuple(replace(a, owner=canonical.get(a.owner, a.owner)) if a.owner else a for a in minutes.action_items)
+    return replace(minutes, action_items=items)
 
 
 def _topic_at(minutes: Minutes, start: float) -> str | None:

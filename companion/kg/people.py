@@ -17,7 +17,7 @@ def resolve_people(db: Database, team_id: int, names: Sequence[str]) -> dict[str
     (:func:`~companion.llm.people.match_person`), and is kept as an alias; names that match nobody become
     new people. Two different names of the same meeting never merge into one person.
     """
-    known = {row[0]: [row[1], *json.loads(row[2] or "[]")]
+    known: dict[int, list[str]] = {row[0]: [row[1], *json.loads(row[2] or "[]")]
              for row in db.execute("SELECT id, name, aliases FROM people WHERE team_id = ?", [team_id])}
     wanted = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
     found = {name: pid for name in wanted if (pid := _exact(name, known)) is not None}
@@ -26,7 +26,7 @@ def resolve_people(db: Database, team_id: int, names: Sequence[str]) -> dict[str
         if name in found:
             continue
         free = {pid: forms for pid, forms in known.items() if pid not in claimed}
-        pid = _fuzzy(name, free)
+        pid = _same_first_name(name, known) or _fuzzy(name, free)
         if pid is None:
             pid = _insert(db, team_id, name)
         else:
@@ -39,6 +39,12 @@ def resolve_people(db: Database, team_id: int, names: Sequence[str]) -> dict[str
 def _exact(name: str, known: dict[int, list[str]]) -> int | None:
     lowered = name.lower()
     return next((pid for pid, forms in known.items() if lowered in (f.lower() for f in forms)), None)
+
+
+def _same_first_name(name: str, known: dict[int, list[str]]) -> int | None:
+    """"Priya Raman" is the "Priya" the team knows (also when "Priya" speaks in the same meeting)."""
+    first = name.split()[0].lower()
+    return next((pid for pid, forms in known.items() if first in (f.split()[0].lower() for f in forms)), None)
 
 
 def _fuzzy(name: str, known: dict[int, list[str]]) -> int | None:

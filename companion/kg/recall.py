@@ -14,18 +14,24 @@ NEWER_RELATIONS = ("supersedes", "follows-up")
 
 
 def recall(knowledge: Knowledge, index: Index, team_id: int, question: str, encoder: Encoder | None,
-           limit: int = 30) -> tuple[list[Passage], dict[int, Passage]]:
-    """Passages for ``question`` and, for each item that was superseded or followed up, its newer item."""
+           limit: int = 30) -> tuple[list[Passage], dict[int, Passage], dict[int, list[Passage]]]:
+    """Passages for ``question``; for each item that was superseded or followed up, the item that did it;
+    and for each item, the earlier items it superseded or followed up."""
     hits = index.search(team_id, question, encoder, limit)
     similarity = {h.key: h.similarity for h in hits}
     item_ids = [int(h.key[5:]) for h in hits if h.key.startswith("item:")]
     segment_ids = [int(h.key[4:]) for h in hits if h.key.startswith("seg:")]
     newer_ids = _newer_ids(knowledge, team_id)
-    items = {p.item.id: p for p in _item_passages(knowledge, [*item_ids, *newer_ids.values()], similarity)
+    linked = {i for old, new in newer_ids.items() for i in (old, new)}
+    items = {p.item.id: p for p in _item_passages(knowledge, [*item_ids, *linked], similarity)
              if p.item is not None}
     passages = [items[i] for i in item_ids if i in items] + _segment_passages(knowledge, segment_ids, similarity)
     newer = {old: items[new] for old, new in newer_ids.items() if new in items}
-    return passages, newer
+    older: dict[int, list[Passage]] = {}
+    for old, new in newer_ids.items():
+        if old in items:
+            older.setdefault(new, []).append(items[old])
+    return passages, newer, older
 
 
 def _newer_ids(knowledge: Knowledge, team_id: int) -> dict[int, int]:

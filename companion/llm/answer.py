@@ -57,25 +57,27 @@ def readable_date(iso: str) -> str:
     return f"{text} at {time}" if time else text
 
 
-def answer_question(question: str, passages: Sequence[Passage], newer: Mapping[int, Passage]) -> Answer:
+def answer_question(question: str, passages: Sequence[Passage], newer: Mapping[int, Passage],
+                    older: Mapping[int, Sequence[Passage]] | None = None) -> Answer:
     """The answer the best supporting passage gives, or :data:`NO_ANSWER` when none supports one.
 
     Args:
         question: what the user asked.
         passages: what retrieval found (items and transcript segments of one team).
         newer: for an item id, the item that superseded or followed it up (the graph's current state).
+        older: for an item id, the earlier items it superseded or followed up (named in the answer).
     """
     wanted = stems(question, _QUESTION_WORDS)
     scored = [(score, p) for p in passages if (score := _score(question, wanted, p)) > 0]
     if not wanted or not scored:
         return Answer(NO_ANSWER)
     best = max(scored, key=lambda pair: pair[0])[1]
-    older: list[Passage] = []
-    while best.item is not None and best.item.id in newer and len(older) < 5:
-        older.append(best)
-        best = newer[best.item.id]
-    text = _sentence(question, best, older)
-    evidence = [(best, e) for e in best.evidence[:3]] + [(p, p.evidence[0]) for p in older if p.evidence]
+    seen = 0
+    while best.item is not None and best.item.id in newer and seen < 10:
+        best, seen = newer[best.item.id], seen + 1
+    earlier = list((older or {}).get(best.item.id, ())) if best.item is not None else []
+    text = _sentence(question, best, earlier)
+    evidence = [(best, e) for e in best.evidence[:3]] + [(p, p.evidence[0]) for p in earlier if p.evidence]
     citations = tuple(Citation(p.meeting_id, p.title, p.date, e.start, e.end, e.quote) for p, e in evidence)
     return Answer(text, citations)
 

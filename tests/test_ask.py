@@ -1,0 +1,144 @@
+"""Quick ask: the Atlas team questions after its three meetings, an invented team's questions, questions
+nothing answers, hostile questions; the real embedding model and the real speech engine."""
+
+from __future__ import annotations
+
+import json
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from kg_helpers import atlas_qa, process_atlas, process_orion
+
+from companion.cli import main
+from companion.engine import Engine
+from companion.errors import CompanionError
+from companion.kg.records import Answer
+from companion.llm.answer import NO_ANSWER
+from companion.llm.embeddings import Embedder, shared_embedder
+from companion.runtime import Runtime
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real bundled all-MiniLM-L6-v2, loaded once for the session."""
+    return shared_embedder("cpu")
+
+
+@pytest.fixture(scope="module")
+def team_engine(tmp_path_factory: pytest.TempPathFactory, runtime: Runtime, shared_data: Path,
+                embedder: Embedder) -> Iterator[Engine]:
+    """One store holding the three Atlas meetings (in order) and the invented Orion team."""
+    folder = tmp_path_factory.mktemp("ask")
+    engine = Engine(folder / "data", runtime=runtime, summary_model=None)
+    engine.embedder = embedder
+    process_atlas(engine, shared_data)
+    process_orion(engine, folder)
+    yield engine
+    engine.close()
+
+
+def atlas_questions() -> list[dict[str, object]]:
+    from conftest import SHARED_DATA
+
+    if not (SHARED_DATA / "meetings/atlas.qa.json").exists():
+        return []
+    return list(atlas_qa(SHARED_DATA)["questions"])  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("qa", atlas_questions(), ids=lambda qa: str(qa["q"]))
+def test_atlas_team_questions(team_engine: Engine, qa: dict[str, object]) -> None:
+    answer = team_engine.ask(str(qa["q"]), "Atlas")
+    assert any(str(e).lower() in answer.answer.lower() for e in qa["expect_any"]), answer.answer  # type: ignore
+    atlas = {m.id: m for m in team_engine.meetings("Atlas")}
+    for citation in answer.citations:
+        meeting = team_engine.meeting(citation.meeting_id)
+        assert citation.meeting_id in atlas and (citation.title, citation.date) == (meeting.title, meeting.date)
+        assert any(citation.quote in s.text and s.start <= citation.end and s.end >= citation.start
+                   for s in meeting.segments)
+
+
+def test_the_latest_decision_wins_and_the_superseded_one_is_named(team_engine: Engine) -> None:
+    answer = team_engine.ask("Which database did we pick for the event store?", "Orion")
+    assert answer.answer.index("PostgreSQL") < answer.answer.index("supersedes")
+    assert "We're going with MongoDB for the event store then." in answer.answer
+    assert {c.date for c in answer.citations} == {"2026-05-04", "2026-05-11"}
+    launch = team_engine.ask("When is the launch?", "Atlas").answer
+    assert launch.startswith("Tuesday, March 17, 2026.") and "supersedes" in launch
+
+
+def test_owner_and_due_date_come_from_the_current_state(team_engine: Engine) -> None:
+    answer = team_engine.ask("When is the staging migration due?", "Orion").answer
+    assert answer.startswith("Priya owns") and "Friday, May 22, 2026" in answer
+    crash = team_engine.ask("Who is fixing the Android crash?", "Atlas").answer
+    assert crash.startswith("Ben owns") and "(done;" in crash
+
+
+@pytest.mark.parametrize("question", [
+    "What is the office budget for Lisbon?",
+    "Who owns the kubernetes upgrade?",
+    "When is the board meeting in Oslo?",
+])
+def test_nothing_supports_an_answer_so_it_says_so(team_engine: Engine, question: str) -> None:
+    for team in ("Atlas", "Orion"):
+        assert team_engine.ask(question, team) == Answer(NO_ANSWER)
+
+
+@pytest.mark.parametrize("question", [
+    "\"; DROP TABLE items; --", "NEAR(android crash) OR * AND \"", "android* ^crash", "' OR 1=1 --",
+    "\u202eWho owns\u202c", "🙂" * 3, "a" * 499,
+])
+def test_hostile_questions_are_answered_or_refused_and_change_nothing(team_engine: Engine, question: str) -> None:
+    before = team_engine.export_graph("Atlas", "json")
+    try:
+        answer = team_engine.ask(question, "Atlas")
+        assert isinstance(answer.answer, str)
+    except CompanionError as error:
+        assert "invalid question" in str(error)
+    assert team_engine.export_graph("Atlas", "json") == before
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 501, "who\x00owns"])
+def test_unusable_questions_are_refused(team_engine: Engine, question: str) -> None:
+    with pytest.raises(CompanionError, match="invalid question"):
+        team_engine.ask(question, "Atlas")
+
+
+def test_answers_round_trip_through_json(team_engine: Engine) -> None:
+    answer = team_engine.ask("Who owns the onboarding mockups?", "Atlas")
+    data = json.loads(json.dumps(answer.to_dict()))
+    assert set(data) == {"answer", "citations"}
+    assert set(data["citations"][0]) == {"meeting_id", "title", "date", "start", "end", "quote"}
+    assert Answer.from_dict(data) == answer
+
+
+def test_the_real_embedding_model_places_meaning_close(embedder: Embedder) -> None:
+    vectors = embedder.encode(["Who fixes the crash on Android?", "Ben will fix the Android crash by Wednesday.",
+                               "We chose Plausible as the analytics vendor."])
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+
+
+def test_speech_is_saved_as_a_wav_with_sound(tmp_path: Path) -> None:
+    from companion.audio.speak import save_speech
+
+    path = save_speech("Ben owns the Android crash fix, due Wednesday.", tmp_path / "answer.wav")
+    with wave.open(str(path), "rb") as wav:
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), np.int16).astype(np.float32) / 32768
+        seconds = wav.getnframes() / wav.getframerate()
+    assert 1.0 < seconds < 10.0
+    assert np.sqrt(np.mean(samples**2)) > 0.01
+    with pytest.raises(CompanionError, match="nothing to speak"):
+        save_speech("  ", tmp_path / "empty.wav")
+
+
+def test_cli_ask_prints_the_contract_json(team_engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    data_dir = str(team_engine.data_dir)
+    assert main(["--data-dir", data_dir, "ask", "Who owns the onboarding mockups?", "--team", "Atlas", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answer"].startswith("Emma") and data["citations"]
+    assert main(["--data-dir", data_dir, "ask", "Who owns the onboarding mockups?", "--team", "Nowhere"]) == 1
+    assert "companion: error: no team named 'Nowhere'" in capsys.readouterr().err

@@ -1,0 +1,182 @@
+"""The team knowledge graph: items evolve across meetings only on evidence, people keep their aliases,
+teams never see each other, the graph's views and exports hold what was stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from kg_helpers import ORION_1, ORION_2, process_orion, process_text
+
+from companion.engine import Engine
+from companion.errors import CompanionError, NotFoundError
+from companion.kg import views
+from companion.kg.evolve import Known, plan_updates
+from companion.kg.store import Store
+from companion.llm.sentences import split_sentences
+from companion.models import Minutes, Segment
+
+MONDAY = dt.date(2026, 6, 1)
+
+
+def said(*lines: str) -> list:  # type: ignore[type-arg]
+    segments = [Segment(float(i), i + 1.0, text.split(": ", 1)[1], text.split(": ", 1)[0])
+                for i, text in enumerate(lines)]
+    return split_sentences(segments)
+
+
+def known_items() -> list[Known]:
+    return [
+        Known(1, "action_item", "renew the TLS certificates on the gateway", "Marta", "2026-05-29", "open",
+              "Marta: I'll renew the TLS certificates on the gateway by Friday."),
+        Known(2, "action_item", "book the venue for the offsite", "Jonas", "2026-05-27", "open"),
+        Known(3, "open_question", "Can we reuse the old survey panel for the study?", None, None, "open"),
+        Known(4, "decision", "We go with Figma for the design system.", None, None, "active", "design tools"),
+    ]
+
+
+def test_a_done_statement_closes_the_item_it_names_with_its_evidence() -> None:
+    known = known_items()
+    updates = plan_updates(known, said("Marta: The TLS certificates are renewed and deployed to the gateway."),
+                           Minutes(""), MONDAY)
+    assert [(u.action, u.item_id, u.evidence.speaker) for u in updates] == [("close", 1, "Marta")]
+    assert "deployed to the gateway" in updates[0].evidence.quote
+
+
+@pytest.mark.parametrize("line", [
+    "Jonas: The printer on the third floor is fixed.",  # names no known item
+    "Jonas: The venue for the offsite is not booked yet.",  # negated
+    "Jonas: I will have the venue for the offsite booked tomorrow.",  # a promise, not a fact
+    "Jonas: Has anyone booked the venue for the offsite?",  # a question
+])
+def test_nothing_closes_without_a_statement_that_it_is_done(line: str) -> None:
+    assert [u for u in plan_updates(known_items(), said(line), Minutes(""), MONDAY) if u.action == "close"] == []
+
+
+def test_a_slip_moves_the_due_date() -> None:
+    updates = plan_updates(known_items(), said("Jonas: Booking the offsite venue got delayed, I need until "
+                                               "next Wednesday."), Minutes(""), MONDAY)
+    assert [(u.action, u.item_id, u.value) for u in updates] == [("due", 2, "2026-06-10")]
+
+
+def test_an_answer_closes_the_open_question_and_an_unrelated_number_does_not() -> None:
+    unrelated = plan_updates(known_items(), said("Ada: We sold two hundred tickets."), Minutes(""), MONDAY)
+    assert unrelated == []
+    updates = plan_updates(known_items(), said("Ada: Research confirmed we can reuse the old survey panel."),
+                           Minutes(""), MONDAY)
+    assert [(u.action, u.item_id) for u in updates] == [("answer", 3)]
+
+
+@pytest.fixture
+def orion(engine: Engine, tmp_path: Path) -> Engine:
+    process_orion(engine, tmp_path)
+    return engine
+
+
+def test_items_evolve_across_meetings_and_keep_their_history(orion: Engine) -> None:
+    items = {i.text: i for i in orion.items("Orion")}
+    export = items["rewrite the invoice export with pagination"]
+    assert (export.owner, export.status) == ("Tomasz", "done")
+    closing = orion.item_history(export.id)[-1]
+    assert (closing.field, closing.old, closing.new) == ("status", "open", "done")
+    assert closing.evidence is not None and "invoice export is fixed" in closing.evidence.quote
+    migration = items["migrate the staging data to the new cluster"]
+    assert (migration.status, migration.due) == ("open", "2026-05-22")
+    moved = [c for c in orion.item_history(migration.id) if c.field == "due"]
+    assert [(c.old, c.new) for c in moved] == [("2026-05-15", "2026-05-22")]
+    assert moved[0].evidence is not None and moved[0].evidence.speaker == "Priya"
+    residency = items["Does the vendor contract allow data residency in Frankfurt?"]
+    assert residency.status == "answered"
+    mongo = items["We're going with MongoDB for the event store then."]
+    assert mongo.status == "superseded"
+    postgres = next(i for i in items.values() if "PostgreSQL" in i.text and i.kind == "decision")
+    graph = orion.team_graph("Orion")
+    assert graph.has_edge(f"item:{postgres.id}", f"item:{mongo.id}")
+    assert {d["kind"] for _, _, d in graph.edges(data=True)} >= {"owns", "decided-in", "mentioned-in", "supersedes",
+                                                                 "attended"}
+
+
+def test_aliases_and_misheard_names_are_one_person(orion: Engine) -> None:
+    people = orion.store.knowledge.people(orion.store.team_id("Orion"))
+    assert sorted((name, sorted(aliases)) for name, aliases in people.values()) == [
+        ("Lena", []), ("Priya", ["Priya Raman"]), ("Tomasz", ["Tomas"])]
+    owners = {i.owner for i in orion.items("Orion") if i.kind == "action_item"}
+    assert owners == {"Tomasz", "Priya"}
+
+
+def test_teams_are_isolated(engine: Engine, tmp_path: Path) -> None:
+    process_text(engine, tmp_path, "o1", ORION_1, "Orion", "2026-05-04", ["Lena", "Tomasz", "Priya"])
+    process_text(engine, tmp_path, "v2", ORION_2, "Vega", "2026-05-11", ["Lena", "Tomas", "Priya"])
+    orion = {i.text: i for i in engine.items("Orion")}
+    assert orion["rewrite the invoice export with pagination"].status == "open"  # Vega's "fixed" is not Orion's
+    assert {i.status for i in orion.values() if i.kind == "decision"} == {"active"}
+    assert all(i.team == "Vega" for i in engine.items("Vega"))
+    assert "PostgreSQL" not in engine.export_graph("Orion", "json")
+    assert [m.title for m in engine.search("Orion", "PostgreSQL")] == []
+    assert [m.title for m in engine.search("Vega", "PostgreSQL schema")] == ["v2"]
+    assert "PostgreSQL" not in json.dumps(engine.agenda("Orion").to_dict())
+    vega_meetings = {m.id for m in engine.meetings("Vega")}
+    for question in ("Which database did we choose for the event store?", "Who rewrites the invoice export?"):
+        answer = engine.ask(question, "Vega")
+        assert answer.citations and {c.meeting_id for c in answer.citations} <= vega_meetings
+    assert engine.ask("Who rewrites the invoice export?", "Orion").answer.startswith("Tomasz")
+
+
+def test_ticking_an_item_done_keeps_history_and_bad_statuses_are_refused(orion: Engine) -> None:
+    item = orion.open_items("Orion")[0]
+    assert orion.set_action_item_status(item.id, "done").status == "done"
+    assert item.id not in [i.id for i in orion.open_items("Orion")]
+    assert [(c.old, c.new, c.meeting_id) for c in orion.item_history(item.id)][-1] == ("open", "done", None)
+    with pytest.raises(CompanionError, match="invalid status 'finished'"):
+        orion.set_action_item_status(item.id, "finished")
+    with pytest.raises(NotFoundError, match="no item with id 999"):
+        orion.set_action_item_status(999, "done")
+
+
+def test_graph_views_and_exports(orion: Engine) -> None:
+    graph = orion.team_graph("Orion")
+    assert {d["kind"] for _, d in graph.nodes(data=True)} >= {"meeting", "person", "action_item", "decision",
+                                                              "open_question", "topic", "subject"}
+    assert all("label" in d for _, d in graph.nodes(data=True))
+    assert views.who_owns_what(graph) == {"Priya": ["migrate the staging data to the new cluster",
+                                                    "document the PostgreSQL schema"]}
+    involved = views.involvement(graph, "priya raman")
+    assert {d["relation"] for d in involved} == {"owns", "attended"}
+    assert views.overdue_items(graph)[0]["label"] == "document the PostgreSQL schema"  # May 2026 is past
+    assert views.central_topics(graph)
+    parsed = nx.parse_graphml(orion.export_graph("Orion", "graphml"), force_multigraph=True)
+    assert parsed.number_of_nodes() == graph.number_of_nodes()
+    assert parsed.number_of_edges() == graph.number_of_edges()
+    data = json.loads(orion.export_graph("Orion", "json"))
+    assert len(data["nodes"]) == graph.number_of_nodes()
+    with pytest.raises(CompanionError, match="unknown graph format 'dot'"):
+        orion.export_graph("Orion", "dot")
+
+
+def test_unknown_team_and_empty_store_are_clear_errors(engine: Engine) -> None:
+    for call in (lambda: engine.ask("Who owns the export?", "Nobody"), lambda: engine.agenda("Nobody"),
+                 lambda: engine.open_items("Nobody"), lambda: engine.team_graph("Nobody"),
+                 lambda: engine.search("Nobody", "export")):
+        with pytest.raises(NotFoundError, match=r"no team named 'Nobody' \(teams: none yet\)"):
+            call()
+
+
+def test_a_store_from_before_the_graph_is_upgraded_and_searchable(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    from companion.kg.migrations import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m002_knowledge_graph")
+    old.execute("INSERT INTO teams (name, created_at) VALUES ('Orion', 'x')")
+    old.execute("INSERT INTO meetings (team_id, title, date) VALUES (1, 'old sync', '2026-01-05')")
+    old.execute("INSERT INTO segments (meeting_id, idx, start, end, text) VALUES (1, 0, 0, 1, 'kubernetes upgrade')")
+    old.conn.commit()
+    old.close()
+    store = Store(path)
+    assert store.index.meetings(1, "kubernetes") == [1]
+    assert store.knowledge.items(1) == []
