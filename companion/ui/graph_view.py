@@ -9,7 +9,7 @@ from typing import Any
 
 import networkx as nx
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPen, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -60,6 +60,7 @@ class GraphView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setAccessibleName("Knowledge graph")
         self.nodes: dict[str, QGraphicsEllipseItem] = {}
+        self.zoomed = False
 
     def show_graph(self, graph: nx.MultiDiGraph, positions: Positions) -> None:
         """Replace the drawing."""
@@ -73,8 +74,18 @@ class GraphView(QGraphicsView):
         text_colour = self.palette().text().color()
         for node, data in graph.nodes(data=True):
             self._node(str(node), data, positions[str(node)], text_colour)
-        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-40, -40, 40, 40))
-        self.fitInView(scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-40, -40, 120, 40))  # room for labels
+        self.zoomed = False
+        self.fit()
+
+    def fit(self) -> None:
+        """Show the whole graph (until the user zooms with the wheel)."""
+        if not self.zoomed:
+            self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
 
     def _node(self, node: str, data: dict[str, Any], at: tuple[float, float], text_colour: QColor) -> None:
         colour, radius, legend = KIND_STYLE.get(str(data.get("kind")), ("#80868b", 8, str(data.get("kind"))))
@@ -104,6 +115,7 @@ class GraphView(QGraphicsView):
         super().mousePressEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
+        self.zoomed = True
         factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
         self.scale(factor, factor)
 

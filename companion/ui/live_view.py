@@ -20,6 +20,9 @@ class LiveTranscriptView(QPlainTextEdit):
         self.setReadOnly(True)
         self.setAccessibleName("Live transcript")
         self.setPlaceholderText("The live transcript appears here while you record.")
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)  # readable at a glance during a call
+        self.setFont(font)
         self._committed_end = 0
         """Document position where the tentative tail starts."""
         self._tentative = QTextCharFormat()

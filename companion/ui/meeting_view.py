@@ -29,6 +29,7 @@ from companion.models import Meeting, Minutes
 from companion.ui.minutes_view import MinutesView
 from companion.ui.playback import Player, why_not_playable
 from companion.ui.workers import TaskRunner
+from companion.ui.wrapping import wrap_rows
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,9 @@ class MeetingView(QWidget):
         self.transcript = QTreeWidget()
         self.transcript.setHeaderLabels(["Time", "Speaker", "Text"])
         self.transcript.setRootIsDecorated(False)
-        self.transcript.setWordWrap(True)
-        self.transcript.setColumnWidth(0, 70)
-        self.transcript.setColumnWidth(1, 90)
+        wrap_rows(self.transcript)
+        self.transcript.setColumnWidth(0, 60)
+        self.transcript.setColumnWidth(1, 80)
         self.transcript.setAccessibleName("Transcript")
         self.minutes_view = MinutesView()
         self._layout()

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from companion.export.minutes import clock
 from companion.kg.records import Item
 from companion.models import Evidence, Minutes, Statement
+from companion.ui.wrapping import wrap_rows
 
 MOMENT_ROLE = Qt.ItemDataRole.UserRole
 ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -33,8 +34,11 @@ class MinutesView(QWidget):
         self.summary.setAccessibleName("Summary")
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Minutes", "Said at"])
-        self.tree.setColumnWidth(0, 380)
-        self.tree.setWordWrap(True)
+        wrap_rows(self.tree)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setAccessibleName("Minutes")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QStyle, QTextBrowser, QVBoxLayout, QWidget
 
 from companion.engine import Engine
 from companion.export.minutes import clock
@@ -64,7 +64,7 @@ class QuickAsk(QWidget):
         self.result = QTextBrowser()
         self.result.setOpenLinks(False)
         self.result.setAccessibleName("Answer")
-        self.read_button = QPushButton("🔊 Read aloud")
+        self.read_button = QPushButton(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolume), "Read aloud")
         self.read_button.setAccessibleName("Read aloud")
         self.read_button.setEnabled(False)
         self.status = QLabel()
@@ -86,6 +86,8 @@ class QuickAsk(QWidget):
 
     def popup(self) -> None:
         """Show, raise and focus the question box."""
+        screen = self.screen().availableGeometry()
+        self.move(screen.center().x() - self.width() // 2, screen.top() + screen.height() // 5)
         self.show()
         self.raise_()
         self.activateWindow()

@@ -105,9 +105,10 @@ class RecordPanel(QWidget):
         button = QPushButton(text)
         button.setAccessibleName(name)
         button.setMinimumHeight(48)
-        style = "font-size: 18px; padding: 6px 18px;"
+        style = "QPushButton { font-size: 18px; padding: 6px 18px; }"
         if colour:
-            style += f" background: {colour}; color: white; border-radius: 6px;"
+            style = (f"QPushButton {{ font-size: 18px; padding: 6px 18px; background: {colour}; color: white;"
+                     " border-radius: 6px; } QPushButton:disabled { background: #c9c9c9; color: #777777; }")
         button.setStyleSheet(style)
         return button
 

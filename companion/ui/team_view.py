@@ -34,6 +34,7 @@ from companion.kg.records import Agenda, Item
 from companion.ui.graph_view import GraphView, Positions, layout, legend_html
 from companion.ui.quick_ask import parse_citation
 from companion.ui.workers import TaskRunner
+from companion.ui.wrapping import wrap_rows
 
 log = logging.getLogger(__name__)
 OVERDUE = QColor("#d93025")
@@ -87,7 +88,9 @@ class TeamView(QWidget):
         self.details = self._browser("Node details", "Click a node to see its meetings and evidence.")
         self.items = QTreeWidget()
         self.items.setHeaderLabels(["Open item", "Due", "From meeting"])
-        self.items.setColumnWidth(0, 420)
+        wrap_rows(self.items)
+        self.items.setColumnWidth(0, 460)
+        self.items.setColumnWidth(1, 170)
         self.items.setAccessibleName("Open items by person")
         self.agenda_view = self._browser("Agenda", "")
         self.ics_button = QPushButton("Export to calendar (ICS)…")
@@ -163,7 +166,7 @@ class TeamView(QWidget):
             if owner not in owners:
                 owners[owner] = QTreeWidgetItem(self.items, [owner])
                 owners[owner].setFirstColumnSpanned(True)
-            due = f"{item.due} overdue" if item.overdue else (item.due or "")
+            due = f"{item.due} (overdue)" if item.overdue else (item.due or "")
             row = QTreeWidgetItem(owners[owner], [item.text, due, f"{item.meeting_date} {item.meeting_title}"])
             start = item.evidence[0].start if item.evidence else 0.0
             row.setData(0, MOMENT_ROLE, (item.meeting_id, start))

@@ -51,7 +51,7 @@ def test_open_items_are_grouped_by_person_with_overdue_highlighted(team: TeamVie
     assert overdue  # the Atlas items are long past due
     carla = next(o for o in shown if o and o.text(0).startswith(overdue[0].owner or "Unassigned"))
     row = next(carla.child(i) for i in range(carla.childCount()) if carla.child(i).text(0) == overdue[0].text)  # type: ignore[union-attr]
-    assert row is not None and row.text(1).endswith("overdue")
+    assert row is not None and row.text(1).endswith("(overdue)")
     assert row.foreground(0).color().name() == "#d93025"
 
 
