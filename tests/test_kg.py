@@ -180,3 +180,14 @@ def test_a_store_from_before_the_graph_is_upgraded_and_searchable(tmp_path: Path
     store = Store(path)
     assert store.index.meetings(1, "kubernetes") == [1]
     assert store.knowledge.items(1) == []
+
+
+def test_naming_a_diarized_speaker_names_their_items_and_evidence(engine: Engine, tmp_path: Path) -> None:
+    text = "Speaker 1: Welcome.\nSpeaker 2: I'll send the quarterly report to finance by Friday.\n"
+    meeting = process_text(engine, tmp_path, "m", text, "Orion", "2026-05-04", [])
+    team_id = engine.store.team_id("Orion")
+    with engine.store.db.atomic():
+        engine.store.knowledge.rename_speaker(team_id, meeting.id, "Speaker 2", "Noor")
+    [item] = engine.open_items("Orion")
+    assert (item.owner, item.evidence[0].speaker) == ("Noor", "Noor")
+    assert views.who_owns_what(engine.team_graph("Orion")) == {"Noor": [item.text]}

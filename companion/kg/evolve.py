@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from companion.kg.text import GENERIC, stems
 from companion.llm.dates import MONTHS, WEEKDAYS, resolve_date
@@ -69,12 +70,20 @@ class Known:
     """What was said around it: the discussion before it, its evidence and its topic."""
     closed_here: bool = field(default=False, repr=False)
 
+    @cached_property
+    def own_stems(self) -> set[str]:
+        return stems(self.text, DROP)
+
+    @cached_property
+    def context_stems(self) -> set[str]:
+        return stems(self.context, DROP)
+
     def relevance(self, text: str, speaker: str = "") -> tuple[float, int]:
         """How well ``text`` names this item: weighted share of its stems found here, and how many."""
         wanted = stems(text, DROP)
         if not wanted:
             return 0.0, 0
-        own, around = stems(self.text, DROP), stems(self.context, DROP)
+        own, around = self.own_stems, self.context_stems
         weight = sum(1.0 if s in own else CONTEXT_WEIGHT if s in around else 0.0 for s in wanted)
         hits = len(wanted & (own | around))
         bonus = OWNER_BONUS if speaker and self.owner and speaker == self.owner else 0.0
@@ -158,7 +167,7 @@ def _answers(sentence: Sentence, known: Sequence[Known]) -> list[Update]:
     if not _ANSWERED.search(sentence.text):
         return []
     for question in _open(known, "open_question"):
-        wanted = stems(question.text, DROP)
+        wanted = question.own_stems
         shared = wanted & stems(sentence.text, DROP)
         if len(shared) >= 2 and len(shared) >= MATCH_THRESHOLD * len(wanted):
             question.status = "answered"
@@ -188,7 +197,7 @@ def _superseded(minutes: Minutes, sentences: Sequence[Sentence], known: Sequence
         subject = stems(" ".join([decision.text, *(e.quote for e in decision.evidence)]), DROP)
         best, best_shared = None, 1
         for old in _open(known, "decision"):
-            old_subject = stems(f"{old.text} {old.context}", DROP)
+            old_subject = old.own_stems | old.context_stems
             shared = len(subject & old_subject)
             if shared > best_shared and shared >= 0.4 * min(len(subject), len(old_subject)):
                 best, best_shared = old, shared

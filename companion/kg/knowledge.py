@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -51,7 +52,7 @@ class Knowledge:
         """
         now = _now()
         sentences = split_sentences(meeting.segments)
-        speakers = [s.speaker for s in meeting.segments if s.speaker]
+        speakers = [s.speaker for s in meeting.segments if s.speaker and not _UNNAMED.match(s.speaker)]
         owners = [a.owner for a in meeting.minutes.action_items if a.owner]
         people = resolve_people(self.db, meeting.team_id, [*meeting.participants, *speakers, *owners])
         names = {pid: name for pid, (name, _) in self.people(meeting.team_id).items()}
@@ -226,6 +227,22 @@ class Knowledge:
             self._set(item_id, "status", status, None, None, _now())
         return self.item(item_id)
 
+    def rename_speaker(self, team_id: int, meeting_id: int, label: str, name: str) -> None:
+        """A meeting's speaker ``label`` ("Speaker 2") is ``name``: fix the graph's evidence and owners.
+
+        Call it inside the transaction that renames the speaker in the transcript.
+        """
+        self.db.execute("UPDATE evidence SET speaker = ? WHERE meeting_id = ? AND speaker = ?",
+                        [name, meeting_id, label])
+        person = resolve_people(self.db, team_id, [name])[name]
+        old = self.db.execute("SELECT id FROM people WHERE team_id = ? AND name = ?", [team_id, label]).fetchone()
+        if old is None or old[0] == person:
+            return
+        self.db.execute("UPDATE items SET owner_id = ? WHERE meeting_id = ? AND owner_id = ?",
+                        [person, meeting_id, old[0]])
+        self.db.execute("UPDATE relations SET src = ? WHERE meeting_id = ? AND src = ?",
+                        [f"person:{person}", meeting_id, f"person:{old[0]}"])
+
     def relations(self, team_id: int) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT kind, src, dst, meeting_id FROM relations WHERE team_id = ? ORDER BY id",
                                   [team_id]))
@@ -235,6 +252,8 @@ class Knowledge:
         return {r[0]: (r[1], json.loads(r[2] or "[]")) for r in rows}
 
 
+_UNNAMED = re.compile(r"^(?:speaker|spk|unknown)[ _-]?\d*$", re.IGNORECASE)
+"""Diarization labels ("Speaker 2") are nobody the team knows yet: they become people once named."""
 _ITEM_SELECT = (
     "SELECT items.*, teams.name AS team, people.name AS owner, meetings.title AS meeting_title, "
     "meetings.date AS meeting_date FROM items JOIN teams ON teams.id = items.team_id "
