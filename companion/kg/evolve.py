@@ -48,7 +48,7 @@ _STATE_WORDS = ("fixed done finished complete completed shipped deployed release
                 "merged resolved closed sorted approved delivered submitted booked passed landed signed off went out "
                 "live release production build channel moves moved slipped push pushed postponed delayed until till "
                 "another instead answered confirmed decision made proposal propose suggest objection none "
-                "question open").split()
+                "question open use using used pick picked choose chose chosen adopt").split()
 DROP = frozenset(GENERIC | set(_STATE_WORDS) | set(MONTHS) | set(WEEKDAYS))
 MATCH_THRESHOLD = 0.5
 CONTEXT_WEIGHT = 0.6

