@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,6 +27,7 @@ from companion.ui.recorder import RecordPanel, SourceFactory, sound_device_sourc
 from companion.ui.settings import AppSettings, SettingsDialog, describe_runtime
 from companion.ui.team_view import TeamView
 from companion.ui.tray import TrayIcon
+from companion.ui.warmup import warm_up
 from companion.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ QUIT_WAIT_MS = 20_000
 
 class MainWindow(QMainWindow):
     """Everything the app shows; each action calls one engine method through a worker."""
+
+    models_ready = Signal()
 
     def __init__(self, engine: Engine, settings: AppSettings, *, sources: SourceFactory = sound_device_sources,
                  use_tray: bool = True) -> None:
@@ -64,7 +67,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.meeting_view, "Meeting")
         self.tabs.addTab(self.team_view, "Team")
         self.setCentralWidget(self.tabs)
-        self.runtime_label = QLabel("Models load when first needed.")
+        self.runtime_label = QLabel("Loading the models in the background…")
         self.statusBar().addPermanentWidget(self.runtime_label)
         self._toolbar()
         self.tray = TrayIcon(self) if use_tray and QSystemTrayIcon.isSystemTrayAvailable() else None
@@ -122,7 +125,12 @@ class MainWindow(QMainWindow):
         self.tasks.call(self.engine.teams, "listing teams", self._teams)
         self.recorder.load_devices(self.settings.input_device)
         self.recorder.system_audio.setChecked(self.settings.system_audio)
-        self.tasks.call(lambda: describe_runtime(self.engine), "checking the device", self.runtime_label.setText)
+        self.tasks.call(lambda: (warm_up(self.engine), describe_runtime(self.engine))[1], "loading the models",
+                        self._models_loaded)
+
+    def _models_loaded(self, runtime: str) -> None:
+        self.runtime_label.setText(runtime)
+        self.models_ready.emit()
 
     def _teams(self, teams: list[str]) -> None:
         current = self.team()
