@@ -65,7 +65,7 @@ def quit_on_signals(window: MainWindow) -> None:
     Python only runs signal handlers between bytecodes, so a timer wakes the interpreter now and then.
     """
     for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, lambda *_: window.quit())
+        signal.signal(number, lambda *_: window.quit_now())
     waker = QTimer(window)
     waker.timeout.connect(lambda: None)
     waker.start(SIGNAL_POLL_MS)

@@ -7,6 +7,7 @@ import logging
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QComboBox,
     QLabel,
@@ -86,14 +87,14 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         self.record_action = self._add(bar, "Record / Stop", "Ctrl+R", self.recorder.toggle)
         self.pause_action = self._add(bar, "Pause", "Ctrl+P", self.recorder.pause_button.toggle)
-        self.search_action = self._add(bar, "Search", QKeySequence.StandardKey.Find, self.focus_search)
+        self.search_action = self._add(bar, "Search", "Ctrl+F", self.focus_search)
         self.ask_action = self._add(bar, "Ask", "Ctrl+K", self.quick_ask.popup)
         self.import_action = self._add(bar, "Import…", "Ctrl+O", self.library.import_button.click)
-        self.settings_action = self._add(bar, "Settings", QKeySequence.StandardKey.Preferences, self.open_settings)
-        self.quit_action = self._add(None, "Quit", QKeySequence.StandardKey.Quit, self.quit)
+        self.settings_action = self._add(bar, "Settings", "Ctrl+,", self.open_settings)
+        self.quit_action = self._add(None, "Quit", "Ctrl+Q", self.quit)
         self.addToolBar(bar)
 
-    def _add(self, bar: QToolBar | None, text: str, keys: str | QKeySequence.StandardKey, slot: object) -> QAction:
+    def _add(self, bar: QToolBar | None, text: str, keys: str, slot: object) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(keys))
         action.setToolTip(f"{text} ({QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)})")
@@ -199,14 +200,48 @@ class MainWindow(QMainWindow):
             self.hide()
             self.tray.showMessage("Meeting Companion", "Still running here in the tray.", app_icon(), 3000)
             return
+        if not self._quitting and self.recorder.is_busy:
+            event.ignore()
+            self.confirm_quit()
+            return
         self.shut_down()
         event.accept()
         QApplication.quit()
 
     def quit(self) -> None:
-        """Quit for real (a recording in progress is stopped and kept on disk)."""
+        """Quit (the menu, the tray, Ctrl+Q); while a meeting is recorded, ask whether to save it first."""
+        if self.recorder.is_busy:
+            self.confirm_quit()
+        else:
+            self.quit_now()
+
+    def quit_now(self) -> None:
+        """Quit at once: a recording in progress is stopped and its audio kept on disk, unprocessed."""
         self._quitting = True
         self.close()
+
+    def confirm_quit(self) -> QMessageBox:
+        """Ask "Save and quit" (stop, process, then quit) / "Quit now" / "Cancel" without blocking."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Meeting Companion",
+                          "A meeting is being recorded. Save it before quitting?", parent=self)
+        box.setInformativeText("Save and quit writes its transcript and minutes first. Quit now keeps the "
+                               f"audio in {self.engine.recordings_dir}, to import later.")
+        save = box.addButton("Save and quit", QMessageBox.ButtonRole.AcceptRole)
+        now = box.addButton("Quit now", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: self._quit_choice(button, save, now))
+        box.open()
+        return box
+
+    def _quit_choice(self, button: QAbstractButton, save: QAbstractButton, now: QAbstractButton) -> None:
+        worker = self.recorder.worker
+        if button is save and worker is not None:
+            self.statusBar().showMessage("Saving the meeting, then quitting…")
+            worker.signals.finished.connect(self.quit_now)
+            self.recorder.stop()
+        elif button in (save, now):
+            self.quit_now()
 
     def shut_down(self) -> None:
         """Stop recording, cancel work, wait for the workers, save settings."""

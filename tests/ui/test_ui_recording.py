@@ -6,6 +6,7 @@ import wave
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from companion.audio.recording import RecordingStatus
@@ -92,7 +93,7 @@ def test_quitting_while_recording_finishes_the_file_on_disk(window: MainWindow, 
     panel = window.recorder
     panel.start()
     qtbot.waitUntil(lambda: panel.timer.text() != "00:00", timeout=30_000)
-    window.quit()
+    window.quit_now()
     assert not panel.is_busy or panel.worker is None or panel.worker.done
     folder = window.engine.recordings_dir
     assert not list(folder.glob("*.recording.wav"))  # nothing left unfinished
@@ -100,3 +101,18 @@ def test_quitting_while_recording_finishes_the_file_on_disk(window: MainWindow, 
     assert len(finished) == 1
     with wave.open(str(finished[0])) as audio:  # a valid WAV with the audio in it
         assert audio.getnframes() > audio.getframerate()
+
+
+def test_quit_while_recording_asks_and_can_save_the_meeting_first(window: MainWindow, qtbot: QtBot) -> None:
+    panel = window.recorder
+    panel.start()
+    qtbot.waitUntil(lambda: panel.timer.text() != "00:00", timeout=30_000)
+    window.quit()  # Ctrl+Q
+    box = window.findChild(QMessageBox)
+    assert box is not None and box.isVisible() and "being recorded" in box.text()
+    assert panel.is_recording  # nothing happens until the user chooses
+    [save] = [b for b in box.buttons() if b.text() == "Save and quit"]
+    with qtbot.waitSignal(panel.meeting_ready, timeout=120_000) as ready:
+        save.click()
+    assert window.engine.meeting(ready.args[0]).segments
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
