@@ -161,16 +161,22 @@ class LibraryView(QWidget):
     def import_files(self, paths: Sequence[Path]) -> list[Worker]:
         """Process each file as a meeting of the current team, each with its own progress and cancel."""
         team = self.team()
-        workers = []
-        for path in paths:
-            worker = self.tasks.start(partial(self._process, path, team), f"importing {path.name}",
-                                      on_result=self._imported)
-            self.jobs.add(worker, path.name)
-            workers.append(worker)
-        return workers
+        return [self._run(partial(self._process, path, team), path.name) for path in paths]
+
+    def recover(self, paths: Sequence[Path]) -> list[Worker]:
+        """Repair and process recordings a crash left unfinished (each goes to the team it was for)."""
+        return [self._run(partial(self._recover, path), f"recovering {path.name}") for path in paths]
+
+    def _run(self, factory: Callable[[CancelToken], Job[Meeting]], label: str) -> Worker:
+        worker = self.tasks.start(factory, label, on_result=self._imported)
+        self.jobs.add(worker, label)
+        return worker
 
     def _process(self, path: Path, team: str, token: CancelToken) -> Job[Meeting]:
         return self.engine.process(path, team, cancel=token)
+
+    def _recover(self, path: Path, token: CancelToken) -> Job[Meeting]:
+        return self.engine.recover(path, cancel=token)
 
     def _imported(self, meeting: Meeting) -> None:
         self.status.setText(f"Imported “{meeting.title}” ({meeting.date}).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSystemTrayIcon,
     QTabWidget,
     QToolBar,
@@ -50,6 +52,7 @@ class MainWindow(QMainWindow):
         self.engine, self.settings = engine, settings
         self.errors: list[str] = []
         self._quitting = False
+        self.recover_button: QPushButton | None = None
         self.tasks = TaskRunner(self.show_error, self)
         self.team_box = QComboBox()
         self.team_box.setEditable(True)
@@ -124,10 +127,27 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Fill the window in the background once it is up: teams, meetings, inputs, the device in use."""
         self.tasks.call(self.engine.teams, "listing teams", self._teams)
+        self.tasks.call(self.engine.unfinished_recordings, "looking for unfinished recordings", self._offer_recovery)
         self.recorder.load_devices(self.settings.input_device)
         self.recorder.system_audio.setChecked(self.settings.system_audio)
         self.tasks.call(lambda: (warm_up(self.engine), describe_runtime(self.engine))[1], "loading the models",
                         self._models_loaded)
+
+    def _offer_recovery(self, paths: list[Path]) -> None:
+        """A crash left recordings unfinished: offer to repair and process them."""
+        if not paths:
+            return
+        button = QPushButton(f"Recover {len(paths)} unfinished recording{'s' if len(paths) > 1 else ''}")
+        button.setToolTip("The app stopped while recording; the audio is on disk. Repair and process it.")
+        self.recover_button = button
+        self.statusBar().addWidget(button)
+
+        def recover() -> None:
+            self.statusBar().removeWidget(button)
+            self.tabs.setCurrentWidget(self.library)
+            self.library.recover(paths)
+
+        button.clicked.connect(recover)
 
     def _models_loaded(self, runtime: str) -> None:
         self.runtime_label.setText(runtime)

@@ -10,7 +10,12 @@ from PySide6.QtCore import QDate, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
+from companion.audio.capture import ArraySource
+from companion.audio.decode import decode_audio
+from companion.audio.recording import Recording, RecordingInfo
+from companion.engine import Engine
 from companion.ui.main_window import MainWindow
+from companion.ui.settings import AppSettings
 
 pytestmark = pytest.mark.slow
 
@@ -86,3 +91,24 @@ def test_an_unusable_file_shows_a_readable_error(window: MainWindow, qtbot: QtBo
     qtbot.waitUntil(lambda: bool(window.errors), timeout=30_000)
     assert len(window.errors) == 1 and "notes.wav" in window.errors[0]
     assert "Traceback" not in window.errors[0]
+
+
+def test_a_recording_cut_by_a_crash_is_offered_for_recovery_at_start(atlas: Engine, shared_data: Path,
+                                                                      qtbot: QtBot) -> None:
+    speech = decode_audio(shared_data / "meetings" / "atlas-2026-03-16.wav")[: 15 * 16000]
+    crashed = Recording(atlas.recordings_dir, RecordingInfo("Atlas", "Cut short", "2026-03-20"),
+                        ArraySource(speech, realtime=False))
+    crashed.start()  # never stopped: as if the app died mid-meeting
+    qtbot.waitUntil(lambda: crashed.seconds >= 14.9, timeout=10_000)
+    window = MainWindow(atlas, AppSettings(team="Atlas"), use_tray=False)
+    qtbot.addWidget(window)
+    window.start()
+    qtbot.waitUntil(lambda: window.recover_button is not None, timeout=10_000)
+    assert window.recover_button is not None and window.recover_button.text() == "Recover 1 unfinished recording"
+    with qtbot.waitSignal(window.library.imported, timeout=120_000) as imported:
+        window.recover_button.click()
+    meeting = atlas.meeting(imported.args[0])
+    assert (meeting.title, meeting.date) == ("Cut short", "2026-03-20")
+    assert "launch" in " ".join(s.text for s in meeting.segments).lower()
+    assert not atlas.unfinished_recordings()
+    window.tasks.wait(30_000)
