@@ -191,3 +191,12 @@ def test_naming_a_diarized_speaker_names_their_items_and_evidence(engine: Engine
     [item] = engine.open_items("Orion")
     assert (item.owner, item.evidence[0].speaker) == ("Noor", "Noor")
     assert views.who_owns_what(engine.team_graph("Orion")) == {"Noor": [item.text]}
+
+
+def test_unnamed_speakers_of_different_meetings_are_different_people(engine: Engine, tmp_path: Path) -> None:
+    first = process_text(engine, tmp_path, "a", "Speaker 2: I'll order the new laptops by Friday.\n", "Orion",
+                         "2026-05-04", [])
+    process_text(engine, tmp_path, "b", "Speaker 2: I'll book the team dinner by Thursday.\n", "Orion",
+                 "2026-05-11", [])
+    assert {i.owner for i in engine.open_items("Orion")} == {f"Speaker 2 (meeting {first.id})",
+                                                            f"Speaker 2 (meeting {first.id + 1})"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from sqlite_utils import Database
 
 from companion.errors import CompanionError, NotFoundError
 from companion.kg.evolve import Known, Update, discussion, plan_updates
-from companion.kg.people import resolve_people
+from companion.kg.people import UNNAMED, resolve_people, unnamed_label
 from companion.kg.records import STATUSES, Change, Item
 from companion.llm.sentences import Sentence, split_sentences
 from companion.models import Evidence, Minutes, Segment
@@ -52,20 +51,18 @@ class Knowledge:
         """
         now = _now()
         sentences = split_sentences(meeting.segments)
-        speakers = [s.speaker for s in meeting.segments if s.speaker and not _UNNAMED.match(s.speaker)]
-        owners = [a.owner for a in meeting.minutes.action_items if a.owner]
-        people = resolve_people(self.db, meeting.team_id, [*meeting.participants, *speakers, *owners])
-        names = {pid: name for pid, (name, _) in self.people(meeting.team_id).items()}
-        canonical = {raw: names[pid] for raw, pid in people.items()}
+        named = {n: unnamed_label(n, meeting.id) for n in _names(meeting) if n.strip()}
+        people = resolve_people(self.db, meeting.team_id, list(dict.fromkeys(named.values())))
+        team_names = {pid: name for pid, (name, _) in self.people(meeting.team_id).items()}
+        canonical = {raw: team_names[people[label]] for raw, label in named.items()}
         known = self._known(meeting.team_id)
         updates = plan_updates(known, [replace(s, speaker=canonical.get(s.speaker, s.speaker)) for s in sentences],
                                _with_owners(meeting.minutes, canonical), dt.date.fromisoformat(meeting.date))
         merged = {u.new_index for u in updates if u.action == "merge"}
-        new_items = self._add_items(meeting, sentences, people, merged, now)
-        for name in dict.fromkeys([*meeting.participants, *speakers]):
-            if name.strip():
-                self._relate(meeting.team_id, "attended", f"person:{people[name.strip()]}", f"meeting:{meeting.id}",
-                             meeting.id, None)
+        owners = {raw: people[label] for raw, label in named.items()}
+        new_items = self._add_items(meeting, sentences, owners, merged, now)
+        for person in dict.fromkeys(owners[n] for n in meeting.participants if n in owners):
+            self._relate(meeting.team_id, "attended", f"person:{person}", f"meeting:{meeting.id}", meeting.id, None)
         for update in updates:
             self._apply(meeting, update, new_items, now)
         log.info("graph: meeting %s added %d items and made %d changes", meeting.id,
@@ -240,7 +237,8 @@ class Knowledge:
         self.db.execute("UPDATE evidence SET speaker = ? WHERE meeting_id = ? AND speaker = ?",
                         [name, meeting_id, label])
         person = resolve_people(self.db, team_id, [name])[name]
-        old = self.db.execute("SELECT id FROM people WHERE team_id = ? AND name = ?", [team_id, label]).fetchone()
+        old = self.db.execute("SELECT id FROM people WHERE team_id = ? AND name = ?",
+                              [team_id, unnamed_label(label, meeting_id)]).fetchone()
         if old is None or old[0] == person:
             return
         self.db.execute("UPDATE items SET owner_id = ? WHERE meeting_id = ? AND owner_id = ?",
@@ -257,8 +255,6 @@ class Knowledge:
         return {r[0]: (r[1], json.loads(r[2] or "[]")) for r in rows}
 
 
-_UNNAMED = re.compile(r"^(?:speaker|spk|unknown)[ _-]?\d*$", re.IGNORECASE)
-"""Diarization labels ("Speaker 2") are nobody the team knows yet: they become people once named."""
 _ITEM_SELECT = (
     "SELECT items.*, teams.name AS team, people.name AS owner, meetings.title AS meeting_title, "
     "meetings.date AS meeting_date FROM items JOIN teams ON teams.id = items.team_id "
@@ -271,6 +267,13 @@ def _item_from_row(row: dict[str, Any], evidence: tuple[Evidence, ...], today: s
                    and row["due"] < today)
     return Item(row["id"], row["team"], row["kind"], row["text"], row["owner"], row["due"], row["status"],
                 row["meeting_id"], row["meeting_title"], row["meeting_date"], row["topic"], evidence, overdue)
+
+
+def _names(meeting: NewMeeting) -> list[str]:
+    """Everyone a meeting names: participants, named speakers, owners (diarization labels only as owners)."""
+    speakers = [s.speaker for s in meeting.segments if s.speaker and not UNNAMED.match(s.speaker)]
+    owners = [a.owner for a in meeting.minutes.action_items if a.owner]
+    return list(dict.fromkeys([*meeting.participants, *speakers, *owners]))
 
 
 def _with_owners(minutes: Minutes, canonical: dict[str, str]) -> Minutes:

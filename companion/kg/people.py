@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from sqlite_utils import Database
 
 from companion.llm.people import match_person
+
+UNNAMED = re.compile(r"^(?:speaker|spk|unknown)[ _-]?\d*(?: \(meeting \d+\))?$", re.IGNORECASE)
+"""Diarization labels ("Speaker 2") name nobody across meetings: they only ever match exactly."""
+
+
+def unnamed_label(label: str, meeting_id: int) -> str:
+    """A diarization label as a person of one meeting: "Speaker 2" -> "Speaker 2 (meeting 7)"."""
+    return f"{label} (meeting {meeting_id})" if UNNAMED.match(label) and "(" not in label else label
 
 
 def resolve_people(db: Database, team_id: int, names: Sequence[str]) -> dict[str, int]:
@@ -25,8 +34,9 @@ def resolve_people(db: Database, team_id: int, names: Sequence[str]) -> dict[str
     for name in wanted:
         if name in found:
             continue
-        free = {pid: forms for pid, forms in known.items() if pid not in claimed}
-        pid = _same_first_name(name, known) or _fuzzy(name, free)
+        named = {pid: forms for pid, forms in known.items() if not UNNAMED.match(forms[0])}
+        free = {pid: forms for pid, forms in named.items() if pid not in claimed}
+        pid = None if UNNAMED.match(name) else _same_first_name(name, named) or _fuzzy(name, free)
         if pid is None:
             pid = _insert(db, team_id, name)
         else:
