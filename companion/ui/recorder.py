@@ -89,6 +89,7 @@ class RecordPanel(QWidget):
         self.status.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
+        self.progress.setAccessibleName("Processing progress")
         self.progress.hide()
         self.cancel_button = QPushButton("Cancel processing")
         self.cancel_button.setToolTip("Stop processing; the recording stays on disk")

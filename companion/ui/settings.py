@@ -113,6 +113,8 @@ class SettingsDialog(QDialog):
         data_row.addWidget(self.data_dir)
         data_row.addWidget(browse)
         self.voice = self._line(settings.voice, "system default voice", "Read-aloud voice")
+        self.voice.setEnabled(False)  # Engine.speak() takes no voice yet: say so rather than pretend
+        self.voice.setToolTip("Read aloud uses the system's default voice for now.")
         self.keep_in_tray = QCheckBox("Keep running in the tray when the window is closed")
         self.keep_in_tray.setChecked(settings.keep_in_tray)
         form.addRow("Speech model:", self.speech_model)

@@ -10,9 +10,11 @@ import sys
 import time
 from pathlib import Path
 
+from PySide6.QtWidgets import QDateEdit, QHeaderView
 from pytestqt.qtbot import QtBot
 
 from companion.ui.app import create_app, system_palette
+from companion.ui.main_window import MainWindow
 from companion.ui.settings import AppSettings
 
 LAUNCH_TARGET_S = 2.0
@@ -62,3 +64,26 @@ def test_the_palette_follows_the_system_scheme(qtbot: QtBot) -> None:
     assert app.applicationName() == "Meeting Companion" and not app.windowIcon().isNull()
     window, text = palette.window().color(), palette.windowText().color()
     assert abs(window.lightness() - text.lightness()) > 100  # readable either way
+
+
+def test_every_control_has_a_name_for_screen_readers(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QProgressBar
+
+    unnamed = []
+    for kind in (QAbstractButton, QComboBox, QLineEdit, QProgressBar, QAbstractItemView):
+        for control in window.findChildren(kind):
+            named = control.accessibleName() or (isinstance(control, QAbstractButton) and control.text())
+            inner = ((isinstance(control, QLineEdit) and isinstance(control.parent(), QComboBox | QDateEdit))
+                     or isinstance(control, QHeaderView) or isinstance(control.parent(), QLineEdit)
+                     or control.objectName().startswith("qt_")  # parts Qt adds to its own widgets
+                     or control.window() is not window)  # combo-box popups
+            if not named and not inner:
+                unnamed.append(f"{type(control).__name__} in {type(control.parent()).__name__}")
+    assert unnamed == [], unnamed
+
+
+def test_shortcuts_for_record_search_and_ask(window: MainWindow) -> None:
+    keys = {action.text(): action.shortcut().toString() for action in window.actions()}
+    assert keys["Record / Stop"] == "Ctrl+R" and keys["Search"] == "Ctrl+F" and keys["Ask"] == "Ctrl+K"
+    window.search_action.trigger()
+    assert window.tabs.currentWidget() is window.library
