@@ -34,13 +34,18 @@ DARK = {
 }
 
 
-def system_palette(app: QApplication) -> QPalette:
-    """The light or dark palette, as the system's colour scheme says."""
+def palette_for(scheme: Qt.ColorScheme, app: QApplication) -> QPalette:
+    """The style's light palette, or a dark one for :attr:`Qt.ColorScheme.Dark`."""
     palette = app.style().standardPalette()
-    if QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark:
+    if scheme == Qt.ColorScheme.Dark:
         for role, colour in DARK.items():
             palette.setColor(role, QColor(colour))
     return palette
+
+
+def system_palette(app: QApplication) -> QPalette:
+    """The light or dark palette, as the system's colour scheme says."""
+    return palette_for(QGuiApplication.styleHints().colorScheme(), app)
 
 
 def create_app(argv: Sequence[str] = ()) -> QApplication:

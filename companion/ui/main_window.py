@@ -89,7 +89,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.team_box)
         bar.addSeparator()
         self.record_action = self._add(bar, "Record / Stop", "Ctrl+R", self.recorder.toggle)
-        self.pause_action = self._add(bar, "Pause", "Ctrl+P", self.recorder.pause_button.toggle)
+        self.pause_action = self._add(bar, "Pause", "Ctrl+P", self.recorder.toggle_pause)
+        self.pause_action.setEnabled(False)  # enabled while recording
         self.search_action = self._add(bar, "Search", "Ctrl+F", self.focus_search)
         self.ask_action = self._add(bar, "Ask", "Ctrl+K", self.quick_ask.popup)
         self.import_action = self._add(bar, "Import…", "Ctrl+O", self.library.import_button.click)
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
             self.tray.quit_app.connect(self.quit)
             self.recorder.recording_changed.connect(self.tray.show_recording)
             self.tray.show()
+        self.recorder.recording_changed.connect(self.pause_action.setEnabled)
 
     def start(self) -> None:
         """Fill the window in the background once it is up: teams, meetings, inputs, the device in use."""

@@ -191,6 +191,11 @@ class RecordPanel(QWidget):
         elif not self.is_busy:
             self.start()
 
+    def toggle_pause(self) -> None:
+        """Pause or resume (only while recording)."""
+        if self.is_recording:
+            self.pause_button.toggle()
+
     def shut_down(self) -> None:
         """Quitting: stop capture and cancel processing; the recording is finished on disk."""
         if self.control is not None:

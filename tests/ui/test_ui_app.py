@@ -10,10 +10,11 @@ import sys
 import time
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDateEdit, QHeaderView
 from pytestqt.qtbot import QtBot
 
-from companion.ui.app import create_app, system_palette
+from companion.ui.app import create_app, palette_for, system_palette
 from companion.ui.main_window import MainWindow
 from companion.ui.settings import AppSettings
 
@@ -58,12 +59,13 @@ def test_settings_round_trip_through_the_config_file(tmp_path: Path) -> None:
     assert engine.data_dir == tmp_path / "data" and engine._summary_model is None
 
 
-def test_the_palette_follows_the_system_scheme(qtbot: QtBot) -> None:
+def test_light_and_dark_palettes_follow_the_system_scheme(qtbot: QtBot) -> None:
     app = create_app()
-    palette = system_palette(app)
     assert app.applicationName() == "Meeting Companion" and not app.windowIcon().isNull()
-    window, text = palette.window().color(), palette.windowText().color()
-    assert abs(window.lightness() - text.lightness()) > 100  # readable either way
+    dark, light = palette_for(Qt.ColorScheme.Dark, app), palette_for(Qt.ColorScheme.Light, app)
+    assert dark.window().color().lightness() < 80 and dark.text().color().lightness() > 180
+    assert light.window().color().lightness() > 180 and light.text().color().lightness() < 80
+    assert app.palette().window().color() == system_palette(app).window().color()  # applied at start
 
 
 def test_every_control_has_a_name_for_screen_readers(window: MainWindow) -> None:

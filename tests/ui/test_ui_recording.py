@@ -81,12 +81,14 @@ def test_record_shows_level_time_and_live_words_then_stop_stores_the_meeting(win
 
 def test_pause_is_passed_to_the_recording(window: MainWindow, qtbot: QtBot) -> None:
     panel = window.recorder
+    window.pause_action.trigger()  # not recording: nothing to pause
+    assert not panel.pause_button.isChecked()
     panel.start()
     panel.pause_button.click()
     assert panel.control is not None and panel.control.paused
     assert "Paused" in panel.status.text()
-    panel.pause_button.click()
-    assert not panel.control.paused
+    window.pause_action.trigger()  # Ctrl+P
+    assert not panel.control.paused and not panel.pause_button.isChecked()
 
 
 def test_quitting_while_recording_finishes_the_file_on_disk(window: MainWindow, qtbot: QtBot) -> None:
