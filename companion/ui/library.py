@@ -168,7 +168,7 @@ class LibraryView(QWidget):
         return [self._run(partial(self._recover, path), f"recovering {path.name}") for path in paths]
 
     def _run(self, factory: Callable[[CancelToken], Job[Meeting]], label: str) -> Worker:
-        worker = self.tasks.start(factory, label, on_result=self._imported)
+        worker = self.tasks.start(factory, label, on_result=self._imported, compute=True)
         self.jobs.add(worker, label)
         return worker
 

@@ -92,12 +92,19 @@ ErrorHandler = Callable[[str, Exception], None]
 
 
 class TaskRunner(QObject):
-    """Starts workers on a thread pool, keeps them alive while they run, reports their errors."""
+    """Starts workers on thread pools, keeps them alive while they run, reports their errors.
+
+    Two pools: a small one for reads, questions and the recording, and one *compute lane* of a single
+    thread for whole-meeting processing, so that dropped files are processed one after another instead
+    of racing each other (and the live transcript) for two CPU cores.
+    """
 
     def __init__(self, on_error: ErrorHandler, parent: QObject | None = None, max_threads: int = 4) -> None:
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
+        self.compute = QThreadPool(self)
+        self.compute.setMaxThreadCount(1)
         self._on_error = on_error
         self._active: set[Worker] = set()
 
@@ -110,8 +117,9 @@ class TaskRunner(QObject):
         on_yield: Callable[[Any], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
+        compute: bool = False,
     ) -> Worker:
-        """Run ``factory(token)`` on the pool; callbacks run on the GUI thread.
+        """Run ``factory(token)`` on the pool (``compute``: in the compute lane); callbacks run on the GUI thread.
 
         Errors go to the runner's error handler (a dialog, and the log), then to ``on_error`` when given;
         a cancelled job reports nothing.
@@ -126,7 +134,7 @@ class TaskRunner(QObject):
         worker.signals.errored.connect(lambda error: self._errored(worker, error, on_error))
         worker.signals.finished.connect(lambda: self._active.discard(worker))
         self._active.add(worker)
-        self.pool.start(worker)
+        (self.compute if compute else self.pool).start(worker)
         return worker
 
     def call(self, function: Callable[[], T], name: str, on_result: Callable[[T], None]) -> Worker:
@@ -144,7 +152,7 @@ class TaskRunner(QObject):
 
     def wait(self, timeout_ms: int = -1) -> bool:
         """Wait for every job to end; True when they all did."""
-        return bool(self.pool.waitForDone(timeout_ms))
+        return bool(self.compute.waitForDone(timeout_ms)) and bool(self.pool.waitForDone(timeout_ms))
 
     def _errored(self, worker: Worker, error: Exception, handler: Callable[[Exception], None] | None) -> None:
         if isinstance(error, Cancelled):

@@ -75,3 +75,29 @@ def test_cancelling_closes_the_job_and_reports_no_error(qtbot: QtBot) -> None:
     assert cleaned_up.is_set()  # the generator's finally ran: a recording would be finished on disk
     assert errors == [] and outcome == []
     assert runner.wait(5000)
+
+
+def test_the_compute_lane_runs_one_job_at_a_time_and_a_queued_job_can_be_cancelled(qtbot: QtBot) -> None:
+    runner = TaskRunner(lambda name, error: None)
+    release = threading.Event()
+    events: list[str] = []
+
+    def job(name: str) -> Any:
+        def factory(token: CancelToken) -> Job[str]:
+            events.append(f"{name} started")
+            yield Progress(name, 0, 1)
+            release.wait(5)
+            events.append(f"{name} ended")
+            return name
+        return factory
+
+    first = runner.start(job("first"), "first", compute=True)
+    second = runner.start(job("second"), "second", compute=True)
+    third = runner.start(job("third"), "third", compute=True)
+    qtbot.waitUntil(lambda: events == ["first started"], timeout=5000)
+    third.cancel()  # still queued
+    with qtbot.waitSignal(third.signals.finished, timeout=10_000):
+        release.set()
+    assert events == ["first started", "first ended", "second started", "second ended"]
+    assert first.done and second.done
+    assert runner.wait(5000)
