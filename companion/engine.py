@@ -34,7 +34,13 @@ from companion.kg.recall import recall
 from companion.kg.records import Agenda, Answer, Change, Item
 from companion.kg.store import Store
 from companion.kg.views import GRAPH_FORMATS, build_graph, export_graph
-from companion.llm.answer import answer_question
+from companion.llm.answer import (
+    answer_question,
+    asked_person,
+    asks_next_meeting,
+    next_meeting_answer,
+    workload_answer,
+)
 from companion.llm.backend import SMOLLM2, LanguageModel, load_language_model
 from companion.llm.embeddings import Embedder, shared_embedder
 from companion.llm.minutes import write_minutes
@@ -240,9 +246,24 @@ class Engine:
         When nothing in the team's meetings supports an answer, the answer says so and has no citations.
         """
         question = _checked_question(question)
-        team_id = self.store.team_id(_checked_team(team))
+        team = _checked_team(team)
+        team_id = self.store.team_id(team)
+        if answer := self._quick_fact(question, team, team_id):
+            return answer
         passages, newer, older = recall(self.store.knowledge, self.store.index, team_id, question, self.embedder)
         return answer_question(question, passages, newer, older)
+
+    def _quick_fact(self, question: str, team: str, team_id: int) -> Answer | None:
+        """Questions the graph answers directly: the next meeting, what a person still has to do."""
+        meetings = self.store.meetings(team) if asks_next_meeting(question) else []
+        for meeting in meetings:  # newest first: the last minutes that named a meeting still to come
+            minutes = self.store.minutes(meeting.id)
+            if minutes is not None and minutes.next_meeting and minutes.next_meeting[:10] > meetings[0].date:
+                return next_meeting_answer(self.store.meeting(meeting.id), minutes.next_meeting)
+        people = {name: aliases for name, aliases in self.store.knowledge.people(team_id).values()}
+        if person := asked_person(question, people):
+            return workload_answer(person, [i for i in self.open_items(team) if i.owner == person])
+        return None
 
     def speak(self, text: str) -> None:
         """Read ``text`` aloud (pyttsx3; espeak-ng on Linux); returns when it has been said."""

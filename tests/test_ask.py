@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from kg_helpers import atlas_qa, process_atlas, process_orion
+from kg_helpers import ORION_2, atlas_qa, process_atlas, process_orion
 
 from companion.cli import main
 from companion.engine import Engine
@@ -142,3 +142,32 @@ def test_cli_ask_prints_the_contract_json(team_engine: Engine, capsys: pytest.Ca
     assert data["answer"].startswith("Emma") and data["citations"]
     assert main(["--data-dir", data_dir, "ask", "Who owns the onboarding mockups?", "--team", "Nowhere"]) == 1
     assert "companion: error: no team named 'Nowhere'" in capsys.readouterr().err
+
+
+def test_done_items_and_answered_questions_say_what_settled_them(team_engine: Engine) -> None:
+    answer = team_engine.ask("Does the vendor contract allow data residency in Frankfurt?", "Orion")
+    assert "Answered in 'orion-2'" in answer.answer and "Frankfurt hosting is allowed" in answer.answer
+    assert any(c.quote.startswith("Legal answered") and c.date == "2026-05-11" for c in answer.citations)
+    export = team_engine.ask("Who rewrites the invoice export?", "Orion").answer
+    assert export.startswith("Tomasz owns") and "Done in 'orion-2'" in export
+
+
+def test_what_a_person_still_has_to_do(team_engine: Engine) -> None:
+    answer = team_engine.ask("What is Priya Raman working on?", "Orion")
+    assert answer.answer.startswith("Priya has 2 open action items: \u201cdocument the PostgreSQL schema\u201d (due")
+    assert len(answer.citations) == 2
+    assert team_engine.ask("What does Lena have to do?", "Orion").answer == \
+        "Lena has no open action items in this team's meetings."
+
+
+def test_the_next_meeting_comes_from_the_last_minutes_that_named_it(engine: Engine, tmp_path: Path,
+                                                                    embedder: Embedder) -> None:
+    from kg_helpers import ORION_1, process_text
+
+    engine.embedder = embedder
+    process_text(engine, tmp_path, "kickoff", ORION_1, "Lyra", "2026-05-04", ["Lena", "Tomasz", "Priya"])
+    answer = engine.ask("When is our next meeting?", "Lyra")
+    assert answer.answer.startswith("The next meeting is Monday, May 11, 2026 at 09:00")
+    assert [c.quote for c in answer.citations] == ["Our next meeting is Monday at nine."]
+    process_text(engine, tmp_path, "second", ORION_2, "Lyra", "2026-05-11", ["Lena", "Tomas", "Priya"])
+    assert engine.ask("When is our next meeting?", "Lyra") == Answer(NO_ANSWER)  # that one has happened

@@ -44,11 +44,10 @@ _ANSWERED = re.compile(
 _DEPENDS = re.compile(r"\b(?:once|after|as soon as|depends on|blocked by|waiting (?:for|on))\s+(?P<what>.+)$",
                       re.IGNORECASE)
 _CLAUSES = re.compile(r",\s+(?:and|but|so)\s+|;\s+|\s+but\s+", re.IGNORECASE)
-_STATE_WORDS = ("fixed done finished complete completed shipped deployed released cancelled canceled sent published "
-                "merged resolved closed sorted approved delivered submitted booked passed landed signed off went out "
-                "live release production build channel moves moved slipped push pushed postponed delayed until till "
-                "another instead answered confirmed decision made proposal propose suggest objection none "
-                "question open use using used pick picked choose chose chosen adopt").split()
+_STATE_WORDS = ("moves moved slipped push pushed postponed delayed until till another instead answered confirmed "
+                "decision made proposal propose suggest objection none question open use using used pick picked "
+                "choose chose chosen adopt").split()
+"""Words about what happens to an item, not what it is about (done words are cut out with ``_DONE``)."""
 DROP = frozenset(GENERIC | set(_STATE_WORDS) | set(MONTHS) | set(WEEKDAYS))
 MATCH_THRESHOLD = 0.5
 CONTEXT_WEIGHT = 0.6
@@ -146,7 +145,8 @@ def _completions(sentence: Sentence, known: Sequence[Known]) -> list[Update]:
     for clause in _CLAUSES.split(sentence.text):
         if not _DONE.search(clause) or _NOT_DONE.search(clause):
             continue
-        item = best_match(clause, _open(known, "action_item"), sentence.speaker)
+        # "is in the release build" says that it is done, not what is done.
+        item = best_match(_DONE.sub(" ", clause), _open(known, "action_item"), sentence.speaker)
         if item is not None:
             item.status, item.closed_here = "done", True
             found.append(Update("close", item.id, sentence.evidence))

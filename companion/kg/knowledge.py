@@ -196,17 +196,20 @@ class Knowledge:
 
     def _items(self, where: str, params: Sequence[Any], today: str | None) -> list[Item]:
         rows = list(self.db.query(_ITEM_SELECT + " WHERE " + where, params))
-        evidence = self._evidence([r["id"] for r in rows], "source")
-        return [_item_from_row(r, tuple(evidence.get(r["id"], ())), today) for r in rows]
+        evidence = self._evidence([r["id"] for r in rows])
+        return [_item_from_row(r, evidence.get(r["id"], []), today) for r in rows]
 
-    def _evidence(self, item_ids: Sequence[int], role: str | None = None) -> dict[int, list[Evidence]]:
-        found: dict[int, list[Evidence]] = {}
+    def _evidence(self, item_ids: Sequence[int]) -> dict[int, list[_Said]]:
+        """Per item: (role, meeting id, meeting date, meeting title, evidence) in the order recorded."""
+        found: dict[int, list[_Said]] = {}
         for start in range(0, len(item_ids), 500):
             chunk = list(item_ids[start:start + 500])
-            query = (f"SELECT item_id, start, end, speaker, quote FROM evidence WHERE item_id IN "
-                     f"({', '.join('?' * len(chunk))})" + (" AND role = ?" if role else "") + " ORDER BY id")
-            for r in self.db.execute(query, [*chunk, *([role] if role else [])]).fetchall():
-                found.setdefault(r[0], []).append(Evidence(r[1], r[2], r[3] or "", r[4]))
+            query = ("SELECT item_id, role, meeting_id, meetings.date, meetings.title, start, end, speaker, quote "
+                     "FROM evidence "
+                     "JOIN meetings ON meetings.id = evidence.meeting_id "
+                     f"WHERE item_id IN ({', '.join('?' * len(chunk))}) ORDER BY evidence.id")
+            for r in self.db.execute(query, chunk).fetchall():
+                found.setdefault(r[0], []).append((r[1], r[2], r[3], r[4], Evidence(r[5], r[6], r[7] or "", r[8])))
         return found
 
     def history(self, item_id: int) -> list[Change]:
@@ -255,6 +258,9 @@ class Knowledge:
         return {r[0]: (r[1], json.loads(r[2] or "[]")) for r in rows}
 
 
+_Said = tuple[str, int, str, str, Evidence]
+RESOLVING = ("close", "answer", "supersede")
+CLOSED = ("done", "answered", "superseded")
 _ITEM_SELECT = (
     "SELECT items.*, teams.name AS team, people.name AS owner, meetings.title AS meeting_title, "
     "meetings.date AS meeting_date FROM items JOIN teams ON teams.id = items.team_id "
@@ -262,11 +268,15 @@ _ITEM_SELECT = (
 )
 
 
-def _item_from_row(row: dict[str, Any], evidence: tuple[Evidence, ...], today: str | None) -> Item:
+def _item_from_row(row: dict[str, Any], evidence: list[_Said], today: str | None) -> Item:
     overdue = bool(today and row["kind"] == "action_item" and row["status"] == "open" and row["due"]
                    and row["due"] < today)
+    source = tuple(e for role, _, _, _, e in evidence if role == "source")
+    closing = [said for said in evidence if said[0] in RESOLVING] if row["status"] in CLOSED else []
+    _, resolved_in, resolved_date, resolved_title, resolution = closing[-1] if closing else (None,) * 5
     return Item(row["id"], row["team"], row["kind"], row["text"], row["owner"], row["due"], row["status"],
-                row["meeting_id"], row["meeting_title"], row["meeting_date"], row["topic"], evidence, overdue)
+                row["meeting_id"], row["meeting_title"], row["meeting_date"], row["topic"], source, overdue,
+                resolution, resolved_in, resolved_date, resolved_title)
 
 
 def _names(meeting: NewMeeting) -> list[str]:

@@ -59,7 +59,8 @@ def _item_passages(knowledge: Knowledge, item_ids: Sequence[int], similarity: di
     today = dt.date.today().isoformat()
     found = knowledge.items_by_id(item_ids, today)
     return [Passage(i.meeting_id, i.meeting_title, i.meeting_date, i.evidence, similarity.get(f"item:{i.id}", 0.0),
-                    i, " ".join([i.topic or "", *(e.quote for e in i.evidence)])) for i in found]
+                    i, " ".join([i.topic or "", *(e.quote for e in i.evidence), i.resolution.quote if i.resolution
+                                 else ""])) for i in found]
 
 
 def _segment_passages(knowledge: Knowledge, segment_ids: Sequence[int],

@@ -35,6 +35,12 @@ class Item:
     """Where it was said (its source meeting)."""
     overdue: bool = False
     """An open action item whose due date is before the day asked about."""
+    resolution: Evidence | None = None
+    """What closed, answered or superseded it (None while open, or when ticked by hand)."""
+    resolved_in: int | None = None
+    """The meeting where that was said."""
+    resolved_date: str | None = None
+    resolved_title: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -47,6 +53,7 @@ class Item:
     def from_dict(cls, data: dict[str, Any]) -> Item:
         values = dict(data)
         values["evidence"] = tuple(Evidence.from_dict(e) for e in data.get("evidence", ()))
+        values["resolution"] = Evidence.from_dict(data["resolution"]) if data.get("resolution") else None
         return cls(**values)
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from companion.kg.records import Answer, Citation, Item
 from companion.kg.text import GENERIC, coverage, stems
 from companion.llm.dates import resolve_date
-from companion.models import Evidence
+from companion.llm.sentences import split_sentences
+from companion.models import Evidence, Meeting
 
 NO_ANSWER = "I found nothing in this team's meetings that answers that."
 _QUESTION_WORDS = GENERIC | {"who", "what", "when", "which", "where", "whom", "whose", "how", "did", "does", "is"}
@@ -25,6 +26,12 @@ _DECIDED = re.compile(r"\b(?:decid\w*|decision|chose|choose|chosen|pick(?:ed)?|g
 _COUNT = re.compile(r"\bhow (?:many|much|long)\b|\bnumber of\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|thousand)\b",
                      re.IGNORECASE)
+_NEXT_MEETING = re.compile(r"\b(?:next|upcoming|following) (?:meeting|sync|call|check-?in|stand-?up)\b|"
+                           r"\bmeet(?:ing)? (?:again|next)\b", re.IGNORECASE)
+_WORKLOAD = re.compile(r"\b(?:working on|work on|open for|on (?:his|her|their) plate|assigned to|responsible for|"
+                       r"(?:has|have) to do|to-?dos?|tasks?|action items?|owe|owes)\b", re.IGNORECASE)
+RECENCY = 0.05
+"""Among equally good passages the newer meeting wins (the current state)."""
 MIN_COVERAGE = 0.5
 MIN_SIMILARITY = 0.55
 
@@ -68,7 +75,9 @@ def answer_question(question: str, passages: Sequence[Passage], newer: Mapping[i
         older: for an item id, the earlier items it superseded or followed up (named in the answer).
     """
     wanted = stems(question, _QUESTION_WORDS)
-    scored = [(score, p) for p in passages if (score := _score(question, wanted, p)) > 0]
+    days = sorted({p.date for p in passages})
+    recency = {day: RECENCY * (rank + 1) / len(days) for rank, day in enumerate(days)}
+    scored = [(score + recency[p.date], p) for p in passages if (score := _score(question, wanted, p)) > 0]
     if not wanted or not scored:
         return Answer(NO_ANSWER)
     best = max(scored, key=lambda pair: pair[0])[1]
@@ -77,9 +86,17 @@ def answer_question(question: str, passages: Sequence[Passage], newer: Mapping[i
         best, seen = newer[best.item.id], seen + 1
     earlier = list((older or {}).get(best.item.id, ())) if best.item is not None else []
     text = _sentence(question, best, earlier)
-    evidence = [(best, e) for e in best.evidence[:3]] + [(p, p.evidence[0]) for p in earlier if p.evidence]
-    citations = tuple(Citation(p.meeting_id, p.title, p.date, e.start, e.end, e.quote) for p, e in evidence)
-    return Answer(text, citations)
+    citations = [_cite(best.meeting_id, best.title, best.date, e) for e in best.evidence[:3]]
+    item = best.item
+    if item is not None and item.resolution is not None and item.resolved_in is not None:
+        citations.append(_cite(item.resolved_in, item.resolved_title or "", item.resolved_date or "",
+                               item.resolution))
+    citations += [_cite(p.meeting_id, p.title, p.date, p.evidence[0]) for p in earlier if p.evidence]
+    return Answer(text, tuple(dict.fromkeys(citations)))
+
+
+def _cite(meeting_id: int, title: str, date: str, evidence: Evidence) -> Citation:
+    return Citation(meeting_id, title, date, evidence.start, evidence.end, evidence.quote)
 
 
 def _score(question: str, wanted: set[str], passage: Passage) -> float:
@@ -123,7 +140,8 @@ def _sentence(question: str, best: Passage, older: Sequence[Passage]) -> str:
     day = _date_of(best)
     if item is None:
         speaker = best.evidence[0].speaker if best.evidence else ""
-        text = f"{speaker or 'Someone'} said in {best.title!r} ({when}): \u201c{best.text}\u201d"
+        prefix = f"{readable_date(day)}. " if day and _WHEN.search(question) else ""
+        text = f"{prefix}{speaker or 'Someone'} said in {best.title!r} ({when}): \u201c{best.text}\u201d"
     elif item.kind == "action_item":
         state = "done" if item.status == "done" else "overdue" if item.overdue else item.status
         due = f", due {readable_date(item.due)}" if item.due else ""
@@ -136,8 +154,51 @@ def _sentence(question: str, best: Passage, older: Sequence[Passage]) -> str:
         text = f"An open question since {when} ({state}): \u201c{item.text}\u201d"
     else:
         text = f"Discussed in {best.title!r} ({when}) under \u201c{item.text}\u201d."
+    if item is not None and item.resolution is not None and item.status in ("done", "answered"):
+        verb = "Done" if item.status == "done" else "Answered"
+        text += (f" {verb} in {item.resolved_title!r} ({readable_date(item.resolved_date or '')}): "
+                 f"\u201c{item.resolution.quote}\u201d")
     for old in older:
         if old.item is not None:
             verb = "supersedes" if old.item.kind == "decision" else "follows up"
             text += f" This {verb} \u201c{old.item.text}\u201d ({readable_date(old.date)})."
     return text
+
+
+def asks_next_meeting(question: str) -> bool:
+    return bool(_NEXT_MEETING.search(question))
+
+
+def next_meeting_answer(meeting: Meeting, when: str) -> Answer | None:
+    """When the next meeting is, from the minutes of ``meeting`` that said so (None without a sentence)."""
+    try:
+        said_on = dt.date.fromisoformat(meeting.date)
+    except ValueError:
+        return None
+    source = next((s for s in reversed(split_sentences(meeting.segments))
+                   if (d := resolve_date(s.text, said_on)) and d.isoformat() == when[:10]), None)
+    if source is None:
+        return None
+    return Answer(f"The next meeting is {readable_date(when)} (said in {meeting.title!r}, "
+                  f"{readable_date(meeting.date)}): \u201c{source.text}\u201d",
+                  (_cite(meeting.id, meeting.title, meeting.date, source.evidence),))
+
+
+def asked_person(question: str, people: Mapping[str, Sequence[str]]) -> str | None:
+    """The person a "what is Mei working on?" question is about (by name or alias), else None."""
+    if not _WORKLOAD.search(question) or _WHO.match(question.strip()):
+        return None
+    said = {w.lower() for w in re.findall(r"[^\W\d_]+", question)}
+    return next((name for name, aliases in people.items()
+                 if any(form.split()[0].lower() in said for form in (name, *aliases))), None)
+
+
+def workload_answer(person: str, items: Sequence[Item]) -> Answer:
+    """A person's open action items, overdue first, each cited where it was agreed."""
+    if not items:
+        return Answer(f"{person} has no open action items in this team's meetings.")
+    parts = [f"\u201c{i.text}\u201d" + (f" (due {readable_date(i.due)}{', overdue' if i.overdue else ''})"
+                                        if i.due else "") for i in items]
+    count = f"{len(items)} open action item{'s' if len(items) > 1 else ''}"
+    citations = tuple(_cite(i.meeting_id, i.meeting_title, i.meeting_date, i.evidence[0]) for i in items if i.evidence)
+    return Answer(f"{person} has {count}: {'; '.join(parts)}.", citations)
