@@ -14,8 +14,11 @@ import gc
 import importlib
 import logging
 import time
+from collections.abc import Callable
+from functools import partial
 
 from companion.engine import Engine
+from companion.jobs import Job, Progress
 
 log = logging.getLogger(__name__)
 
@@ -23,16 +26,15 @@ HEAVY_MODULES = ("torch", "transformers", "sentence_transformers")
 """Native libraries the engine imports on first use (each holds the GIL while it loads)."""
 
 
-def warm_up(engine: Engine) -> float:
-    """Import the heavy libraries and load the speech and summary models; return the seconds it took."""
+def warm_up(engine: Engine) -> Job[float]:
+    """Import the heavy libraries and load the speech and summary models, one step per yield (so that
+    quitting meanwhile waits for one step at most); return the seconds it took."""
     began = time.perf_counter()
-    for name in HEAVY_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # an optional library missing: the engine says so when it needs it
-            log.info("warm-up: %s is not installed", name)
-    _ = engine.speech_to_text.model
-    _ = engine.language_model
+    steps: list[Callable[[], object]] = [partial(_try_import, name) for name in HEAVY_MODULES]
+    steps += [lambda: engine.speech_to_text.model, lambda: engine.language_model]
+    for done, step in enumerate(steps):
+        yield Progress("loading the models", done, len(steps))
+        step()
     # Full garbage collections (automatic ones, and the gc.collect() in faster-whisper's decoder) walk every
     # object and hold the GIL meanwhile: 300+ ms once torch is loaded. The libraries' objects live as long
     # as the app, so move them out of the collector's sight.
@@ -40,3 +42,10 @@ def warm_up(engine: Engine) -> float:
     took = time.perf_counter() - began
     log.info("models ready %.1f s after the window", took)
     return took
+
+
+def _try_import(name: str) -> None:
+    try:
+        importlib.import_module(name)
+    except ImportError:  # an optional library missing: the engine says so when it needs it
+        log.info("warm-up: %s is not installed", name)
