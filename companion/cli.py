@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe.add_argument("audio", type=Path)
     transcribe.add_argument("--format", choices=EXPORT_FORMATS, default="txt")
     transcribe.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
+    transcribe.add_argument("--speakers", nargs="?", type=_speaker_count, const=0, default=None, metavar="N",
+                            help="label who spoke when (N: how many people speak, when known)")
     transcribe.set_defaults(run=_transcribe)
 
     process = commands.add_parser("process", help="transcribe or import a meeting and store it for a team")
@@ -54,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     process.add_argument("--date", help="YYYY-MM-DD (default: the file's date)")
     process.add_argument("--participants", default="", help="comma-separated names")
     process.add_argument("--json", action="store_true", help="print the minutes as JSON instead of the id")
+    process.add_argument("--speakers", type=_speaker_count, default=0, metavar="N",
+                         help="how many people speak (default: estimated; 0 = estimate)")
+    process.add_argument("--no-speakers", action="store_true", help="do not find or name speakers")
     process.set_defaults(run=_process)
 
     minutes = commands.add_parser("minutes", help="export a stored meeting's minutes")
@@ -109,7 +114,20 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=GRAPH_FORMATS, default="graphml")
     graph.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
     graph.set_defaults(run=_graph)
+
+    speakers = commands.add_parser("speakers", help="list, name or forget a team's remembered voices")
+    speakers.add_argument("--team", required=True)
+    speakers.add_argument("--rename", nargs=3, metavar=("MEETING_ID", "LABEL", "NAME"),
+                          help='call speaker LABEL (e.g. "Speaker 2") of a meeting NAME and remember the voice')
+    speakers.add_argument("--forget", metavar="NAME", help="delete NAME's voice profile")
+    speakers.set_defaults(run=_speakers)
     return parser
+
+
+def _speaker_count(text: str) -> int:
+    if not text.isdigit() or int(text) > 50:
+        raise argparse.ArgumentTypeError(f"expected a number of speakers from 0 to 50, got {text!r}")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,14 +163,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _transcribe(engine: Engine, args: argparse.Namespace) -> None:
-    transcript = _with_progress(engine.transcribe(args.audio), engine)
+    transcript = _with_progress(
+        engine.transcribe(args.audio, speakers=args.speakers is not None, num_speakers=args.speakers or None), engine
+    )
     _emit(write_transcript(transcript, args.format), args.output)
 
 
 def _process(engine: Engine, args: argparse.Namespace) -> None:
     meeting = _with_progress(
         engine.process(
-            args.input, args.team, title=args.title, date=args.date, participants=args.participants.split(",")
+            args.input, args.team, title=args.title, date=args.date, participants=args.participants.split(","),
+            speakers=not args.no_speakers, num_speakers=args.speakers or None,
         ),
         engine,
     )
@@ -269,6 +290,21 @@ def _agenda(engine: Engine, args: argparse.Namespace) -> None:
 
 def _graph(engine: Engine, args: argparse.Namespace) -> None:
     _emit(engine.export_graph(args.team, args.format), args.output)
+
+
+def _speakers(engine: Engine, args: argparse.Namespace) -> None:
+    if args.rename:
+        meeting_id, label, name = args.rename
+        if not meeting_id.isdigit() or engine.meeting(int(meeting_id)).team != args.team:
+            raise CompanionError(f"team {args.team!r} has no meeting {meeting_id!r}")
+        learnt = engine.rename_speaker(int(meeting_id), label, name)
+        print(f"{label} is now {name}" + ("; the voice is remembered" if learnt else " (no voice to remember)"))
+    elif args.forget:
+        engine.forget_speaker(args.team, args.forget)
+        print(f"forgot {args.forget}'s voice")
+    for profile in engine.speakers(args.team):
+        meetings = f"{profile.samples} meeting" + "s" * (profile.samples != 1)
+        print(f"{profile.name}  (voice from {meetings}, updated {profile.updated_at})")
 
 
 def _emit(content: str | bytes, output: Path | None) -> None:

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from transformers.models.whisper.english_normalizer import EnglishTextNormalizer
 
 from companion.models import Minutes
@@ -150,3 +151,50 @@ def _f1(overlap: int, reference_total: int, candidate_total: int) -> float:
         return 0.0
     precision, recall = overlap / candidate_total, overlap / reference_total
     return 100 * 2 * precision * recall / (precision + recall)
+
+
+Turn = tuple[float, float, str]
+"""(start, end, speaker): one speaker turn, as in an RTTM file."""
+
+
+def read_rttm(path: str | Path) -> dict[str, list[Turn]]:
+    """Speaker turns per recording id from an RTTM file (``SPEAKER id 1 start duration ... name ...``)."""
+    turns: dict[str, list[Turn]] = {}
+    for line in Path(path).read_text().splitlines():
+        fields = line.split()
+        if len(fields) >= 8 and fields[0] == "SPEAKER":
+            start, duration = float(fields[3]), float(fields[4])
+            turns.setdefault(fields[1], []).append((start, start + duration, fields[7]))
+    return turns
+
+
+def diarization_error_rate(reference: list[Turn], hypothesis: list[Turn], step: float = 0.01) -> float:
+    """Frame-based DER: (missed + false alarm + confusion) / reference speech, no collar, overlap counted.
+
+    Hypothesis speakers are mapped to reference speakers one-to-one so that the most time agrees
+    (Hungarian assignment).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    ref_names = sorted({t[2] for t in reference})
+    hyp_names = sorted({t[2] for t in hypothesis})
+    end = max([t[1] for t in reference + hypothesis], default=0.0)
+    frames = int(np.ceil(end / step)) + 1
+    ref = _activity(reference, ref_names, frames, step)
+    hyp = _activity(hypothesis, hyp_names, frames, step)
+    reference_total = ref.sum()
+    if reference_total == 0:
+        return 0.0 if hyp.sum() == 0 else 1.0
+    agreement = ref.T.astype(np.int64) @ hyp.astype(np.int64)  # frames both speak, per (ref, hyp) pair
+    rows, cols = linear_sum_assignment(-agreement)
+    correct = agreement[rows, cols].sum()
+    errors = np.maximum(ref.sum(axis=1), hyp.sum(axis=1)).sum() - correct
+    return float(errors / reference_total)
+
+
+def _activity(turns: list[Turn], names: list[str], frames: int, step: float) -> np.ndarray:
+    active = np.zeros((frames, max(1, len(names))), dtype=bool)
+    index = {name: i for i, name in enumerate(names)}
+    for start, end, name in turns:
+        active[round(start / step):round(end / step), index[name]] = True
+    return active

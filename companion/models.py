@@ -187,6 +187,16 @@ class Minutes:
             authors=dict(data.get("authors", {})),
         )
 
+    def with_speaker_renamed(self, label: str, name: str) -> Minutes:
+        """These minutes with speaker ``label`` (owner and evidence) called ``name``."""
+        data = self.to_dict()
+        for item in data["action_items"]:
+            item["owner"] = name if item["owner"] == label else item["owner"]
+        for kind in ("decisions", "action_items", "open_questions"):
+            for evidence in (e for item in data[kind] for e in item["evidence"]):
+                evidence["speaker"] = name if evidence["speaker"] == label else evidence["speaker"]
+        return Minutes.from_dict(data)
+
     def contract_dict(self, meeting: Meeting) -> dict[str, Any]:
         """The public minutes JSON: the meeting object followed by the minutes."""
         return {"meeting": meeting.summary_dict(), **self.to_dict()}

@@ -12,7 +12,7 @@ from companion.errors import InputError
 from companion.models import Segment, Transcript
 
 TRANSCRIPT_SUFFIXES = frozenset({".vtt", ".srt", ".txt", ".json"})
-EXPORT_FORMATS = ("txt", "srt", "vtt", "json")
+EXPORT_FORMATS = ("txt", "srt", "vtt", "json", "rttm")
 
 SECONDS_PER_WORD = 0.4
 """Speaking pace used to give untimed "Speaker: text" lines plausible times (150 words a minute)."""
@@ -167,7 +167,7 @@ def _read_json(text: str) -> Transcript:
 
 
 def write_transcript(transcript: Transcript, fmt: str) -> str:
-    """Render ``transcript`` as txt, srt, vtt or json text."""
+    """Render ``transcript`` as txt, srt, vtt, json or rttm (speaker turns, for diarization tools) text."""
     if fmt == "json":
         return json.dumps(transcript.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if fmt == "txt":
@@ -184,7 +184,16 @@ def write_transcript(transcript: Transcript, fmt: str) -> str:
             for s in transcript.segments
         ]
         return "\n".join(["WEBVTT\n", *cues])
+    if fmt == "rttm":
+        return "".join(
+            f"SPEAKER meeting 1 {s.start:.3f} {s.end - s.start:.3f} <NA> <NA> {_rttm_name(s.speaker)} <NA> <NA>\n"
+            for s in transcript.segments
+        )
     raise ValueError(f"unknown transcript format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+
+
+def _rttm_name(speaker: str) -> str:
+    return "_".join(speaker.split()) or "unknown"  # RTTM fields are space-separated
 
 
 def _labelled(segment: Segment) -> str:

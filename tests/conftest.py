@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from companion.audio.decode import SAMPLE_RATE
+from companion.audio.diarize import Diarizer
 from companion.audio.stt import SpeechToText
 from companion.engine import Engine
 from companion.jobs import CancelToken, Job, Progress
@@ -39,11 +40,18 @@ def speech_to_text(runtime: Runtime) -> SpeechToText:
     return SpeechToText(runtime)
 
 
+@pytest.fixture(scope="session")
+def diarizer(runtime: Runtime) -> Diarizer:
+    """The real resemblyzer voice encoder, loaded once (on first use) for the whole session."""
+    return Diarizer(runtime)
+
+
 @pytest.fixture
-def engine(tmp_path: Path, runtime: Runtime, speech_to_text: SpeechToText) -> Iterator[Engine]:
-    """An engine on a fresh data folder, sharing the session's speech model."""
+def engine(tmp_path: Path, runtime: Runtime, speech_to_text: SpeechToText, diarizer: Diarizer) -> Iterator[Engine]:
+    """An engine on a fresh data folder, sharing the session's speech model and voice encoder."""
     engine = Engine(tmp_path / "data", runtime=runtime, summary_model=None)
     engine.speech_to_text = speech_to_text
+    engine.diarizer = diarizer
     yield engine
     engine.close()
 
@@ -70,8 +78,9 @@ class FakeSpeechToText:
 
 
 @pytest.fixture
-def fake_engine(tmp_path: Path, runtime: Runtime) -> Iterator[Engine]:
+def fake_engine(tmp_path: Path, runtime: Runtime, diarizer: Diarizer) -> Iterator[Engine]:
     engine = Engine(tmp_path / "data", runtime=runtime, summary_model=None)
+    engine.diarizer = diarizer
     engine.speech_to_text = FakeSpeechToText()  # type: ignore[assignment]
     yield engine
     engine.close()

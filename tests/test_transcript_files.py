@@ -107,7 +107,7 @@ def test_timestamps_round_trip() -> None:
     assert format_timestamp(1.5, ",") == "00:00:01,500"
 
 
-@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+@pytest.mark.parametrize("fmt", [f for f in EXPORT_FORMATS if f != "rttm"])  # RTTM has no words: test_speakers
 def test_every_export_reads_back(tmp_path: Path, fmt: str) -> None:
     original = Transcript(
         (

@@ -55,3 +55,19 @@ def decode_audio(path: str | Path) -> np.ndarray:
     if audio.size == 0:
         raise InputError(path, "contains no audio (0 seconds)")
     return audio
+
+
+def louder_channel(path: str | Path) -> np.ndarray | None:
+    """For a two-channel recording (microphone left, system audio right): per sample, 1 where the system
+    audio is the louder side, else 0. None for mono files and for stereo with the same sound on both sides.
+    Diarization keeps "me" and "them" apart with it."""
+    with av.open(str(path), metadata_errors="ignore") as container:
+        if container.streams.audio[0].codec_context.channels != 2:
+            return None
+    from faster_whisper.audio import decode_audio as _faster_whisper_decode
+
+    left, right = _faster_whisper_decode(str(path), sampling_rate=SAMPLE_RATE, split_stereo=True)
+    if np.mean(np.abs(left - right)) < 0.1 * np.mean(np.abs(left) + np.abs(right)):
+        return None  # the same sound on both sides: ordinary stereo, not a call recording
+    louder: np.ndarray = (np.abs(right) > np.abs(left)).astype(np.int8)
+    return louder

@@ -81,3 +81,17 @@ def m002_knowledge_graph(db: Database) -> None:
     db.table("embeddings").create_index(["team_id"])
     db.table("segments").enable_fts(["text"], fts_version="FTS5", create_triggers=True)
     db.table("items").enable_fts(["text", "context"], fts_version="FTS5", create_triggers=True)
+
+
+@migrations()
+def m003_voice_profiles(db: Database) -> None:
+    """Voices: one profile per named person and team, and each stored meeting's speaker voices."""
+    db.table("voice_profiles").create(
+        {"id": int, "team_id": int, "name": str, "embedding": bytes, "samples": int, "updated_at": str},
+        pk="id", foreign_keys=[("team_id", "teams", "id")], not_null={"team_id", "name", "embedding"},
+    )
+    db.table("voice_profiles").create_index(["team_id", "name"], unique=True)
+    db.table("meeting_voices").create(
+        {"meeting_id": int, "label": str, "embedding": bytes, "name_source": str, "confidence": float},
+        pk=("meeting_id", "label"), foreign_keys=[("meeting_id", "meetings", "id")],
+    )

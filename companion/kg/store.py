@@ -9,10 +9,12 @@ import json
 import logging
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlite_utils import Database
 
 from companion.errors import CompanionError, NotFoundError
@@ -139,6 +141,106 @@ class Store:
             for r in self.db.query("SELECT * FROM segments WHERE meeting_id = ? ORDER BY idx", [meeting_id])
         ]
         return _meeting_from_row(row, segments)
+
+    # Voices: speaker embeddings per meeting, and one profile per named person of a team.
+
+    def save_meeting_voices(self, meeting_id: int, voices: dict[str, np.ndarray],
+                            names: dict[str, tuple[str, float]]) -> None:
+        """Keep a stored meeting's speaker voices, so that naming a speaker later can teach the team.
+
+        ``names`` says, per label that is a name, where the name came from ("profile" or "proposed") and
+        how sure it is.
+        """
+        with self.db.atomic():
+            self.db.table("meeting_voices").upsert_all(
+                ({"meeting_id": meeting_id, "label": label, "embedding": _blob(voice),
+                  "name_source": names.get(label, ("", 0.0))[0] or None, "confidence": names.get(label, ("", 0.0))[1]}
+                 for label, voice in voices.items()),
+                pk=("meeting_id", "label"),
+            )
+
+    def meeting_speakers(self, meeting_id: int) -> list[dict[str, Any]]:
+        """A meeting's speakers: label, where its name came from (profile, proposed, confirmed) and confidence."""
+        return list(self.db.query("SELECT label, name_source, confidence FROM meeting_voices WHERE meeting_id = ?"
+                                  " ORDER BY label", [meeting_id]))
+
+    def voice_profiles(self, team: str) -> list[VoiceProfile]:
+        """The team's voice profiles by name (none for a team not seen yet)."""
+        rows = self.db.query(
+            "SELECT voice_profiles.* FROM voice_profiles JOIN teams ON teams.id = voice_profiles.team_id"
+            " WHERE teams.name = ? ORDER BY name", [team])
+        return [VoiceProfile(r["name"], np.frombuffer(r["embedding"], dtype=np.float32), r["samples"], r["updated_at"])
+                for r in rows]
+
+    def rename_speaker(self, meeting_id: int, label: str, name: str) -> bool:
+        """Call speaker ``label`` of a meeting ``name`` everywhere (transcript, minutes, voices) in one step.
+
+        The speaker's voice joins the team's profile for ``name`` (a running mean). Returns whether the
+        meeting had a voice for ``label`` (imported transcripts have none).
+        """
+        meeting = self.meeting(meeting_id)
+        if label not in {s.speaker for s in meeting.segments}:
+            raise NotFoundError(f"meeting {meeting_id} has no speaker {label!r}")
+        minutes = self.minutes(meeting_id)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.db.atomic():
+            self.db.execute("UPDATE segments SET speaker = ? WHERE meeting_id = ? AND speaker = ?",
+                            [name, meeting_id, label])
+            participants = [name if p == label else p for p in meeting.participants]
+            self.db.execute("UPDATE meetings SET participants = ? WHERE id = ?",
+                            [json.dumps(list(dict.fromkeys(participants))), meeting_id])
+            if minutes is not None:
+                self._put_minutes(meeting_id, minutes.with_speaker_renamed(label, name), now)
+            row = self.db.execute("SELECT embedding FROM meeting_voices WHERE meeting_id = ? AND label = ?",
+                                  [meeting_id, label]).fetchone()
+            if row is None:
+                return False
+            voice = np.frombuffer(row[0], dtype=np.float32)
+            merged = self.db.execute("SELECT embedding FROM meeting_voices WHERE meeting_id = ? AND label = ?",
+                                     [meeting_id, name]).fetchone()
+            both = voice if merged is None else voice + np.frombuffer(merged[0], dtype=np.float32)
+            self.db.execute("DELETE FROM meeting_voices WHERE meeting_id = ? AND label IN (?, ?)",
+                            [meeting_id, label, name])
+            self.db.table("meeting_voices").insert(
+                {"meeting_id": meeting_id, "label": name, "embedding": _blob(both / np.linalg.norm(both)),
+                 "name_source": "confirmed", "confidence": 1.0})
+            self._learn_voice(self.team_id(meeting.team), name, voice, now)
+        return True
+
+    def delete_voice_profile(self, team: str, name: str) -> None:
+        """Forget a person's voice (privacy); their name stays on past transcripts."""
+        team_id = self.team_id(team)
+        with self.db.atomic():
+            deleted = self.db.execute("DELETE FROM voice_profiles WHERE team_id = ? AND name = ?", [team_id, name])
+        if deleted.rowcount == 0:
+            raise NotFoundError(f"team {team!r} has no voice profile for {name!r}")
+
+    def _learn_voice(self, team_id: int, name: str, voice: np.ndarray, now: str) -> None:
+        row = self.db.execute("SELECT embedding, samples FROM voice_profiles WHERE team_id = ? AND name = ?",
+                              [team_id, name]).fetchone()
+        samples = 1
+        if row is not None:
+            samples = row[1] + 1
+            voice = np.frombuffer(row[0], dtype=np.float32) * row[1] + voice
+        voice = voice / np.linalg.norm(voice)
+        self.db.execute(
+            "INSERT INTO voice_profiles (team_id, name, embedding, samples, updated_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (team_id, name) DO UPDATE SET embedding = excluded.embedding, samples = excluded.samples,"
+            " updated_at = excluded.updated_at", [team_id, name, _blob(voice), samples, now])
+
+
+@dataclass(frozen=True)
+class VoiceProfile:
+    """What a team's person sounds like: a unit-length voice embedding averaged over ``samples`` meetings."""
+
+    name: str
+    embedding: np.ndarray
+    samples: int
+    updated_at: str
+
+
+def _blob(voice: np.ndarray) -> bytes:
+    return np.asarray(voice, dtype=np.float32).tobytes()
 
 
 _MEETING_SELECT = "SELECT meetings.*, teams.name AS team FROM meetings JOIN teams ON teams.id = meetings.team_id"

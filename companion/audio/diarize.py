@@ -1,0 +1,263 @@
+"""Offline speaker diarization: who spoke when, with the bundled resemblyzer voice encoder.
+
+Speech regions come from the Silero VAD inside faster-whisper, cut into units of about 3 s. Each unit is
+described by its mean resemblyzer embedding (1.5 s windows every 0.5 s) next to MFCC statistics (the
+timbre the encoder was trained to ignore but that tells synthetic and far-field voices apart better), and
+the units are clustered by average linkage on cosine distance; the number of speakers follows from a
+distance threshold unless given. Measured in ``benchmarks/diarization.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from companion.audio.decode import SAMPLE_RATE
+from companion.jobs import CancelToken, Job, Progress
+from companion.runtime import Runtime
+
+if TYPE_CHECKING:
+    from resemblyzer import VoiceEncoder
+
+log = logging.getLogger(__name__)
+
+MEL_HOP = 160  # samples per 10 ms mel frame, as the encoder was trained
+WINDOW_FRAMES = 150  # 1.5 s encoder windows ...
+STEP_FRAMES = 50  # ... every 0.5 s
+UNIT_FRAMES = 300  # speech is clustered in units of about 3 s
+BATCH = 32  # encoder windows per call
+TIMBRE_WEIGHT = 0.5  # weight of the MFCC statistics beside the voice embedding
+SAME_SPEAKER_DISTANCE = 0.35  # cosine distance under which units merge (see benchmarks/diarization.py)
+MIN_SPEECH_S = 0.3
+TARGET_DBFS = -30.0  # the encoder's training loudness; quiet far-field audio is raised to it
+
+
+@dataclass(frozen=True)
+class SpeakerTurn:
+    start: float
+    end: float
+    speaker: str
+
+
+@dataclass(frozen=True)
+class Diarization:
+    """Speaker turns in time order and one unit-length voice embedding per speaker label."""
+
+    turns: tuple[SpeakerTurn, ...]
+    voices: dict[str, np.ndarray]
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(self.voices)
+
+    def speaker_between(self, start: float, end: float) -> str | None:
+        """The speaker talking most between ``start`` and ``end`` (the nearest turn when none overlaps)."""
+        if not self.turns:
+            return None
+        overlap: dict[str, float] = {}
+        for turn in self.turns:
+            shared = min(end, turn.end) - max(start, turn.start)
+            if shared > 0:
+                overlap[turn.speaker] = overlap.get(turn.speaker, 0.0) + shared
+        if overlap:
+            return max(overlap, key=overlap.__getitem__)
+        middle = (start + end) / 2
+        return min(self.turns, key=lambda t: min(abs(t.start - middle), abs(t.end - middle))).speaker
+
+    def renamed(self, names: dict[str, str]) -> Diarization:
+        """The same diarization with labels replaced by ``names`` (labels not in it stay)."""
+        return Diarization(
+            tuple(SpeakerTurn(t.start, t.end, names.get(t.speaker, t.speaker)) for t in self.turns),
+            {names.get(label, label): voice for label, voice in self.voices.items()},
+        )
+
+
+class Diarizer:
+    """The voice encoder, loaded on first use on the runtime's device."""
+
+    def __init__(self, runtime: Runtime, same_speaker_distance: float = SAME_SPEAKER_DISTANCE) -> None:
+        self.runtime = runtime
+        self.same_speaker_distance = same_speaker_distance
+
+    @cached_property
+    def encoder(self) -> VoiceEncoder:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pkg_resources and scipy deprecation notices from its imports
+            from resemblyzer import VoiceEncoder
+
+            return VoiceEncoder(self.runtime.device, verbose=False)
+
+    def diarize(
+        self,
+        audio: np.ndarray,
+        num_speakers: int | None = None,
+        cancel: CancelToken | None = None,
+        channel_of: np.ndarray | None = None,
+    ) -> Job[Diarization]:
+        """Find who spoke when in 16 kHz mono ``audio``.
+
+        Args:
+            num_speakers: the number of speakers when known; estimated otherwise.
+            channel_of: optional per-sample channel index (0 = microphone, 1 = system audio): units are
+                only clustered with units of the same channel, so "me" and "them" never merge.
+
+        Yields progress; returns a :class:`Diarization` (empty for silence or very short audio).
+        """
+        cancel = cancel or CancelToken()
+        audio = _loudness_normalised(audio)
+        units = speech_units(speech_regions(audio))
+        if not units:
+            return Diarization((), {})
+        voices = yield from self._voices(audio, units, cancel)
+        features = np.hstack([voices, TIMBRE_WEIGHT * _timbre(audio, units)])
+        groups = _channel_groups(units, channel_of)
+        labels = np.zeros(len(units), dtype=int)
+        for group in np.unique(groups):
+            members = np.flatnonzero(groups == group)
+            offset = labels.max() + 1 if group != groups.min() else 0
+            lengths = np.array([units[i][1] - units[i][0] for i in members])
+            wanted = _speakers_on_channel(num_speakers, int(group), len(np.unique(groups)))
+            labels[members] = offset + cluster(features[members], lengths, wanted, self.same_speaker_distance)
+        return _turns(units, labels, voices)
+
+    def embed(self, audio: np.ndarray) -> np.ndarray:
+        """One unit-length voice embedding for a stretch of one person's speech."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(self.encoder.embed_utterance(_loudness_normalised(audio).astype(np.float32)))
+
+    def _voices(self, audio: np.ndarray, units: list[tuple[int, int]], cancel: CancelToken) -> Job[np.ndarray]:
+        """The mean encoder embedding of each unit's 1.5 s windows, unit length."""
+        import torch
+        from resemblyzer.audio import wav_to_mel_spectrogram
+
+        mel = np.pad(wav_to_mel_spectrogram(audio), ((0, WINDOW_FRAMES), (0, 0)))
+        owners: list[int] = []
+        starts: list[int] = []
+        for index, (first, last) in enumerate(units):
+            unit_starts = range(first, max(first + 1, last - WINDOW_FRAMES + 1), STEP_FRAMES)
+            owners.extend([index] * len(unit_starts))
+            starts.extend(unit_starts)
+        embeddings = []
+        for first in range(0, len(starts), BATCH):
+            cancel.raise_if_cancelled()
+            batch = [mel[s:s + WINDOW_FRAMES] for s in starts[first:first + BATCH]]
+            # Always the same batch shape: the CPU backend prepares kernels per shape, which costs seconds.
+            windows = np.zeros((BATCH, WINDOW_FRAMES, mel.shape[1]), dtype=np.float32)
+            windows[:len(batch)] = batch
+            with torch.no_grad():
+                output = self.encoder(torch.from_numpy(windows).to(self.encoder.device)).cpu().numpy()
+            embeddings.append(output[:len(batch)])
+            yield Progress("speakers", min(first + BATCH, len(starts)), len(starts))
+        by_window, owner_of = np.concatenate(embeddings), np.array(owners)
+        voices = np.array([by_window[owner_of == index].mean(axis=0) for index in range(len(units))])
+        unit_length: np.ndarray = voices / np.linalg.norm(voices, axis=1, keepdims=True)
+        return unit_length
+
+
+def speech_regions(audio: np.ndarray) -> list[tuple[int, int]]:
+    """Speech as (first, last) mel-frame indices, from the Silero VAD that faster-whisper ships.
+
+    A lower threshold and wider padding than for transcription: diarization must not miss quiet speech.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    if len(audio) < SAMPLE_RATE * MIN_SPEECH_S:
+        return []
+    options = VadOptions(threshold=0.35, min_silence_duration_ms=250, speech_pad_ms=200)
+    regions = [(s["start"] // MEL_HOP, s["end"] // MEL_HOP) for s in get_speech_timestamps(audio, options)]
+    return [(a, b) for a, b in regions if (b - a) * MEL_HOP >= SAMPLE_RATE * MIN_SPEECH_S]
+
+
+def speech_units(regions: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Regions cut into equal units of about :data:`UNIT_FRAMES` each."""
+    units: list[tuple[int, int]] = []
+    for first, last in regions:
+        count = max(1, round((last - first) / UNIT_FRAMES))
+        edges = np.linspace(first, last, count + 1).astype(int)
+        units.extend(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
+    return units
+
+
+def cluster(features: np.ndarray, lengths: np.ndarray, num_speakers: int | None, threshold: float) -> np.ndarray:
+    """Cluster feature rows (average linkage, cosine); labels 0..k-1 in order of first appearance.
+
+    Units shorter than one encoder window say little about the voice: only longer units form the
+    clusters, and short ones join the nearest cluster afterwards.
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    features = features / np.linalg.norm(features, axis=1, keepdims=True)
+    long = lengths >= WINDOW_FRAMES
+    if long.sum() < 2:
+        long[:] = True
+    raw = np.zeros(len(features), dtype=int)
+    if long.sum() >= 2:
+        tree = linkage(features[long], method="average", metric="cosine")
+        if num_speakers is not None:
+            raw[long] = fcluster(tree, t=max(1, num_speakers), criterion="maxclust")
+        else:
+            raw[long] = fcluster(tree, t=threshold, criterion="distance")
+        names = np.unique(raw[long])
+        centroids = np.array([features[long & (raw == name)].mean(axis=0) for name in names])
+        raw[~long] = names[np.argmax(features[~long] @ centroids.T, axis=1)]
+    order = {label: index for index, label in enumerate(dict.fromkeys(raw.tolist()))}
+    return np.array([order[label] for label in raw.tolist()])
+
+
+def _loudness_normalised(audio: np.ndarray) -> np.ndarray:
+    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if len(audio) else 0.0
+    if rms <= 1e-6:
+        return audio
+    gain = 10 ** ((TARGET_DBFS - 20 * np.log10(rms)) / 20)
+    return (audio * gain).astype(np.float32) if gain > 1 else audio
+
+
+def _timbre(audio: np.ndarray, units: list[tuple[int, int]]) -> np.ndarray:
+    """MFCC mean and spread per unit, standardised over the meeting, unit length."""
+    import librosa
+
+    mfcc = librosa.feature.mfcc(y=audio, sr=SAMPLE_RATE, n_mfcc=20, n_fft=400, hop_length=MEL_HOP).T
+    stats = np.array([np.concatenate([mfcc[a:b].mean(axis=0), mfcc[a:b].std(axis=0)]) for a, b in units])
+    stats = (stats - stats.mean(axis=0)) / (stats.std(axis=0) + 1e-9)
+    norms = np.linalg.norm(stats, axis=1, keepdims=True)
+    unit_length: np.ndarray = np.divide(stats, norms, out=np.zeros_like(stats), where=norms > 0)
+    return unit_length
+
+
+def _speakers_on_channel(num_speakers: int | None, channel: int, channels: int) -> int | None:
+    """With microphone and system audio, a known head count means one person at the microphone ("me")
+    and the others on the system side ("them")."""
+    if num_speakers is None or channels == 1:
+        return num_speakers
+    return 1 if channel == 0 else max(1, num_speakers - 1)
+
+
+def _channel_groups(units: list[tuple[int, int]], channel_of: np.ndarray | None) -> np.ndarray:
+    if channel_of is None:
+        return np.zeros(len(units), dtype=int)
+    return np.array([int(np.round(channel_of[a * MEL_HOP:b * MEL_HOP].mean())) for a, b in units])
+
+
+def _turns(units: list[tuple[int, int]], labels: np.ndarray, voices: np.ndarray) -> Diarization:
+    """Units become turns (adjacent units of one speaker merge); speakers are named in order of appearance."""
+    names: dict[int, str] = {}
+    turns: list[SpeakerTurn] = []
+    for (first, last), label in zip(units, labels.tolist(), strict=True):
+        name = names.setdefault(label, f"Speaker {len(names) + 1}")
+        start, end = first / 100, last / 100
+        if turns and turns[-1].speaker == name and start - turns[-1].end < 0.01:
+            turns[-1] = SpeakerTurn(turns[-1].start, end, name)
+        else:
+            turns.append(SpeakerTurn(start, end, name))
+    centroids = {}
+    for label, name in names.items():
+        mean = voices[labels == label].mean(axis=0)
+        centroids[name] = mean / np.linalg.norm(mean)
+    return Diarization(tuple(turns), centroids)
