@@ -72,6 +72,19 @@ def test_a_dropped_audio_file_is_transcribed_with_progress_and_listed(window: Ma
     assert meeting.title == "launch review" and meeting.audio_path
     qtbot.waitUntil(lambda: "launch review" in titles(window), timeout=10_000)
     assert not window.library.jobs.rows
+    # Its lines play: through the sound output, or (on a machine without one) a readable error.
+    with qtbot.waitSignal(window.meeting_view.loaded, timeout=10_000):
+        window.open_meeting(meeting.id)
+    view = window.meeting_view
+    assert view.play_button.isEnabled() and "Click a line" in view.transcript.topLevelItem(0).toolTip(2)  # type: ignore[union-attr]
+    line = view.transcript.topLevelItem(2)
+    assert line is not None
+    view.transcript.itemClicked.emit(line, 2)
+    assert view.player.playing_from == meeting.segments[2].start
+    window.tasks.wait(10_000)
+    assert all(error.startswith("cannot play the audio") for error in window.errors), window.errors
+    view.play_button.click()  # stop
+    assert view.player.playing_from is None
 
 
 def test_cancel_stops_an_import_and_stores_nothing(window: MainWindow, qtbot: QtBot, shared_data: Path) -> None:
