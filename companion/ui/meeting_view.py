@@ -49,6 +49,7 @@ class MeetingView(QWidget):
     loaded = Signal(int)
     exported = Signal(str)
     item_changed = Signal(object)
+    speaker_renamed = Signal(str, str)
 
     def __init__(self, engine: Engine, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,12 +76,15 @@ class MeetingView(QWidget):
         self.transcript.setHeaderLabels(["Time", "Speaker", "Text"])
         self.transcript.setRootIsDecorated(False)
         wrap_rows(self.transcript)
+        self.transcript.setEditTriggers(QTreeWidget.EditTrigger.NoEditTriggers)  # only the speaker: see _edit_speaker
         self.transcript.setColumnWidth(0, 60)
         self.transcript.setColumnWidth(1, 80)
         self.transcript.setAccessibleName("Transcript")
         self.minutes_view = MinutesView()
         self._layout()
         self.transcript.itemClicked.connect(self._line_clicked)
+        self.transcript.itemDoubleClicked.connect(self._edit_speaker)
+        self.transcript.itemChanged.connect(self._speaker_edited)
         self.minutes_view.moment_clicked.connect(self.show_moment)
         self.minutes_view.moment_clicked.connect(self.play_at)
         self.play_button.clicked.connect(self.player.stop)
@@ -124,14 +128,19 @@ class MeetingView(QWidget):
                            f"{', '.join(meeting.participants) or 'no participants named'}")
         reason = why_not_playable(meeting)
         tip = reason or "Click a line to hear that moment."
+        self.transcript.blockSignals(True)
         self.transcript.clear()
         speakers = list(dict.fromkeys(s.speaker for s in meeting.segments if s.speaker))
         for segment in meeting.segments:
             item = QTreeWidgetItem([clock(segment.start), segment.speaker, segment.text])
             item.setData(0, Qt.ItemDataRole.UserRole, segment.start)
             item.setForeground(1, speaker_colour(segment.speaker, speakers))
+            item.setData(1, Qt.ItemDataRole.UserRole, segment.speaker)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+            item.setToolTip(1, "Double-click to rename this speaker in the whole meeting")
             item.setToolTip(2, tip)
             self.transcript.addTopLevelItem(item)
+        self.transcript.blockSignals(False)
         self.minutes_view.show_minutes(minutes, actions)
         self._set_enabled(True)
         self.play_button.setToolTip(reason or "Stop playing")
@@ -141,6 +150,27 @@ class MeetingView(QWidget):
 
     def _line_clicked(self, item: QTreeWidgetItem, column: int) -> None:
         self.play_at(float(item.data(0, Qt.ItemDataRole.UserRole)))
+
+    def _edit_speaker(self, item: QTreeWidgetItem, column: int) -> None:
+        if column == 1:
+            self.transcript.editItem(item, 1)
+
+    def _speaker_edited(self, item: QTreeWidgetItem, column: int) -> None:
+        label, name = str(item.data(1, Qt.ItemDataRole.UserRole) or ""), item.text(1).strip()
+        if column == 1 and label and name and name != label:
+            self.rename_speaker(label, name)
+
+    def rename_speaker(self, label: str, name: str) -> None:
+        """Call speaker ``label`` ``name`` throughout this meeting (the team learns the voice), then reload."""
+        if self.meeting is None:
+            return
+        meeting_id = self.meeting.id
+
+        def renamed(_learnt: bool) -> None:
+            self.speaker_renamed.emit(label, name)
+            self.open(meeting_id)
+
+        self.tasks.call(lambda: self.engine.rename_speaker(meeting_id, label, name), "renaming a speaker", renamed)
 
     def show_moment(self, seconds: float) -> None:
         """Select and scroll to the transcript line said at ``seconds``."""

@@ -103,3 +103,16 @@ def test_export_writes_each_format(view: MeetingView, qtbot: QtBot, tmp_path: Pa
         assert content.startswith(b"%PDF")
     elif fmt == "md":
         assert b"## Action items" in content
+
+
+def test_renaming_a_speaker_inline_renames_every_line(view: MeetingView, atlas: Engine, qtbot: QtBot) -> None:
+    assert view.meeting is not None
+    lines = [view.transcript.topLevelItem(i) for i in range(view.transcript.topLevelItemCount())]
+    davids = sum(1 for item in lines if item is not None and item.text(1) == "David")
+    assert davids > 1
+    first = next(item for item in lines if item is not None and item.text(1) == "David")
+    with qtbot.waitSignal(view.loaded, timeout=20_000):
+        first.setText(1, "Dave")  # what the inline editor does when the user types a name
+    speakers = [view.transcript.topLevelItem(i).text(1) for i in range(view.transcript.topLevelItemCount())]  # type: ignore[union-attr]
+    assert "David" not in speakers and speakers.count("Dave") == davids
+    assert "Dave" in {s.speaker for s in atlas.meeting(view.meeting.id).segments}
