@@ -74,8 +74,10 @@ class MainWindow(QMainWindow):
         self.runtime_label = QLabel("Loading the models in the background…")
         self.statusBar().addPermanentWidget(self.runtime_label)
         self._toolbar()
-        self.tray = TrayIcon(self) if use_tray and QSystemTrayIcon.isSystemTrayAvailable() else None
+        self.tray: TrayIcon | None = None
         self._connect()
+        if use_tray and QSystemTrayIcon.isSystemTrayAvailable():
+            self.attach_tray(TrayIcon(self))
         self.resize(1100, 720)
 
     def team(self) -> str:
@@ -117,14 +119,17 @@ class MainWindow(QMainWindow):
         self.quick_ask.citation_clicked.connect(self.open_meeting)
         self.team_view.open_meeting.connect(self.open_meeting)
         self.meeting_view.item_changed.connect(lambda _item: self.team_view.refresh())
-        if self.tray is not None:
-            self.tray.open_window.connect(self.bring_up)
-            self.tray.toggle_recording.connect(self.recorder.toggle)
-            self.tray.ask.connect(self.quick_ask.popup)
-            self.tray.quit_app.connect(self.quit)
-            self.recorder.recording_changed.connect(self.tray.show_recording)
-            self.tray.show()
         self.recorder.recording_changed.connect(self.pause_action.setEnabled)
+
+    def attach_tray(self, tray: TrayIcon) -> None:
+        """Show the tray icon and act on its menu; closing the window then keeps the app running there."""
+        self.tray = tray
+        tray.open_window.connect(self.bring_up)
+        tray.toggle_recording.connect(self.recorder.toggle)
+        tray.ask.connect(self.quick_ask.popup)
+        tray.quit_app.connect(self.quit)
+        self.recorder.recording_changed.connect(tray.show_recording)
+        tray.show()
 
     def start(self) -> None:
         """Fill the window in the background once it is up: teams, meetings, inputs, the device in use."""

@@ -101,9 +101,8 @@ def test_quick_ask_answers_with_citations_that_open_the_meeting_there(window: Ma
 
 
 def test_the_tray_menu_starts_and_stops_recording(window: MainWindow, qtbot: QtBot) -> None:
-    tray = TrayIcon()
-    tray.toggle_recording.connect(window.recorder.toggle)
-    window.recorder.recording_changed.connect(tray.show_recording)
+    tray = TrayIcon(window)
+    window.attach_tray(tray)
     tray.record_action.trigger()
     assert window.recorder.is_recording and tray.record_action.text() == "Stop recording"
     with qtbot.waitSignal(window.recorder.meeting_ready, timeout=120_000):
@@ -111,3 +110,31 @@ def test_the_tray_menu_starts_and_stops_recording(window: MainWindow, qtbot: QtB
     assert tray.record_action.text() == "Start recording"
     assert [a.text() for a in tray.menu.actions() if a.text()] == [
         "Open Meeting Companion", "Start recording", "Ask about meetings…", "Quit"]
+    tray.ask_action.trigger()
+    assert window.quick_ask.isVisible()
+
+
+def test_closing_the_window_keeps_the_app_in_the_tray_unless_told_otherwise(window: MainWindow) -> None:
+    window.attach_tray(TrayIcon(window))  # offscreen Qt has no tray host; the Xvfb screenshot test has one
+    window.close()
+    assert not window.isVisible() and not window._quitting  # hidden, still running
+    window.tray.open_window.emit()  # the tray's "Open Meeting Companion"
+    assert window.isVisible()
+    window.settings.keep_in_tray = False
+    window.close()
+    assert not window.isVisible() and window._quitting
+
+
+def test_read_aloud_speaks_the_answer_or_says_why_not(window: MainWindow, qtbot: QtBot) -> None:
+    popup = window.quick_ask
+    popup.question.setText("When is the launch?")
+    with qtbot.waitSignal(popup.answered, timeout=60_000):
+        popup.ask()
+    spoken: list[str] = []
+    original = window.engine.speak
+    window.engine.speak = lambda text: (spoken.append(text), original(text))[1]  # type: ignore[method-assign]
+    popup.read_button.click()
+    assert popup.status.text() == "Reading aloud…"
+    qtbot.waitUntil(lambda: bool(spoken) and window.tasks.wait(0), timeout=60_000)
+    assert spoken == [popup.answer["answer"]]  # type: ignore[index]
+    assert popup.status.text() == "" or (window.errors and window.errors[-1].startswith("cannot speak"))
