@@ -47,10 +47,33 @@ def test_a_done_statement_closes_the_item_it_names_with_its_evidence() -> None:
 
 
 @pytest.mark.parametrize("line", [
+    "Jonas: Good news, the offsite venue is booked.",
+    "Jonas: I booked the venue for the offsite yesterday.",
+    "Jonas: The venue for the offsite has been taken care of.",
+    "Jonas: Offsite venue: done.",
+])
+def test_other_ways_of_saying_done(line: str) -> None:
+    updates = plan_updates(known_items(), said(line), Minutes(""), MONDAY)
+    assert [(u.action, u.item_id) for u in updates] == [("close", 2)]
+
+
+@pytest.mark.parametrize(("line", "due"), [
+    ("Marta: The TLS renewal is pushed to next Thursday.", "2026-06-11"),
+    ("Marta: The new date for the gateway certificates is Friday the twelfth.", "2026-06-12"),
+    ("Marta: Let's give the certificate renewal until Wednesday.", "2026-06-03"),
+])
+def test_other_ways_of_moving_a_due_date(line: str, due: str) -> None:
+    updates = plan_updates(known_items(), said(line), Minutes(""), MONDAY)
+    assert [(u.action, u.item_id, u.value) for u in updates] == [("due", 1, due)]
+
+
+@pytest.mark.parametrize("line", [
     "Jonas: The printer on the third floor is fixed.",  # names no known item
     "Jonas: The venue for the offsite is not booked yet.",  # negated
     "Jonas: I will have the venue for the offsite booked tomorrow.",  # a promise, not a fact
     "Jonas: Has anyone booked the venue for the offsite?",  # a question
+    "Jonas: The offsite venue is delayed, the hotel has not confirmed.",  # a delay is no completion
+    "Jonas: Once the venue for the offsite is booked we can send invites.",  # a condition
 ])
 def test_nothing_closes_without_a_statement_that_it_is_done(line: str) -> None:
     assert [u for u in plan_updates(known_items(), said(line), Minutes(""), MONDAY) if u.action == "close"] == []
@@ -200,3 +223,18 @@ def test_unnamed_speakers_of_different_meetings_are_different_people(engine: Eng
                  "2026-05-11", [])
     assert {i.owner for i in engine.open_items("Orion")} == {f"Speaker 2 (meeting {first.id})",
                                                             f"Speaker 2 (meeting {first.id + 1})"}
+
+
+def test_a_topic_timeline_runs_across_meetings(engine: Engine, shared_data: Path) -> None:
+    from kg_helpers import process_atlas
+
+    process_atlas(engine, shared_data)
+    graph = engine.team_graph("Atlas")
+    timeline = views.topic_timeline(graph, "onboarding")
+    assert [d["date"] for d in timeline] == sorted(d["date"] for d in timeline)
+    assert {d["date"] for d in timeline} >= {"2026-03-02", "2026-03-09"}
+    assert any(d["kind"] == "decision" and "three screens" in d["label"] for d in timeline)
+    assert "onboarding" in [label.lower() for label, _ in views.central_topics(graph, top=10)]
+    assert views.who_owns_what(graph) == {"Carla": ["publish the launch blog post"],
+                                         "David": ["watch the crash reports for the first forty eight hours"],
+                                         "Anna": ["schedule the launch retrospective"]}

@@ -21,24 +21,30 @@ from companion.models import Evidence, Minutes
 
 _DONE = re.compile(
     r"\b(?:fixed|done|finished|completed?|shipped|deployed|released|cancell?ed|sent|published|merged|resolved|"
-    r"closed|sorted|approved|delivered|submitted|booked|passed|landed|signed off|went (?:out|live|to))\b"
-    r"|\b(?:is|are) (?:now )?(?:in|on) (?:the )?(?:release|production|prod|main|master|build|team channel|"
-    r"channel|repo|wiki|drive|shared)",
+    r"closed|sorted|approved|delivered|submitted|booked|passed|landed|signed(?: off)?|went (?:out|live|to)|"
+    r"renewed|paid|hired|ordered|uploaded|installed|migrated|upgraded|updated|rewritten|written|drafted|"
+    r"finali[sz]ed|handled|taken care of|wrapped up|set up|cleaned up|configured|implemented|reviewed|tested|"
+    r"verified|documented|translated|scheduled|rolled out)\b"
+    r"|\b(?:is|are) (?:now )?(?:live|in (?:the )?(?:release|production|prod|main|master|build|team channel|channel|"
+    r"repo|wiki|drive|shared))\b",
     re.IGNORECASE,
 )
 _NOT_DONE = re.compile(
-    r"\b(?:not|never|no longer|still open|still pending|will|going to|need to|needs to|have to|has to|should|"
-    r"must|can|could|would|plan to|hope to|almost|nearly|half)\b|n't\b|'ll\b",
+    r"\b(?:not|never|no longer|yet|still open|still pending|will|going to|need to|needs to|have to|has to|should|"
+    r"must|can|could|would|plan to|hope to|want to|almost|nearly|half|partly|partially|delayed|blocked|stuck|"
+    r"pending|waiting|if|once|when|before|whether)\b|n't\b|'ll\b",
     re.IGNORECASE,
 )
 _MOVED = re.compile(
-    r"\b(?:moves? to|moved to|slip(?:s|ped)?|push(?:ed)? (?:it |that )?(?:to|back)|postponed?|delay(?:ed)?|"
-    r"need (?:until|till|more time)|needs? another|reschedul\w*|instead)\b",
+    r"\b(?:moves? to|moved to|slip(?:s|ped)?|push(?:ed)? (?:it |that |this )?(?:to|back)|postponed?|delay(?:ed|s)?|"
+    r"need (?:until|till|more time)|needs? another|reschedul\w*|instead|now due|new (?:due )?date|"
+    r"extend(?:ed|ing)?|give (?:[\w']+ ){0,4}until|deadline (?:is|moves|moved))\b",
     re.IGNORECASE,
 )
 _ANSWERED = re.compile(
-    r"\b(?:answered|answer is|turns out|confirmed|found out|we (?:now )?know|came back|replied|decided|agreed|"
-    r"took|takes|yes|no|\d+|one|two|three|four|five|six|seven|eight|nine|ten|hours?|days?|weeks?|months?)\b",
+    r"\b(?:answered|answer is|turns out|confirmed|found out|we (?:now )?know|came back|heard back|got back|replied|"
+    r"responded|clarified|said|says|decided|agreed|took|takes|yes|no|\d+|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|hours?|days?|weeks?|months?)\b",
     re.IGNORECASE,
 )
 _DEPENDS = re.compile(r"\b(?:once|after|as soon as|depends on|blocked by|waiting (?:for|on))\s+(?P<what>.+)$",

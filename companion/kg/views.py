@@ -67,12 +67,12 @@ def involvement(graph: nx.MultiDiGraph, person: str) -> list[dict[str, Any]]:
 
 
 def topic_timeline(graph: nx.MultiDiGraph, topic: str) -> list[dict[str, Any]]:
-    """Every item about a topic (title words), oldest meeting first."""
+    """Everything about a topic across meetings, oldest first: items whose text or topic title has all its
+    words ("onboarding": the open question on drop-off, the decision to cut it to three screens ...)."""
     wanted = topic.lower().split()
-    subjects = [n for n, d in graph.nodes(data=True) if d["kind"] == "subject"
-                and all(w in d["label"].lower() for w in wanted)]
-    found = [{"node": src, **graph.nodes[src]} for s in subjects for src, _ in graph.in_edges(s)]
-    return sorted(found, key=lambda d: (d["date"], d["node"]))
+    found = [{"node": n, **d} for n, d in graph.nodes(data=True) if n.startswith("item:")
+             and all(w in f"{d['label']} {d['topic']}".lower() for w in wanted)]
+    return sorted(found, key=lambda d: (d["date"], d["start"]))
 
 
 def central_topics(graph: nx.MultiDiGraph, top: int = 5) -> list[tuple[str, float]]:
