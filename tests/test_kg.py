@@ -57,6 +57,19 @@ def test_other_ways_of_saying_done(line: str) -> None:
     assert [(u.action, u.item_id) for u in updates] == [("close", 2)]
 
 
+def test_a_short_reply_to_a_question_settles_the_item_the_question_named() -> None:
+    closed = plan_updates(known_items(), said("Ada: Jonas, is the offsite venue booked?", "Jonas: Yes."),
+                          Minutes(""), MONDAY)
+    assert [(u.action, u.item_id, u.evidence.quote) for u in closed] == [("close", 2, "Yes.")]
+    moved = plan_updates(known_items(), said("Ada: So the TLS renewal moves to Thursday?", "Marta: Yes, sorry."),
+                         Minutes(""), MONDAY)
+    assert [(u.action, u.item_id, u.value) for u in moved] == [("due", 1, "2026-06-04")]
+    unrelated = plan_updates(known_items(), said("Ada: Is the venue for the offsite booked?", "Jonas: Not yet.",
+                                                 "Ada: Did the TLS renewal get finished?", "Marta: I will do it."),
+                             Minutes(""), MONDAY)
+    assert unrelated == []
+
+
 @pytest.mark.parametrize(("line", "due"), [
     ("Marta: The TLS renewal is pushed to next Thursday.", "2026-06-11"),
     ("Marta: The new date for the gateway certificates is Friday the twelfth.", "2026-06-12"),

@@ -49,6 +49,8 @@ _ANSWERED = re.compile(
 )
 _DEPENDS = re.compile(r"\b(?:once|after|as soon as|depends on|blocked by|waiting (?:for|on))\s+(?P<what>.+)$",
                       re.IGNORECASE)
+_AFFIRMED = re.compile(r"^(?:yes|yeah|yep|yup|correct|right|exactly|indeed|it is|they are|that's right)\b",
+                       re.IGNORECASE)
 _CLAUSES = re.compile(r",\s+(?:and|but|so)\s+|;\s+|\s+but\s+", re.IGNORECASE)
 _STATE_WORDS = ("moves moved slipped push pushed postponed delayed until till another instead answered confirmed "
                 "decision made proposal propose suggest objection none question open use using used pick picked "
@@ -129,11 +131,12 @@ def plan_updates(known: Sequence[Known], sentences: Sequence[Sentence], minutes:
     """The changes a meeting makes to the team's earlier items, in the order they were said."""
     updates: list[Update] = []
     item_starts = {a.evidence[0].start: i for i, a in enumerate(minutes.action_items) if a.evidence}
-    for sentence in sentences:
+    for position, sentence in enumerate(sentences):
         if sentence.is_question:
             continue
-        updates += _completions(sentence, known)
-        updates += _due_moves(sentence, known, meeting_date)
+        asked = _asked(sentence, sentences[position - 1] if position else None)
+        updates += _completions(sentence, known, asked)
+        updates += _due_moves(sentence, known, meeting_date, asked)
         updates += _answers(sentence, known)
         if (index := item_starts.get(sentence.evidence.start)) is not None:
             updates += _restated(index, minutes, sentences, known)
@@ -146,23 +149,39 @@ def _open(known: Sequence[Known], kind: str) -> list[Known]:
     return [k for k in known if k.kind == kind and k.status in ("open", "active")]
 
 
-def _completions(sentence: Sentence, known: Sequence[Known]) -> list[Update]:
+def _asked(sentence: Sentence, previous: Sentence | None) -> str:
+    """The question just put to the speaker by someone else, which a short reply answers ("Yes, it passed")."""
+    if previous is None or not previous.is_question or previous.speaker == sentence.speaker:
+        return ""
+    return previous.text.rstrip("?")
+
+
+def _completions(sentence: Sentence, known: Sequence[Known], asked: str = "") -> list[Update]:
+    """Each clause that says a known item is done closes it; "Is the load test done?" "Yes." does too."""
     found = []
-    for clause in _CLAUSES.split(sentence.text):
+    text = f"{asked}, {sentence.text}" if asked and _AFFIRMED.match(sentence.text) else sentence.text
+    for clause in _CLAUSES.split(text):
         if not _DONE.search(clause) or _NOT_DONE.search(clause):
             continue
         # "is in the release build" says that it is done, not what is done.
-        item = best_match(_DONE.sub(" ", clause), _open(known, "action_item"), sentence.speaker)
+        open_items = _open(known, "action_item")
+        rest = _DONE.sub(" ", clause)
+        item = best_match(rest, open_items, sentence.speaker) or (
+            best_match(f"{asked} {rest}", open_items, sentence.speaker) if asked else None)
         if item is not None:
             item.status, item.closed_here = "done", True
             found.append(Update("close", item.id, sentence.evidence))
     return found
 
 
-def _due_moves(sentence: Sentence, known: Sequence[Known], meeting_date: dt.date) -> list[Update]:
-    if not _MOVED.search(sentence.text) or (due := resolve_date(sentence.text, meeting_date)) is None:
+def _due_moves(sentence: Sentence, known: Sequence[Known], meeting_date: dt.date, asked: str = "") -> list[Update]:
+    text = f"{asked}, {sentence.text}" if asked and _AFFIRMED.match(sentence.text) else sentence.text
+    if not _MOVED.search(text) or (due := resolve_date(sentence.text, meeting_date) or
+                                   resolve_date(text, meeting_date)) is None:
         return []
-    item = best_match(sentence.text, _open(known, "action_item"), sentence.speaker)
+    open_items = _open(known, "action_item")
+    item = best_match(sentence.text, open_items, sentence.speaker) or (
+        best_match(f"{asked} {sentence.text}", open_items, sentence.speaker) if asked else None)
     if item is None or item.due == due.isoformat():
         return []
     item.due = due.isoformat()
