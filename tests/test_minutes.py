@@ -192,3 +192,9 @@ def test_pdf_reads_back_with_unicode_names(tmp_path: Path) -> None:
                           check=True).stdout
     for expected in ("Weekly sync", "Action items", "Tomás", "fix both checkout bugs", "2026-03-06", "00:40"):
         assert expected in text
+
+
+def test_an_unnamed_speaker_owns_nothing_among_known_participants() -> None:
+    lines = [("Speaker 3", "I'll send the report by Friday.")]
+    assert [a.owner for a in minutes_of(lines, ("Anna", "Ben")).action_items] == [None]
+    assert [a.owner for a in minutes_of(lines).action_items] == ["Speaker 3"]  # renaming the speaker names it

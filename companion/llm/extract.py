@@ -90,7 +90,9 @@ def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | No
             return owner, _clean_task(match["task"])
     match = _COMMITTED.search(text)
     if match and not _PROPOSAL.search(text):
-        return match_person(sentence.speaker, people) or (sentence.speaker or None), _clean_task(match["task"])
+        # With a list of people, an owner must be one of them: an unnamed "Speaker 3" is no owner (yet).
+        owner = match_person(sentence.speaker, people) if people else sentence.speaker or None
+        return owner, _clean_task(match["task"])
     return None, ""
 
 
