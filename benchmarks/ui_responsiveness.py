@@ -140,6 +140,7 @@ def main() -> int:
         ("median tick lateness", f"{statistics.median(late):.1f} ms", ""),
         ("p99 tick lateness", f"{p99:.1f} ms", ""),
         ("max tick lateness", f"{worst:.1f} ms", f"<= {MAX_STALL_MS:.0f} ms"),
+        ("machine load (1-minute average) at the end", f"{os.getloadavg()[0]:.1f}", f"{os.cpu_count()} cores"),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'value':>10}  target")

@@ -137,8 +137,7 @@ class MainWindow(QMainWindow):
         self.tasks.call(self.engine.unfinished_recordings, "looking for unfinished recordings", self._offer_recovery)
         self.recorder.load_devices(self.settings.input_device)
         self.recorder.system_audio.setChecked(self.settings.system_audio)
-        self.tasks.call(lambda: (warm_up(self.engine), describe_runtime(self.engine))[1], "loading the models",
-                        self._models_loaded)
+        self.tasks.start(lambda _token: warm_up(self.engine), "loading the models", on_result=self._models_loaded)
 
     def _offer_recovery(self, paths: list[Path]) -> None:
         """A crash left recordings unfinished: offer to repair and process them."""
@@ -156,8 +155,8 @@ class MainWindow(QMainWindow):
 
         button.clicked.connect(recover)
 
-    def _models_loaded(self, runtime: str) -> None:
-        self.runtime_label.setText(runtime)
+    def _models_loaded(self, _seconds: float) -> None:
+        self.tasks.call(lambda: describe_runtime(self.engine), "checking the device", self.runtime_label.setText)
         self.models_ready.emit()
 
     def _teams(self, teams: list[str]) -> None:

@@ -89,3 +89,14 @@ def test_shortcuts_for_record_search_and_ask(window: MainWindow) -> None:
     assert keys["Record / Stop"] == "Ctrl+R" and keys["Search"] == "Ctrl+F" and keys["Ask"] == "Ctrl+K"
     window.search_action.trigger()
     assert window.tabs.currentWidget() is window.library
+
+
+def test_models_load_in_the_background_after_the_window_shows(window: MainWindow, qtbot: QtBot) -> None:
+    import gc
+
+    with qtbot.waitSignal(window.models_ready, timeout=120_000):
+        window.start()
+    assert {"torch", "transformers", "sentence_transformers"} <= set(sys.modules)
+    assert "model" in vars(window.engine.speech_to_text)  # loaded, not waiting for the first job
+    assert gc.get_freeze_count() > 10_000  # the loaded libraries are out of the collector's full passes
+    qtbot.waitUntil(lambda: window.runtime_label.text().startswith("CPU"), timeout=10_000)
