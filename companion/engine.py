@@ -31,7 +31,7 @@ from companion.audio.speakers import label_transcript, propose_names, recognise,
 from companion.audio.streaming import StreamingTranscriber
 from companion.audio.stt import SpeechToText
 from companion.errors import CompanionError, InputError
-from companion.jobs import CancelToken, Job, Progress
+from companion.jobs import CancelToken, ComputeLane, Job, Progress
 from companion.kg.agenda import agenda_date, build_agenda
 from companion.kg.recall import recall
 from companion.kg.records import Agenda, Answer, Change, Item
@@ -41,7 +41,9 @@ from companion.llm.answer import (
     answer_question,
     asked_person,
     asks_next_meeting,
+    names_in,
     next_meeting_answer,
+    nothing_about,
     workload_answer,
 )
 from companion.llm.backend import SMOLLM2, LanguageModel, load_language_model
@@ -82,6 +84,8 @@ class Engine:
         self._whisper_model = whisper_model
         self._summary_model = summary_model
         self._allow_download = allow_download
+        self.lane = ComputeLane()
+        """Model work takes turns here; live transcription first (see :class:`ComputeLane`)."""
         if runtime is not None:
             self.runtime = runtime
 
@@ -164,14 +168,14 @@ class Engine:
         date = _checked_date(date) if date else _file_date(path)
         cancel = cancel or CancelToken()
         given = [p.strip() for p in participants if p.strip()]
-        transcript, diarization = yield from self._transcribe(path, cancel, speakers, num_speakers)
+        transcript, diarization = yield from self.lane.run(self._transcribe(path, cancel, speakers, num_speakers))
         voices: dict[str, np.ndarray] = {}
         names: dict[str, tuple[str, float]] = {}
         if diarization is not None:
             transcript, voices, names = self._name_speakers(team, transcript, diarization, given)
         people = given or transcript.speakers
-        minutes = yield from write_minutes(transcript, dt.date.fromisoformat(date), people, cancel,
-                                           self.language_model)
+        minutes = yield from self.lane.run(write_minutes(transcript, dt.date.fromisoformat(date), people, cancel,
+                                                         self.language_model))
         cancel.raise_if_cancelled()
         yield Progress("storing", 0, 1)
         is_audio = path.suffix.lower() not in TRANSCRIPT_SUFFIXES
@@ -259,11 +263,15 @@ class Engine:
                 live.add_audio(recording.take_live_audio())
                 yield RecordingStatus(recording.seconds, recording.level_db, recording.paused, recording.error,
                                       recording.path)
-                yield live.step()
+                with self.lane.use(live=True):
+                    update = live.step()
+                yield update
         finally:
             path = recording.stop()
         live.add_audio(recording.take_live_audio())
-        yield live.finish()
+        with self.lane.use(live=True):
+            update = live.finish()
+        yield update
         return (yield from self.process(path, team, title=info.title, date=info.date, participants=info.participants))
 
     def unfinished_recordings(self) -> list[Path]:
@@ -310,6 +318,8 @@ class Engine:
         question = _checked_question(question)
         team = _checked_team(team)
         team_id = self.store.team_id(team)
+        if unknown := self.store.index.unknown_terms(team_id, names_in(question)):
+            return nothing_about(unknown)
         if answer := self._quick_fact(question, team, team_id):
             return answer
         passages, newer, older = recall(self.store.knowledge, self.store.index, team_id, question, self.embedder)

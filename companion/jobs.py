@@ -8,7 +8,8 @@ progress bar, the GUI in a worker thread, the tests with :func:`run_job`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -61,3 +62,44 @@ def run_job(job: Job[T], on_event: Callable[[Any], None] | None = None) -> T:
             return stop.value  # type: ignore[no-any-return]
         if on_event is not None:
             on_event(event)
+
+
+class ComputeLane:
+    """One lane for model work on a few cores: heavy jobs take turns step by step, live transcription first.
+
+    On 2 cores, speech-to-text and a language model running at once slow each other down many times over
+    (DESIGN.md rule 4). Background jobs run one step at a time through :meth:`run`; a live step asks with
+    ``use(live=True)`` and is served as soon as the current step ends, before any waiting background step.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._busy = False
+        self._live_waiting = 0
+
+    @contextmanager
+    def use(self, live: bool = False) -> Iterator[None]:
+        """Hold the lane for one step of work."""
+        with self._condition:
+            self._live_waiting += live
+            try:
+                self._condition.wait_for(lambda: not self._busy and (live or self._live_waiting == 0))
+            finally:
+                self._live_waiting -= live
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._busy = False
+                self._condition.notify_all()
+
+    def run(self, job: Job[T]) -> Job[T]:
+        """``job`` driven one step at a time on the lane at background priority; its events pass through."""
+        while True:
+            with self.use():
+                try:
+                    event = next(job)
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]
+            yield event
