@@ -65,6 +65,26 @@ class Index:
             [query, team_id, limit]).fetchall()
         return [key for key, _ in sorted(items + segments, key=lambda row: row[1])][:limit]
 
+    def unknown_terms(self, team_id: int, terms: list[str]) -> list[str]:
+        """The ``terms`` (names, numbers) that neither the team's people nor its transcripts contain."""
+        people = " ".join(f"{r[0]} {r[1]}" for r in self.db.execute(
+            "SELECT name, aliases FROM people WHERE team_id = ?", [team_id]).fetchall())
+        named = set(words(people))
+        unknown = []
+        for term in terms:
+            if set(words(term)) <= named:
+                continue
+            query = fts_query(term, "AND")
+            if query is None:  # "I", "A": nothing to look for
+                continue
+            found = self.db.execute(
+                "SELECT 1 FROM segments_fts JOIN segments ON segments.rowid = segments_fts.rowid JOIN meetings ON "
+                "meetings.id = segments.meeting_id WHERE segments_fts MATCH ? AND meetings.team_id = ? LIMIT 1",
+                [query, team_id]).fetchone() is not None
+            if not found:
+                unknown.append(term)
+        return unknown
+
     def meetings(self, team_id: int, text: str) -> list[int]:
         """Ids of the team's meetings with a transcript segment holding every word of ``text``, best first."""
         query = fts_query(text, "AND")

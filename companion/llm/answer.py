@@ -165,6 +165,19 @@ def _sentence(question: str, best: Passage, older: Sequence[Passage]) -> str:
     return text
 
 
+def names_in(question: str) -> list[str]:
+    """The names and numbers a question asks about ("iOS", "Berlin", "Q3", "2027"), not its first word."""
+    tokens = re.findall(r"[^\W_][\w'-]*", question)
+    return [t for t in tokens[1:] if t[0].isupper() or any(c.isdigit() for c in t)
+            or (not t.islower() and not t.isupper())] + [t for t in tokens[:1] if any(c.isdigit() for c in t)]
+
+
+def nothing_about(terms: Sequence[str]) -> Answer:
+    """The answer when a question names something the team never talked about: no guess from the rest."""
+    named = ", ".join(f"\u201c{t}\u201d" for t in terms)
+    return Answer(f"I found nothing about {named} in this team's meetings.")
+
+
 def asks_next_meeting(question: str) -> bool:
     return bool(_NEXT_MEETING.search(question))
 
