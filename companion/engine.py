@@ -14,9 +14,11 @@ from functools import cached_property
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 
 from companion.audio.capture import AudioSource
-from companion.audio.decode import decode_audio
+from companion.audio.decode import decode_audio, louder_channel
+from companion.audio.diarize import Diarization, Diarizer
 from companion.audio.recording import (
     Recording,
     RecordingControl,
@@ -25,20 +27,23 @@ from companion.audio.recording import (
     recover_recording,
     unfinished_recordings,
 )
+from companion.audio.speakers import label_transcript, propose_names, recognise, renamed_transcript
 from companion.audio.streaming import StreamingTranscriber
 from companion.audio.stt import SpeechToText
 from companion.errors import CompanionError, InputError
-from companion.jobs import CancelToken, Job, Progress
+from companion.jobs import CancelToken, ComputeLane, Job, Progress
 from companion.kg.agenda import agenda_date, build_agenda
 from companion.kg.recall import recall
 from companion.kg.records import Agenda, Answer, Change, Item
-from companion.kg.store import Store
+from companion.kg.store import Store, VoiceProfile
 from companion.kg.views import GRAPH_FORMATS, build_graph, export_graph
 from companion.llm.answer import (
     answer_question,
     asked_person,
     asks_next_meeting,
+    names_in,
     next_meeting_answer,
+    nothing_about,
     workload_answer,
 )
 from companion.llm.backend import SMOLLM2, LanguageModel, load_language_model
@@ -79,6 +84,8 @@ class Engine:
         self._whisper_model = whisper_model
         self._summary_model = summary_model
         self._allow_download = allow_download
+        self.lane = ComputeLane()
+        """Model work takes turns here; live transcription first (see :class:`ComputeLane`)."""
         if runtime is not None:
             self.runtime = runtime
 
@@ -104,21 +111,40 @@ class Engine:
         if "store" in self.__dict__:
             self.store.close()
 
-    def transcribe(self, path: str | Path, cancel: CancelToken | None = None) -> Job[Transcript]:
+    @cached_property
+    def diarizer(self) -> Diarizer:
+        return Diarizer(self.runtime)
+
+    def transcribe(
+        self, path: str | Path, cancel: CancelToken | None = None, *, speakers: bool = False,
+        num_speakers: int | None = None,
+    ) -> Job[Transcript]:
         """Transcribe an audio/video file, or read a transcript file (VTT, SRT, txt, JSON).
+
+        Args:
+            speakers: also find who spoke when (labels "Speaker 1", "Speaker 2" ...).
+            num_speakers: how many people speak, when known (estimated otherwise).
 
         Raises:
             InputError: the file is unusable or contains no speech.
         """
-        path = Path(path)
+        transcript, _ = yield from self._transcribe(Path(path), cancel or CancelToken(), speakers, num_speakers)
+        return transcript
+
+    def _transcribe(
+        self, path: Path, cancel: CancelToken, speakers: bool, num_speakers: int | None
+    ) -> Job[tuple[Transcript, Diarization | None]]:
         if path.suffix.lower() in TRANSCRIPT_SUFFIXES:
-            return read_transcript(path)
+            return read_transcript(path), None
         yield Progress("decoding", 0, 1)
         audio = decode_audio(path)
         transcript: Transcript = yield from self.speech_to_text.transcribe(audio, cancel)
         if not transcript.segments:
             raise InputError(path, f"no speech found in {transcript.duration_s:.1f} s of audio")
-        return transcript
+        if not speakers:
+            return transcript, None
+        diarization = yield from self.diarizer.diarize(audio, num_speakers, cancel, louder_channel(path))
+        return label_transcript(transcript, diarization), diarization
 
     def process(
         self,
@@ -128,20 +154,28 @@ class Engine:
         title: str | None = None,
         date: str | None = None,
         participants: Sequence[str] = (),
+        speakers: bool = True,
+        num_speakers: int | None = None,
         cancel: CancelToken | None = None,
     ) -> Job[Meeting]:
-        """Transcribe (or import) a meeting, write its minutes and store both for ``team``.
+        """Transcribe (or import) a meeting, find and name its speakers, write its minutes and store both.
 
-        Returns the stored meeting; its minutes are at :meth:`minutes`.
+        Speakers are named from the team's voice profiles, else proposed from the transcript ("Thanks
+        Carla"). Returns the stored meeting; its minutes are at :meth:`minutes`.
         """
         path = Path(path)
         team = _checked_team(team)
         date = _checked_date(date) if date else _file_date(path)
         cancel = cancel or CancelToken()
-        transcript: Transcript = yield from self.transcribe(path, cancel)
-        people = [p.strip() for p in participants if p.strip()] or transcript.speakers
-        minutes = yield from write_minutes(transcript, dt.date.fromisoformat(date), people, cancel,
-                                           self.language_model)
+        given = [p.strip() for p in participants if p.strip()]
+        transcript, diarization = yield from self.lane.run(self._transcribe(path, cancel, speakers, num_speakers))
+        voices: dict[str, np.ndarray] = {}
+        names: dict[str, tuple[str, float]] = {}
+        if diarization is not None:
+            transcript, voices, names = self._name_speakers(team, transcript, diarization, given)
+        people = given or transcript.speakers
+        minutes = yield from self.lane.run(write_minutes(transcript, dt.date.fromisoformat(date), people, cancel,
+                                                         self.language_model))
         cancel.raise_if_cancelled()
         yield Progress("storing", 0, 1)
         is_audio = path.suffix.lower() not in TRANSCRIPT_SUFFIXES
@@ -157,8 +191,40 @@ class Engine:
             language=transcript.language,
             minutes=minutes,
         )
+        if voices:
+            self.store.save_meeting_voices(meeting_id, voices, names)
         yield Progress("storing", 1, 1)
         return self.store.meeting(meeting_id)
+
+    def _name_speakers(
+        self, team: str, transcript: Transcript, diarization: Diarization, participants: Sequence[str]
+    ) -> tuple[Transcript, dict[str, np.ndarray], dict[str, tuple[str, float]]]:
+        """Known voices first, then names the transcript proposes; returns the renamed transcript, the
+        voices by final label and, per named label, the name's source and confidence."""
+        profiles = {p.name: p.embedding for p in self.store.voice_profiles(team)}
+        known = recognise(diarization.voices, profiles)
+        transcript = renamed_transcript(transcript, {n.label: n.name for n in known})
+        proposed = propose_names(transcript.segments, participants, taken=[n.name for n in known])
+        transcript = renamed_transcript(transcript, {n.label: n.name for n in proposed})
+        final = {n.label: n.name for n in (*known, *proposed)}
+        voices = {final.get(label, label): voice for label, voice in diarization.voices.items()}
+        return transcript, voices, {n.name: (n.source, n.confidence) for n in (*known, *proposed)}
+
+    def speakers(self, team: str) -> list[VoiceProfile]:
+        """The team's remembered voices."""
+        return self.store.voice_profiles(_checked_team(team))
+
+    def rename_speaker(self, meeting_id: int, label: str, name: str) -> bool:
+        """Call a meeting's speaker ``label`` ``name``; the team remembers the voice for later meetings.
+
+        Returns whether a voice was learnt (transcripts imported from text have none).
+        """
+        name = _checked_name(name)
+        return self.store.rename_speaker(meeting_id, label, name)
+
+    def forget_speaker(self, team: str, name: str) -> None:
+        """Delete a person's voice profile (privacy)."""
+        self.store.delete_voice_profile(_checked_team(team), name)
 
     @property
     def recordings_dir(self) -> Path:
@@ -197,11 +263,15 @@ class Engine:
                 live.add_audio(recording.take_live_audio())
                 yield RecordingStatus(recording.seconds, recording.level_db, recording.paused, recording.error,
                                       recording.path)
-                yield live.step()
+                with self.lane.use(live=True):
+                    update = live.step()
+                yield update
         finally:
             path = recording.stop()
         live.add_audio(recording.take_live_audio())
-        yield live.finish()
+        with self.lane.use(live=True):
+            update = live.finish()
+        yield update
         return (yield from self.process(path, team, title=info.title, date=info.date, participants=info.participants))
 
     def unfinished_recordings(self) -> list[Path]:
@@ -248,6 +318,8 @@ class Engine:
         question = _checked_question(question)
         team = _checked_team(team)
         team_id = self.store.team_id(team)
+        if unknown := self.store.index.unknown_terms(team_id, names_in(question)):
+            return nothing_about(unknown)
         if answer := self._quick_fact(question, team, team_id):
             return answer
         passages, newer, older = recall(self.store.knowledge, self.store.index, team_id, question, self.embedder)
@@ -340,6 +412,13 @@ def _checked_question(text: str) -> str:
     if not text or len(text) > MAX_QUESTION or not text.isprintable():
         raise CompanionError(f"invalid question {text[:60]!r}: use 1-{MAX_QUESTION} printable characters")
     return text
+
+
+def _checked_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 80 or not name.isprintable():
+        raise CompanionError(f"invalid speaker name {name[:80]!r}: use 1-80 printable characters")
+    return name
 
 
 def _checked_date(date: str) -> str:
