@@ -106,6 +106,16 @@ def test_an_answer_closes_the_open_question_and_an_unrelated_number_does_not() -
     assert [(u.action, u.item_id) for u in updates] == [("answer", 3)]
 
 
+def test_a_new_item_that_waits_for_a_known_one_depends_on_it() -> None:
+    from companion.models import ActionItem, Evidence
+
+    quote = "I'll announce the offsite once the venue for the offsite is booked."
+    minutes = Minutes("", action_items=(ActionItem("Ada", "announce the offsite", None,
+                                                   (Evidence(0.0, 1.0, "Ada", quote),)),))
+    updates = plan_updates(known_items(), said(f"Ada: {quote}"), minutes, MONDAY)
+    assert [(u.action, u.item_id, u.new_index) for u in updates] == [("depends_on", 2, 0)]
+
+
 @pytest.fixture
 def orion(engine: Engine, tmp_path: Path) -> Engine:
     process_orion(engine, tmp_path)

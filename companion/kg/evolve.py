@@ -139,9 +139,9 @@ def plan_updates(known: Sequence[Known], sentences: Sequence[Sentence], minutes:
         updates += _due_moves(sentence, known, meeting_date, asked)
         updates += _answers(sentence, known)
         if (index := item_starts.get(sentence.evidence.start)) is not None:
-            updates += _restated(index, minutes, sentences, known)
-    updates += _superseded(minutes, sentences, known)
-    updates += _dependencies(minutes, sentences, known)
+            updates += _restated(index, minutes, known)
+    updates += _superseded(minutes, known)
+    updates += _dependencies(minutes, known)
     return updates
 
 
@@ -200,7 +200,7 @@ def _answers(sentence: Sentence, known: Sequence[Known]) -> list[Update]:
     return []
 
 
-def _restated(index: int, minutes: Minutes, sentences: Sequence[Sentence], known: Sequence[Known]) -> list[Update]:
+def _restated(index: int, minutes: Minutes, known: Sequence[Known]) -> list[Update]:
     """A new action item that restates an earlier one of the same owner: merge it, or follow up a closed one."""
     new = minutes.action_items[index]
     same_owner = [k for k in known if k.kind == "action_item" and k.owner == new.owner
@@ -215,7 +215,7 @@ def _restated(index: int, minutes: Minutes, sentences: Sequence[Sentence], known
     return [Update("follow_up", item.id, new.evidence[0], value=item.due, new_index=index)]
 
 
-def _superseded(minutes: Minutes, sentences: Sequence[Sentence], known: Sequence[Known]) -> list[Update]:
+def _superseded(minutes: Minutes, known: Sequence[Known]) -> list[Update]:
     """Each new decision supersedes the earlier active decision it shares a subject with (two stems or more)."""
     found = []
     for index, decision in enumerate(minutes.decisions):
@@ -232,7 +232,7 @@ def _superseded(minutes: Minutes, sentences: Sequence[Sentence], known: Sequence
     return found
 
 
-def _dependencies(minutes: Minutes, sentences: Sequence[Sentence], known: Sequence[Known]) -> list[Update]:
+def _dependencies(minutes: Minutes, known: Sequence[Known]) -> list[Update]:
     """"I'll deploy it once the migration is done": the new item depends on the open item it names."""
     found = []
     for index, item in enumerate(minutes.action_items):
