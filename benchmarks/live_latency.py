@@ -50,6 +50,7 @@ def main() -> int:
     live = StreamingTranscriber(stt)
     source = ArraySource(audio, realtime=True)
     latencies: list[float] = []
+    committed: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         recording = Recording(Path(folder), RecordingInfo("Bench", "latency", "2026-03-02"), source)
         recording.start()
@@ -61,11 +62,13 @@ def main() -> int:
             live.add_audio(recording.take_live_audio())
             for word in live.step().committed:
                 latencies.append(time.monotonic() - began - word.end)
+                committed.append(word.text)
         recording.stop()
         live.add_audio(recording.take_live_audio())
         for word in live.finish().committed:
             latencies.append(time.monotonic() - began - word.end)
-    live_wer = word_error_rate(reference, " ".join(w.text for w in live.committed), spelling)
+            committed.append(word.text)
+    live_wer = word_error_rate(reference, " ".join(committed), spelling)
     median, p95 = float(np.median(latencies)), float(np.percentile(latencies, 95))
     print(f"{'meeting':<22} {'audio s':>8} {'offline WER':>12} {'live WER':>9}")
     print(f"{args.meeting:<22} {len(audio) / 16000:>8.1f} {offline_wer:>12.3f} {live_wer:>9.3f}")

@@ -203,6 +203,9 @@ class Recording:
         self.level_db = 20 * np.log10(max(rms, 1e-6))
         with self._live_lock:
             self._live.append(mono)
+            # Nobody took the live audio for a while (a stalled step): keep only the newest LIVE_BUFFER_S.
+            while len(self._live) > 1 and sum(map(len, self._live[1:])) >= LIVE_BUFFER_S * SAMPLE_RATE:
+                self._live.pop(0)
 
 
 def unfinished_recordings(folder: Path) -> list[Path]:

@@ -8,6 +8,7 @@ text as the prompt, so memory stays flat however long the call.
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,9 @@ def _key(word: Word) -> str:
     return re.sub(r"[^\w']", "", word.text.lower())
 
 
+KEEP_WORDS = 200
+"""Committed words the transcriber remembers: enough for the prompt, flat memory for an 8-hour call."""
+
 PAUSE_S = 0.6
 """A gap this long after a word means the speaker paused: the words before it are committed."""
 
@@ -43,12 +47,9 @@ class StreamingTranscriber:
         self._audio = np.zeros(0, np.float32)
         self._offset = 0.0
         """Meeting time of the first buffered sample."""
-        self._committed: list[Word] = []
+        self._committed: deque[Word] = deque(maxlen=KEEP_WORDS)
+        """The latest committed words (for the prompt and the buffer border); the caller keeps the rest."""
         self._hypothesis: list[Word] = []
-
-    @property
-    def committed(self) -> list[Word]:
-        return list(self._committed)
 
     def add_audio(self, samples: np.ndarray) -> None:
         self._audio = np.concatenate([self._audio, samples.astype(np.float32, copy=False)])
@@ -68,7 +69,7 @@ class StreamingTranscriber:
             if index >= agreed and next_start - word.end >= PAUSE_S:
                 agreed = index + 1
         newly = words[:agreed]
-        self._committed += newly
+        self._committed.extend(newly)
         self._hypothesis = words[agreed:]
         buffered = len(self._audio) / SAMPLE_RATE
         if newly and (not self._hypothesis or self._hypothesis[0].start - newly[-1].end >= PAUSE_S):
@@ -82,7 +83,7 @@ class StreamingTranscriber:
     def finish(self) -> LiveTranscript:
         """At the end of the recording the tentative tail is all there is: commit it."""
         words = self._transcribe() if len(self._audio) else []
-        self._committed += words
+        self._committed.extend(words)
         self._hypothesis = []
         return LiveTranscript(tuple(words), ())
 
@@ -90,7 +91,7 @@ class StreamingTranscriber:
         """Words after the last committed one, in meeting time, without ones repeated at the border."""
         if len(self._audio) < SAMPLE_RATE // 2:
             return []
-        prompt = " ".join(w.text for w in self._committed[-self.prompt_words:]) or None
+        prompt = " ".join(w.text for w in list(self._committed)[-self.prompt_words:]) or None
         segments, _ = self.stt.speech_segments(self._audio, prompt)
         words = [to_word(w, self._offset) for segment in segments for w in segment.words or ()]
         # As in whisper_streaming: words from before the last commit are re-heard audio, not new speech.
@@ -99,7 +100,7 @@ class StreamingTranscriber:
 
     def _without_repeated_border(self, words: list[Word]) -> list[Word]:
         """Drop leading words that repeat the last committed ones (the re-heard border of the buffer)."""
-        tail = [_key(w) for w in self._committed[-5:]]
+        tail = [_key(w) for w in list(self._committed)[-5:]]
         for size in range(min(len(tail), len(words)), 0, -1):
             if tail[-size:] == [_key(w) for w in words[:size]]:
                 return words[size:]
