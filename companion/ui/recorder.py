@@ -73,6 +73,10 @@ class RecordPanel(QWidget):
         self.title = QLineEdit()
         self.title.setPlaceholderText("Meeting title (optional)")
         self.title.setAccessibleName("Meeting title")
+        self.participants = QLineEdit()
+        self.participants.setPlaceholderText("Participants, comma-separated (optional)")
+        self.participants.setAccessibleName("Participants")
+        self.participants.setToolTip("Names help the minutes find who owns each action item")
         self.record_button = self._button("● Record", "Record", "#d93025")
         self.pause_button = self._button("❚❚ Pause", "Pause", None)
         self.pause_button.setCheckable(True)
@@ -119,6 +123,7 @@ class RecordPanel(QWidget):
         inputs.addWidget(self.devices, 1)
         inputs.addWidget(self.system_audio)
         inputs.addWidget(self.title, 1)
+        inputs.addWidget(self.participants, 1)
         controls = QGridLayout()
         controls.addWidget(self.record_button, 0, 0)
         controls.addWidget(self.pause_button, 0, 1)
@@ -159,11 +164,13 @@ class RecordPanel(QWidget):
             return
         control = self.control = RecordingControl()
         team, title = self.team(), self.title.text().strip() or None
+        participants = [p.strip() for p in self.participants.text().split(",") if p.strip()]
         device, system = str(self.devices.currentData() or ""), self.system_audio.isChecked()
 
         def job(token: CancelToken) -> Job[Meeting]:
             mic, system_source = self.sources(device, system)
-            return self.engine.record(team, mic, system_audio=system_source, title=title, control=control)
+            return self.engine.record(team, mic, system_audio=system_source, title=title, participants=participants,
+                                      control=control)
 
         self.live.clear_transcript()
         self.worker = self.tasks.start(job, "recording", on_yield=self._event, on_progress=self._progress,

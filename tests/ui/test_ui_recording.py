@@ -60,6 +60,8 @@ def test_record_shows_level_time_and_live_words_then_stop_stores_the_meeting(win
                                                                               ) -> None:
     panel = window.recorder
     statuses: list[RecordingStatus] = []
+    panel.title.setText("Launch review")
+    panel.participants.setText("Anna, Ben, Carla, David, Emma")
     panel.record_button.click()
     assert panel.is_recording and not panel.record_button.isEnabled() and panel.stop_button.isEnabled()
     assert panel.worker is not None
@@ -73,6 +75,7 @@ def test_record_shows_level_time_and_live_words_then_stop_stores_the_meeting(win
         assert panel.progress.isVisible() and not panel.record_button.isEnabled()
     meeting = window.engine.meeting(ready.args[0])
     assert meeting.team == "Atlas" and meeting.audio_path and Path(meeting.audio_path).is_file()
+    assert meeting.title == "Launch review" and meeting.participants == ("Anna", "Ben", "Carla", "David", "Emma")
     assert "launch" in " ".join(s.text for s in meeting.segments).lower()
     qtbot.waitUntil(lambda: window.meeting_view.meeting is not None, timeout=10_000)
     assert window.tabs.currentWidget() is window.meeting_view
