@@ -61,6 +61,7 @@ def main(out: Path, data_dir: Path) -> int:
     window.start()
     wait(window.library.loaded)
     window.recorder.title.setText("Atlas launch review")
+    window.recorder.participants.setText("Anna, Ben, Carla, David, Emma")
     window.recorder.start()
     wait(ms=14_000)
     save(window, out, "record")
