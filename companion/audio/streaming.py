@@ -92,7 +92,8 @@ class StreamingTranscriber:
         if len(self._audio) < SAMPLE_RATE // 2:
             return []
         prompt = " ".join(w.text for w in list(self._committed)[-self.prompt_words:]) or None
-        segments, _ = self.stt.speech_segments(self._audio, prompt)
+        window_s = min(30, int(np.ceil(len(self._audio) / SAMPLE_RATE)) + 1)
+        segments, _ = self.stt.speech_segments(self._audio, prompt, window_s)
         words = [to_word(w, self._offset) for segment in segments for w in segment.words or ()]
         # As in whisper_streaming: words from before the last commit are re-heard audio, not new speech.
         last_end = self._committed[-1].end if self._committed else 0.0

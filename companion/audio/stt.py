@@ -71,14 +71,18 @@ class SpeechToText:
         yield Progress("transcribing", duration, duration)
         return Transcript(tuple(segments), duration_s=duration, language=language)
 
-    def speech_segments(self, audio: np.ndarray, prompt: str | None = None) -> tuple[Iterator[Any], str]:
+    def speech_segments(
+        self, audio: np.ndarray, prompt: str | None = None, window_s: int = 30
+    ) -> tuple[Iterator[Any], str]:
         """faster-whisper's lazy segments with the app's decoding options, without non-speech; and the language.
 
-        Voice-activity filtering stays on: without it tiny.en invents text on silence.
+        Voice-activity filtering stays on: without it tiny.en invents text on silence. ``window_s`` is the
+        length the model sees at once: Whisper pads to 30 s, but a short live buffer needs no more than
+        itself, and the encoder's work shrinks with it.
         """
         raw_segments, info = self.model.transcribe(
             audio, beam_size=self.beam_size, vad_filter=True, word_timestamps=True,
-            condition_on_previous_text=False, initial_prompt=prompt,
+            condition_on_previous_text=False, initial_prompt=prompt, chunk_length=window_s,
         )
         return (s for s in raw_segments if not is_non_speech(s.text.strip())), str(info.language)
 
