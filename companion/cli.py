@@ -231,13 +231,18 @@ def _record(engine: Engine, args: argparse.Namespace) -> None:
     reported_error = None
 
     def show(event: Any) -> None:
-        nonlocal reported_error
+        nonlocal reported_error, device
         if isinstance(event, LiveTranscript) and event.committed:
             print(" ".join(w.text for w in event.committed), file=sys.stderr, flush=True)
         elif isinstance(event, RecordingStatus) and event.error and event.error != reported_error:
             reported_error = event.error
             print(f"companion: {event.error}; the recording so far is kept in {event.path}", file=sys.stderr)
-            control.stop()
+            if device is not None and not args.input_file:  # a chosen device went away: the default takes over
+                print("companion: carrying on with the default input", file=sys.stderr)
+                control.switch_microphone(SoundDeviceSource(None))
+                device = None
+            else:
+                control.stop()
         elif isinstance(event, Progress) and control.stop_requested:
             signal.signal(signal.SIGINT, previous)  # processing: a second Ctrl-C cancels it
 

@@ -260,6 +260,8 @@ class Engine:
             while not control.wait(max(0.0, step_s - (time.monotonic() - last_step))):
                 last_step = time.monotonic()
                 recording.paused = control.paused
+                if (replacement := control.take_new_microphone()) is not None:
+                    recording.switch_microphone(replacement)
                 live.add_audio(recording.take_live_audio())
                 yield RecordingStatus(recording.seconds, recording.level_db, recording.paused, recording.error,
                                       recording.path)

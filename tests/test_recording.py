@@ -25,6 +25,7 @@ from companion.audio.recording import (
     Recording,
     RecordingControl,
     RecordingInfo,
+    RecordingStatus,
     recover_recording,
     unfinished_recordings,
 )
@@ -32,6 +33,7 @@ from companion.audio.streaming import LiveTranscript, StreamingTranscriber
 from companion.audio.stt import SpeechToText
 from companion.audio.wavfile import WavAppender, repair_wav
 from companion.engine import Engine
+from companion.errors import InputError
 from companion.evaluation import word_error_rate
 from companion.jobs import run_job
 
@@ -135,6 +137,24 @@ def test_an_unplugged_device_is_reported_and_the_recording_carries_on_elsewhere(
     time.sleep(0.2)
     assert recording.error is None
     assert wav_seconds(recording.stop()) == pytest.approx(1.5, abs=0.05)
+
+
+def test_the_recording_job_switches_input_when_told_and_keeps_one_meeting(engine: Engine) -> None:
+    control, spare = RecordingControl(), ArraySource(tone(1.0), realtime=False)
+    errors: list[str] = []
+
+    def on_event(event: object) -> None:
+        if isinstance(event, RecordingStatus) and event.error and not errors:
+            errors.append(event.error)
+            control.switch_microphone(spare)  # what the CLI and the window do when a device goes away
+        elif isinstance(event, RecordingStatus) and spare.finished.is_set() and event.error is None:
+            control.stop()
+
+    with pytest.raises(InputError, match="no speech"):  # tones only: processing finds nothing to transcribe
+        run_job(engine.record("Atlas", UnpluggedSource(), control=control, step_s=0.2), on_event)
+    assert errors and "unplugged" in errors[0]
+    [finished] = sorted(engine.recordings_dir.glob("*.wav"))
+    assert wav_seconds(finished) == pytest.approx(1.5, abs=0.05)
 
 
 def test_a_recording_cut_by_a_crash_is_recovered_with_its_info(tmp_path: Path) -> None:

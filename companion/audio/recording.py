@@ -52,14 +52,23 @@ class RecordingInfo:
 
 
 class RecordingControl:
-    """How a front end steers a recording job: pause, resume, stop (then the meeting is processed)."""
+    """How a front end steers a recording job: pause, resume, switch input, stop (then it is processed)."""
 
     def __init__(self) -> None:
         self._stop = threading.Event()
         self.paused = False
+        self._new_microphone: AudioSource | None = None
 
     def stop(self) -> None:
         self._stop.set()
+
+    def switch_microphone(self, microphone: AudioSource) -> None:
+        """Carry on recording from ``microphone`` (after the headset was unplugged, say); same meeting, same file."""
+        self._new_microphone = microphone
+
+    def take_new_microphone(self) -> AudioSource | None:
+        microphone, self._new_microphone = self._new_microphone, None
+        return microphone
 
     @property
     def stop_requested(self) -> bool:
