@@ -6,14 +6,20 @@ import wave
 from pathlib import Path
 
 import pytest
+from pulse import VirtualMicrophone
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
+from test_recording import virtual_microphone  # noqa: F401  (the PulseAudio microphone fixture)
 
+from companion.audio.decode import decode_audio
 from companion.audio.recording import RecordingStatus
 from companion.audio.streaming import LiveTranscript
+from companion.engine import Engine
 from companion.models import Word
 from companion.ui.live_view import LiveTranscriptView
 from companion.ui.main_window import MainWindow
+from companion.ui.settings import AppSettings
 
 pytestmark = pytest.mark.slow
 
@@ -121,3 +127,26 @@ def test_quit_while_recording_asks_and_can_save_the_meeting_first(window: MainWi
         save.click()
     assert window.engine.meeting(ready.args[0]).segments
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+
+
+def test_recording_from_a_real_input_chosen_in_the_device_picker(virtual_microphone: VirtualMicrophone,  # noqa: F811
+                                                                  atlas: Engine, shared_data: Path,
+                                                                  qtbot: QtBot) -> None:
+    window = MainWindow(atlas, AppSettings(team="Atlas"), use_tray=False)  # the real sound devices
+    qtbot.addWidget(window)
+    panel = window.recorder
+    panel.load_devices()
+    qtbot.waitUntil(lambda: panel.devices.findText("pulse", Qt.MatchFlag.MatchStartsWith) > 0, timeout=10_000)
+    panel.devices.setCurrentIndex(panel.devices.findText("pulse", Qt.MatchFlag.MatchStartsWith))
+    speech = decode_audio(shared_data / "meetings" / "atlas-2026-03-16.wav")[: 12 * 16000]
+    panel.start()
+    speaking = virtual_microphone.speak(speech)  # into the microphone, in real time
+    qtbot.waitUntil(lambda: not speaking.is_alive(), timeout=30_000)
+    with qtbot.waitSignal(panel.meeting_ready, timeout=120_000) as ready:
+        panel.stop_button.click()
+    meeting = atlas.meeting(ready.args[0])
+    assert 11.5 <= meeting.duration_s <= 16
+    heard = " ".join(s.text for s in meeting.segments).lower()
+    assert "checklist" in heard and "android" in heard
+    assert window.errors == []
+    window.tasks.wait(30_000)
