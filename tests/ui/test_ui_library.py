@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from companion.audio.capture import ArraySource
@@ -104,6 +105,8 @@ def test_an_unusable_file_shows_a_readable_error(window: MainWindow, qtbot: QtBo
     qtbot.waitUntil(lambda: bool(window.errors), timeout=30_000)
     assert len(window.errors) == 1 and "notes.wav" in window.errors[0]
     assert "Traceback" not in window.errors[0]
+    dialog = window.findChild(QMessageBox)
+    assert dialog is not None and dialog.isVisible() and dialog.text() == window.errors[0]
 
 
 def test_a_recording_cut_by_a_crash_is_offered_for_recovery_at_start(atlas: Engine, shared_data: Path,
