@@ -182,3 +182,13 @@ def test_the_next_meeting_comes_from_the_last_minutes_that_named_it(engine: Engi
 
 def test_capitalised_little_words_are_no_names(team_engine: Engine) -> None:
     assert team_engine.ask("What should I know about the Android crash?", "Atlas").found
+
+
+def test_the_numpy_encoder_equals_sentence_transformers(embedder: Embedder) -> None:
+    from companion.llm.minilm import MiniLM
+
+    texts = ["When is the launch?", "Ben, please fix both checkout bugs by Friday.", "ok",
+             "Seven screens before you see anything useful. " * 40]  # longer than the 256-token limit
+    light = MiniLM(embedder.model_dir).encode(texts)
+    embedder._load()  # the torch model, as sentence-transformers loads it
+    assert np.allclose(np.sum(light * embedder.encode(texts), axis=1), 1.0, atol=1e-5)

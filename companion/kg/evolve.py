@@ -78,11 +78,11 @@ class Known:
     closed_here: bool = field(default=False, repr=False)
 
     @cached_property
-    def own_stems(self) -> set[str]:
+    def own_stems(self) -> frozenset[str]:
         return stems(self.text, DROP)
 
     @cached_property
-    def context_stems(self) -> set[str]:
+    def context_stems(self) -> frozenset[str]:
         return stems(self.context, DROP)
 
     def relevance(self, text: str, speaker: str = "") -> tuple[float, int]:
@@ -191,9 +191,10 @@ def _due_moves(sentence: Sentence, known: Sequence[Known], meeting_date: dt.date
 def _answers(sentence: Sentence, known: Sequence[Known]) -> list[Update]:
     if not _ANSWERED.search(sentence.text):
         return []
+    said = stems(sentence.text, DROP)
     for question in _open(known, "open_question"):
         wanted = question.own_stems
-        shared = wanted & stems(sentence.text, DROP)
+        shared = wanted & said
         if len(shared) >= 2 and len(shared) >= MATCH_THRESHOLD * len(wanted):
             question.status = "answered"
             return [Update("answer", question.id, sentence.evidence)]

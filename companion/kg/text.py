@@ -28,10 +28,11 @@ def stem(word: str) -> str:
     return word[:_PREFIX]
 
 
-def stems(text: str, drop: frozenset[str] = GENERIC) -> set[str]:
+@lru_cache(maxsize=16384)
+def stems(text: str, drop: frozenset[str] = GENERIC) -> frozenset[str]:
     """Stems of the content words of ``text``, without the ``drop`` words."""
     dropped = _stemmed(drop)
-    return {s for s in (stem(w) for w in content_words(text)) if s not in dropped}
+    return frozenset(s for s in (stem(w) for w in content_words(text)) if s not in dropped)
 
 
 @lru_cache(maxsize=16)
@@ -39,7 +40,7 @@ def _stemmed(words: frozenset[str]) -> frozenset[str]:
     return frozenset(stem(w) for w in words)
 
 
-def coverage(wanted: set[str], found_in: set[str]) -> float:
+def coverage(wanted: frozenset[str], found_in: frozenset[str]) -> float:
     """The share of ``wanted`` stems that ``found_in`` has (0 when nothing is wanted)."""
     return len(wanted & found_in) / len(wanted) if wanted else 0.0
 

@@ -99,7 +99,7 @@ def _cite(meeting_id: int, title: str, date: str, evidence: Evidence) -> Citatio
     return Citation(meeting_id, title, date, evidence.start, evidence.end, evidence.quote)
 
 
-def _score(question: str, wanted: set[str], passage: Passage) -> float:
+def _score(question: str, wanted: frozenset[str], passage: Passage) -> float:
     """Relevance plus a preference for the kind of passage the question asks about; 0 when unsupported."""
     found = stems(f"{passage.text} {passage.context} {passage.item.owner or '' if passage.item else ''}")
     lexical = coverage(wanted, found)

@@ -13,10 +13,13 @@ from typing import Any
 import numpy as np
 
 from companion.errors import NotFoundError
+from companion.llm.minilm import MiniLM
 
 log = logging.getLogger(__name__)
 
 DIMENSIONS = 384
+LIGHT_BATCH = 256
+"""Up to this many texts, and while torch is not loaded, the numpy encoder is quicker overall."""
 _lock = threading.Lock()
 _encode_lock = threading.Lock()
 _shared: dict[str, Embedder] = {}
@@ -31,12 +34,18 @@ def bundled_embedding_model() -> Path:
 
 
 class Embedder:
-    """Turns texts into unit-length vectors; the model loads on first use."""
+    """Turns texts into unit-length vectors; the model loads on first use.
+
+    sentence-transformers (torch) encodes; until it is loaded, a few texts (a question, a new meeting) go
+    through :class:`~companion.llm.minilm.MiniLM`, the same weights in numpy (equal to 1e-6), which loads
+    in 0.3 s where importing sentence-transformers takes ~10 s: a cold ``companion ask`` stays quick.
+    """
 
     def __init__(self, device: str = "cpu", model_dir: Path | None = None) -> None:
         self.device = device
         self.model_dir = model_dir or bundled_embedding_model()
         self._model: Any = None
+        self._light: MiniLM | None = None
 
     def _load(self) -> Any:
         with _lock:
@@ -56,10 +65,20 @@ class Embedder:
         """
         if not texts:
             return np.zeros((0, DIMENSIONS), np.float32)
+        if self._model is None and self.device == "cpu" and len(texts) <= LIGHT_BATCH:
+            return self._encode_light(texts)
         model = self._load()
         with _encode_lock, _threads(1 if self.device == "cpu" else None):
             vectors = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)
+
+    def _encode_light(self, texts: list[str]) -> np.ndarray:
+        from threadpoolctl import threadpool_limits
+
+        with _encode_lock, threadpool_limits(limits=1):
+            if self._light is None:
+                self._light = MiniLM(self.model_dir)
+            return self._light.encode(texts)
 
 
 @contextlib.contextmanager
