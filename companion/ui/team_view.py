@@ -77,6 +77,7 @@ class TeamView(QWidget):
 
     open_meeting = Signal(int, float)
     loaded = Signal()
+    exported = Signal(str)
 
     def __init__(self, engine: Engine, tasks: TaskRunner, team: Callable[[], str],
                  parent: QWidget | None = None) -> None:
@@ -96,6 +97,8 @@ class TeamView(QWidget):
         self.ics_button = QPushButton("Export to calendar (ICS)…")
         self.copy_button = QPushButton("Copy")
         self.copy_button.setAccessibleName("Copy agenda")
+        self.graph_button = QPushButton("Export graph…")
+        self.graph_button.setToolTip("Save the team's graph as GraphML (Gephi, yEd, Cytoscape) or JSON")
         self.tabs = QTabWidget()
         self.tabs.addTab(self._graph_tab(), "Knowledge graph")
         self.tabs.addTab(self.items, "Open items")
@@ -105,6 +108,7 @@ class TeamView(QWidget):
         self.items.itemActivated.connect(self._item_activated)
         self.ics_button.clicked.connect(self._choose_ics)
         self.copy_button.clicked.connect(self.copy_agenda)
+        self.graph_button.clicked.connect(self._choose_graph_file)
 
     def _browser(self, name: str, placeholder: str) -> QTextBrowser:
         browser = QTextBrowser()
@@ -119,11 +123,13 @@ class TeamView(QWidget):
         splitter.addWidget(self.graph_view)
         splitter.addWidget(self.details)
         splitter.setSizes([700, 300])
-        legend = QLabel(legend_html())
+        footer = QHBoxLayout()
+        footer.addWidget(QLabel(legend_html()), 1)
+        footer.addWidget(self.graph_button)
         box = QWidget()
         column = QVBoxLayout(box)
         column.addWidget(splitter, 1)
-        column.addWidget(legend)
+        column.addLayout(footer)
         return box
 
     def _agenda_tab(self) -> QWidget:
@@ -205,6 +211,22 @@ class TeamView(QWidget):
                                               "Calendar (*.ics)")
         if name:
             self.export_ics(Path(name))
+
+    def _choose_graph_file(self) -> None:
+        name, chosen = QFileDialog.getSaveFileName(self, "Export graph", f"{self.team()} graph.graphml",
+                                                   "GraphML (*.graphml);;JSON (*.json)")
+        if name:
+            self.export_graph(Path(name), "json" if chosen.startswith("JSON") else "graphml")
+
+    def export_graph(self, path: Path, fmt: str) -> None:
+        """Write the team's graph (``graphml`` or ``json``) off the GUI thread; emits :attr:`exported`."""
+        team = self.team()
+
+        def write() -> str:
+            path.write_text(self.engine.export_graph(team, fmt), encoding="utf-8")
+            return str(path)
+
+        self.tasks.call(write, "exporting the graph", self.exported.emit)
 
     def export_ics(self, path: Path) -> None:
         """Write the agenda as an iCalendar event."""

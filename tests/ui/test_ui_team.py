@@ -66,6 +66,14 @@ def test_agenda_copies_and_exports_to_calendar(team: TeamView, tmp_path: Path) -
     assert ics.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in ics and "DTSTART" in ics
 
 
+def test_the_graph_exports_as_graphml(team: TeamView, tmp_path: Path, qtbot: QtBot) -> None:
+    target = tmp_path / "atlas.graphml"
+    with qtbot.waitSignal(team.exported, timeout=20_000):
+        team.export_graph(target, "graphml")
+    text = target.read_text()
+    assert text.startswith("<graphml") and "<node id=\"person:" in text and "Ben" in text
+
+
 def test_full_text_search_lists_only_meetings_that_said_it(window: MainWindow, qtbot: QtBot) -> None:
     library = window.library
     library.search.setText("Plausible")
