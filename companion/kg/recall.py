@@ -10,8 +10,6 @@ from companion.kg.search import Encoder, Index
 from companion.llm.answer import Passage
 from companion.models import Evidence
 
-NEWER_RELATIONS = ("supersedes", "follows-up")
-
 
 def recall(knowledge: Knowledge, index: Index, team_id: int, question: str, encoder: Encoder | None,
            limit: int = 30) -> tuple[list[Passage], dict[int, Passage], dict[int, list[Passage]]]:
@@ -21,7 +19,7 @@ def recall(knowledge: Knowledge, index: Index, team_id: int, question: str, enco
     similarity = {h.key: h.similarity for h in hits}
     item_ids = [int(h.key[5:]) for h in hits if h.key.startswith("item:")]
     segment_ids = [int(h.key[4:]) for h in hits if h.key.startswith("seg:")]
-    newer_ids = _newer_ids(knowledge, team_id)
+    newer_ids = index.newer(team_id)
     linked = _linked(set(item_ids), newer_ids)
     items = {p.item.id: p for p in _item_passages(knowledge, [*item_ids, *linked], similarity)
              if p.item is not None}
@@ -44,13 +42,6 @@ def _linked(found: set[int], newer_ids: dict[int, int]) -> set[int]:
             chain.add(newer)
             frontier.append(newer)
     return chain | {old for old, new in newer_ids.items() if new in chain}
-
-
-def _newer_ids(knowledge: Knowledge, team_id: int) -> dict[int, int]:
-    rows = knowledge.db.execute(
-        f"SELECT src, dst FROM relations WHERE team_id = ? AND kind IN ({', '.join('?' * len(NEWER_RELATIONS))})",
-        [team_id, *NEWER_RELATIONS]).fetchall()
-    return {int(dst.split(":")[1]): int(src.split(":")[1]) for src, dst in rows}
 
 
 def _item_passages(knowledge: Knowledge, item_ids: Sequence[int], similarity: dict[str, float]) -> list[Passage]:

@@ -48,6 +48,7 @@ class Index:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._vectors: dict[int, tuple[tuple[int, int], list[str], np.ndarray]] = {}
+        self._links: dict[int, tuple[tuple[int, int], dict[int, int]]] = {}
 
     def full_text(self, team_id: int, text: str, limit: int = 30) -> list[str]:
         """Keys of the best full-text matches, items and segments interleaved by BM25."""
@@ -133,11 +134,22 @@ class Index:
         return keys, matrix
 
     def _marks(self, team_id: int) -> tuple[int, int]:
-        """The newest segment and item of the team: when these change, new texts need embedding."""
-        segment = self.db.execute("SELECT max(segments.id) FROM segments JOIN meetings ON meetings.id = "
-                                  "segments.meeting_id WHERE meetings.team_id = ?", [team_id]).fetchone()[0]
+        """The team's newest meeting and item: when these change, there are new texts and links."""
+        meeting = self.db.execute("SELECT max(id) FROM meetings WHERE team_id = ?", [team_id]).fetchone()[0]
         item = self.db.execute("SELECT max(id) FROM items WHERE team_id = ?", [team_id]).fetchone()[0]
-        return int(segment or 0), int(item or 0)
+        return int(meeting or 0), int(item or 0)
+
+    def newer(self, team_id: int, kinds: tuple[str, ...] = ("supersedes", "follows-up")) -> dict[int, int]:
+        """Graph links to the current state: for each superseded or followed-up item, the item that did it."""
+        marks = self._marks(team_id)
+        cached = self._links.get(team_id)
+        if cached is not None and cached[0] == marks:
+            return cached[1]
+        rows = self.db.execute(f"SELECT src, dst FROM relations WHERE team_id = ? AND kind IN "
+                               f"({', '.join('?' * len(kinds))})", [team_id, *kinds]).fetchall()
+        links = {int(dst.split(":")[1]): int(src.split(":")[1]) for src, dst in rows}
+        self._links[team_id] = (marks, links)
+        return links
 
     def _embed_missing(self, team_id: int, encoder: Encoder) -> None:
         missing = self.db.execute(
