@@ -71,22 +71,17 @@ class Store:
             # Write first so the transaction takes the write lock at once (no read-then-upgrade race).
             self.db.execute("INSERT OR IGNORE INTO teams (name, created_at) VALUES (?, ?)", [team, now])
             team_id = self.db.execute("SELECT id FROM teams WHERE name = ?", [team]).fetchone()[0]
-            meeting_id = self.db.table("meetings").insert(
-                {
-                    "team_id": team_id, "title": title, "date": date, "duration_s": duration_s,
-                    "participants": json.dumps(list(participants)), "audio_path": audio_path,
-                    "source_path": source_path, "language": language, "created_at": now,
-                }
-            ).last_pk
+            # Plain SQL on this hot path: sqlite-utils' insert() introspects the table on every call.
+            meeting_id = self.db.execute(
+                "INSERT INTO meetings (team_id, title, date, duration_s, participants, audio_path, source_path, "
+                "language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [team_id, title, date, duration_s, json.dumps(list(participants)), audio_path, source_path, language,
+                 now]).lastrowid
             assert meeting_id is not None
-            self.db.table("segments").insert_all(
-                {
-                    "meeting_id": meeting_id, "idx": index, "start": s.start, "end": s.end,
-                    "speaker": s.speaker, "text": s.text,
-                    "words": json.dumps([vars(w) for w in s.words]) if s.words else None,
-                }
-                for index, s in enumerate(segments)
-            )
+            self.db.conn.executemany(
+                "INSERT INTO segments (meeting_id, idx, start, end, speaker, text, words) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(meeting_id, index, s.start, s.end, s.speaker, s.text,
+                  json.dumps([vars(w) for w in s.words]) if s.words else None) for index, s in enumerate(segments)])
             if minutes is not None:
                 self._put_minutes(meeting_id, minutes, now)
                 self.knowledge.ingest(NewMeeting(int(meeting_id), team_id, date, participants, segments, minutes))
@@ -104,11 +99,10 @@ class Store:
         return Minutes.from_dict(json.loads(row[0])) if row else None
 
     def _put_minutes(self, meeting_id: int, minutes: Minutes, now: str) -> None:
-        self.db.table("minutes").upsert(
-            {"meeting_id": meeting_id, "json": json.dumps(minutes.to_dict()), "model": json.dumps(minutes.authors),
-             "created_at": now},
-            pk="meeting_id",
-        )
+        self.db.execute(
+            "INSERT INTO minutes (meeting_id, json, model, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (meeting_id) "
+            "DO UPDATE SET json = excluded.json, model = excluded.model, created_at = excluded.created_at",
+            [meeting_id, json.dumps(minutes.to_dict()), json.dumps(minutes.authors), now])
 
     def teams(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT name FROM teams ORDER BY name").fetchall()]
