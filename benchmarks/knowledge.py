@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing as mp
+import os
 import random
 import subprocess
 import sys
@@ -198,6 +199,8 @@ def main() -> int:
          f"p95 <= {TARGETS['answer_p95_s']:.0f} s", p(answers, 95) <= TARGETS["answer_p95_s"]),
         ("answer (cold CLI)", "new process, loads the model", f"{cold:.1f} s", "reference", True),
     ]
+    print(f"load average while measuring: {os.getloadavg()[1]:.1f} over 5 min on {os.cpu_count()} cores "
+          "(other work on the machine slows every row)")
     for name, what, value, target, met in rows:
         print(f"{name:<20} {what:<48} {value:<32} {target:<18} {'ok' if met else 'MISSED'}")
     missed = [name for name, *_, met in rows if not met]
