@@ -1,6 +1,8 @@
-"""The SQLite store: the only module that touches ``sqlite_utils.Database``.
+"""The SQLite store: the one owner of the ``sqlite_utils.Database``.
 
-WAL mode lets other processes read while this one writes; every write is one atomic transaction.
+The knowledge graph's modules (``knowledge.py``, ``people.py``, ``search.py``) work on the handle the store
+gives them, inside its transactions; nothing else opens the database. WAL mode lets other processes read
+while this one writes; every write is one atomic transaction.
 """
 
 from __future__ import annotations
