@@ -116,6 +116,23 @@ def test_a_new_item_that_waits_for_a_known_one_depends_on_it() -> None:
     assert [(u.action, u.item_id, u.new_index) for u in updates] == [("depends_on", 2, 0)]
 
 
+def test_a_restated_item_merges_and_a_merely_related_one_does_not() -> None:
+    from companion.models import ActionItem, Evidence
+
+    def new_item(task: str, quote: str, due: str) -> Minutes:
+        return Minutes("", action_items=(ActionItem("Marta", task, due, (Evidence(0.0, 1.0, "Marta", quote),)),))
+
+    known = [*known_items(), Known(5, "action_item", "fix the login bug on Android", "Marta", "2026-05-29", "open")]
+    same = new_item("renew the TLS certificates on the gateway", "I'll renew the gateway TLS certificates by Friday.",
+                    "2026-06-05")
+    updates = plan_updates(known, said("Marta: I'll renew the gateway TLS certificates by Friday."), same, MONDAY)
+    assert [(u.action, u.item_id, u.value) for u in updates] == [("merge", 1, "2026-06-05")]
+    related = new_item("write tests for the Android login", "I'll write tests for the Android login by Friday.",
+                       "2026-06-05")
+    assert plan_updates(known, said("Marta: I'll write tests for the Android login by Friday."), related,
+                        MONDAY) == []
+
+
 @pytest.fixture
 def orion(engine: Engine, tmp_path: Path) -> Engine:
     process_orion(engine, tmp_path)

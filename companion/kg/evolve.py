@@ -58,6 +58,9 @@ _STATE_WORDS = ("moves moved slipped push pushed postponed delayed until till an
 """Words about what happens to an item, not what it is about (done words are cut out with ``_DONE``)."""
 DROP = frozenset(GENERIC | set(_STATE_WORDS) | set(MONTHS) | set(WEEKDAYS))
 MATCH_THRESHOLD = 0.5
+RESTATED_THRESHOLD = 0.7
+"""A new action item becomes an old one only when it clearly says the same ("write tests for the Android
+login" is not "fix the login bug on Android")."""
 CONTEXT_WEIGHT = 0.6
 OWNER_BONUS = 0.2
 CONTEXT_TURNS = 4
@@ -119,10 +122,11 @@ def discussion(sentences: Sequence[Sentence], start: float, turns: int = CONTEXT
     return " ".join(s.text for s in sentences if first.turn - turns <= s.turn <= first.turn)
 
 
-def best_match(text: str, known: Sequence[Known], speaker: str = "") -> Known | None:
+def best_match(text: str, known: Sequence[Known], speaker: str = "",
+               threshold: float = MATCH_THRESHOLD) -> Known | None:
     """The known item ``text`` is about, or None when none is named clearly enough."""
     scored = [(k.relevance(text, speaker), k) for k in known]
-    good = [(score, k) for (score, hits), k in scored if score >= MATCH_THRESHOLD and hits >= 1]
+    good = [(score, k) for (score, hits), k in scored if score >= threshold and hits >= 1]
     return max(good, key=lambda pair: pair[0])[1] if good else None
 
 
@@ -207,7 +211,7 @@ def _restated(index: int, minutes: Minutes, known: Sequence[Known]) -> list[Upda
     same_owner = [k for k in known if k.kind == "action_item" and k.owner == new.owner
                   and (k.status == "open" or k.closed_here)]
     text = " ".join([new.task, *(e.quote for e in new.evidence)])
-    item = best_match(text, same_owner)
+    item = best_match(text, same_owner, threshold=RESTATED_THRESHOLD)
     if item is None:
         return []
     if item.status == "open":
