@@ -9,10 +9,9 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from companion import __version__
-from companion.engine import Engine
 from companion.errors import Cancelled, CompanionError
 from companion.export.agenda import AGENDA_FORMATS, render_agenda
 from companion.export.minutes import MINUTES_FORMATS, render_minutes
@@ -22,6 +21,9 @@ from companion.llm.backend import SMOLLM2
 from companion.logs import setup_logging
 from companion.runtime import DEVICE_CHOICES
 from companion.transcript_files import EXPORT_FORMATS, write_transcript
+
+if TYPE_CHECKING:
+    from companion.engine import Engine
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -137,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from companion.ui.app import main as gui_main
 
         return gui_main(args.data_dir, verbose=args.verbose)
+    from companion.engine import Engine  # not before: the desktop app shows its window without waiting for it
+
     log_file = setup_logging(args.verbose)
     engine = Engine(
         args.data_dir,

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from companion.logs import setup_logging
 from companion.ui.icon import app_icon
+from companion.ui.lazy_engine import lazy_engine
 from companion.ui.main_window import MainWindow
 from companion.ui.settings import AppSettings
 
@@ -82,7 +83,7 @@ def main(data_dir: str | None = None, *, verbose: bool = False) -> int:
     setup_logging(verbose)
     app = create_app()
     settings = AppSettings.load()
-    window = MainWindow(settings.engine(data_dir), settings)
+    window = MainWindow(lazy_engine(lambda: settings.engine(data_dir)), settings)
     window.show()
 
     def ready() -> None:

@@ -5,9 +5,8 @@ and open questions as coloured nodes; clicking one emits its id (the team view s
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPen, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
@@ -18,6 +17,9 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Positions = dict[str, tuple[float, float]]
 
@@ -38,6 +40,8 @@ NODE_ROLE = 0
 
 def layout(graph: nx.MultiDiGraph) -> Positions:
     """Node positions (computed off the GUI thread; seeded, so the picture is the same every time)."""
+    import networkx as nx
+
     if graph.number_of_nodes() == 0:
         return {}
     positions = nx.spring_layout(nx.Graph(graph), seed=7, k=1.6 / math.sqrt(graph.number_of_nodes()))

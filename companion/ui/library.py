@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -23,12 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.engine import Engine
 from companion.export.minutes import clock
 from companion.jobs import CancelToken, Job
 from companion.models import Meeting
 from companion.ui.jobs_panel import JobsPanel
 from companion.ui.workers import TaskRunner, Worker
+
+if TYPE_CHECKING:
+    from companion.engine import Engine
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from companion.engine import Engine
 from companion.errors import CompanionError
 from companion.ui.icon import app_icon
 from companion.ui.library import LibraryView
@@ -32,6 +32,9 @@ from companion.ui.team_view import TeamView
 from companion.ui.tray import TrayIcon
 from companion.ui.warmup import warm_up
 from companion.ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from companion.engine import Engine
 
 log = logging.getLogger(__name__)
 

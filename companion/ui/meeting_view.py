@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.engine import Engine
 from companion.export.minutes import BINARY_FORMATS, MINUTES_FORMATS, clock, render_minutes
 from companion.kg.records import Item
 from companion.models import Meeting, Minutes
@@ -30,6 +30,9 @@ from companion.ui.minutes_view import MinutesView
 from companion.ui.playback import Player, why_not_playable
 from companion.ui.workers import TaskRunner
 from companion.ui.wrapping import wrap_rows
+
+if TYPE_CHECKING:
+    from companion.engine import Engine
 
 log = logging.getLogger(__name__)
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QStyle, QTextBrowser, QVBoxLayout, QWidget
 
-from companion.engine import Engine
 from companion.export.minutes import clock
 from companion.ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from companion.engine import Engine
 
 log = logging.getLogger(__name__)
 

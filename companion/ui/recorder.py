@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,13 +25,15 @@ from PySide6.QtWidgets import (
 from companion.audio.capture import AudioSource, InputDevice, SoundDeviceSource, input_devices, monitor_source_name
 from companion.audio.recording import RecordingControl, RecordingStatus
 from companion.audio.streaming import LiveTranscript
-from companion.engine import Engine
 from companion.errors import CompanionError
 from companion.export.minutes import clock
 from companion.jobs import CancelToken, Job, Progress
 from companion.models import Meeting
 from companion.ui.live_view import LiveTranscriptView
 from companion.ui.workers import TaskRunner, Worker
+
+if TYPE_CHECKING:
+    from companion.engine import Engine
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from PySide6.QtCore import QSettings
@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from companion.audio.capture import InputDevice
-from companion.engine import Engine
 from companion.runtime import APP_NAME, DEVICE_CHOICES
+
+if TYPE_CHECKING:
+    from companion.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,8 @@ class AppSettings:
 
     def engine(self, data_dir: str | None = None) -> Engine:
         """An engine as these settings describe it (models still load lazily, on first use)."""
+        from companion.engine import Engine
+
         return Engine(
             data_dir or self.data_dir or None,
             device=self.device if self.device in DEVICE_CHOICES else "auto",  # type: ignore[arg-type]

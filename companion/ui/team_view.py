@@ -8,9 +8,8 @@ import html
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.engine import Engine
 from companion.export.agenda import render_agenda
 from companion.export.minutes import clock
 from companion.kg.records import Agenda, Item
@@ -35,6 +33,11 @@ from companion.ui.graph_view import GraphView, Positions, layout, legend_html
 from companion.ui.quick_ask import parse_citation
 from companion.ui.workers import TaskRunner
 from companion.ui.wrapping import wrap_rows
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from companion.engine import Engine
 
 log = logging.getLogger(__name__)
 OVERDUE = QColor("#d93025")
@@ -47,6 +50,8 @@ def _link(meeting_id: int, start: float, text: str) -> str:
 
 def node_html(graph: nx.MultiDiGraph, node: str) -> str:
     """A node's details: what it is, and the meetings and evidence it connects to (as links)."""
+    import networkx as nx
+
     data = graph.nodes[node]
     kind = str(data.get("kind", "")).replace("_", " ")
     lines = [f"<h3>{html.escape(str(data.get('label', node)))}</h3><p><i>{kind}</i>"]
@@ -83,7 +88,7 @@ class TeamView(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.engine, self.tasks, self.team = engine, tasks, team
-        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self.graph: nx.MultiDiGraph | None = None
         self.agenda: Agenda | None = None
         self.graph_view = GraphView()
         self.details = self._browser("Node details", "Click a node to see its meetings and evidence.")
@@ -151,6 +156,8 @@ class TeamView(QWidget):
 
     def _load(self, team: str) -> tuple[nx.MultiDiGraph, Positions, list[Item], Agenda | None]:
         if team not in self.engine.teams():
+            import networkx as nx
+
             return nx.MultiDiGraph(), {}, [], None
         graph = self.engine.team_graph(team)
         return graph, layout(graph), self.engine.open_items(team), self.engine.agenda(team)
@@ -186,7 +193,7 @@ class TeamView(QWidget):
 
     def show_node(self, node: str) -> None:
         """Show a node's meetings and evidence beside the graph."""
-        if node in self.graph:
+        if self.graph is not None and node in self.graph:
             self.details.setHtml(node_html(self.graph, node))
 
     def _item_activated(self, item: QTreeWidgetItem, column: int) -> None:

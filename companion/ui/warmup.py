@@ -16,9 +16,12 @@ import logging
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
-from companion.engine import Engine
 from companion.jobs import Job, Progress
+
+if TYPE_CHECKING:
+    from companion.engine import Engine
 
 log = logging.getLogger(__name__)
 

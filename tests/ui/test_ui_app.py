@@ -100,3 +100,26 @@ def test_models_load_in_the_background_after_the_window_shows(window: MainWindow
     assert "model" in vars(window.engine.speech_to_text)  # loaded, not waiting for the first job
     assert gc.get_freeze_count() > 10_000  # the loaded libraries are out of the collector's full passes
     qtbot.waitUntil(lambda: window.runtime_label.text().startswith("CPU"), timeout=10_000)
+
+
+def test_the_engine_is_built_on_first_use_not_before_the_window() -> None:
+    from companion.ui.lazy_engine import LazyEngine
+
+    built: list[int] = []
+
+    class Probe:
+        data_dir = "here"
+
+        def close(self) -> None:
+            built.append(-1)
+
+    lazy = LazyEngine(lambda: (built.append(1), Probe())[1])  # type: ignore[arg-type, return-value]
+    lazy.close()  # never used: nothing to build or close
+    assert built == []
+    assert lazy.data_dir == "here" and lazy.data_dir == "here"
+    lazy.close()
+    assert built == [1, -1]  # built once, closed once
+    # Starting the app does not import the engine (numpy, scipy, networkx ...) before the window shows.
+    code = "import sys, companion.cli, companion.ui.app; print('companion.engine' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr
