@@ -82,6 +82,7 @@ def test_other_ways_of_moving_a_due_date(line: str, due: str) -> None:
 
 @pytest.mark.parametrize("line", [
     "Jonas: The printer on the third floor is fixed.",  # names no known item
+    "Jonas: The offsite photos are uploaded.",  # one word of an item is not the item
     "Jonas: The venue for the offsite is not booked yet.",  # negated
     "Jonas: I will have the venue for the offsite booked tomorrow.",  # a promise, not a fact
     "Jonas: Has anyone booked the venue for the offsite?",  # a question

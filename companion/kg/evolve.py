@@ -89,15 +89,17 @@ class Known:
         return stems(self.context, DROP)
 
     def relevance(self, text: str, speaker: str = "") -> tuple[float, int]:
-        """How well ``text`` names this item: weighted share of its stems found here, and how many."""
+        """How well ``text`` names this item: weighted share of its stems found here, and how many are
+        missing from the two that a match needs ("The Android tests are done" names one word of "fix the
+        login bug on Android": not enough)."""
         wanted = stems(text, DROP)
         if not wanted:
-            return 0.0, 0
+            return 0.0, 2
         own, around = self.own_stems, self.context_stems
         weight = sum(1.0 if s in own else CONTEXT_WEIGHT if s in around else 0.0 for s in wanted)
-        hits = len(wanted & (own | around))
+        missing = min(2, len(wanted)) - len(wanted & (own | around))
         bonus = OWNER_BONUS if speaker and self.owner and speaker == self.owner else 0.0
-        return weight / len(wanted) + bonus, hits
+        return weight / len(wanted) + bonus, max(missing, 0)
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def best_match(text: str, known: Sequence[Known], speaker: str = "",
                threshold: float = MATCH_THRESHOLD) -> Known | None:
     """The known item ``text`` is about, or None when none is named clearly enough."""
     scored = [(k.relevance(text, speaker), k) for k in known]
-    good = [(score, k) for (score, hits), k in scored if score >= threshold and hits >= 1]
+    good = [(score, k) for (score, missing), k in scored if score >= threshold and not missing]
     return max(good, key=lambda pair: pair[0])[1] if good else None
 
 
