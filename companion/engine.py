@@ -44,6 +44,7 @@ from companion.llm.answer import (
     names_in,
     next_meeting_answer,
     nothing_about,
+    open_list_answer,
     workload_answer,
 )
 from companion.llm.backend import SMOLLM2, LanguageModel, load_language_model
@@ -337,7 +338,8 @@ class Engine:
         people = {name: aliases for name, aliases in self.store.knowledge.people(team_id).values()}
         if person := asked_person(question, people):
             return workload_answer(person, [i for i in self.open_items(team) if i.owner == person])
-        return None
+        questions = [i for i in self.items(team) if i.kind == "open_question"]
+        return open_list_answer(question, [*self.open_items(team), *questions])
 
     def speak(self, text: str) -> None:
         """Read ``text`` aloud (pyttsx3; espeak-ng on Linux); returns when it has been said."""

@@ -192,3 +192,14 @@ def test_the_numpy_encoder_equals_sentence_transformers(embedder: Embedder) -> N
     light = MiniLM(embedder.model_dir).encode(texts)
     embedder._load()  # the torch model, as sentence-transformers loads it
     assert np.allclose(np.sum(light * embedder.encode(texts), axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize(("question", "start"), [
+    ("What questions are still open?", "2 open questions: \u201cDo we know how many users drop off"),
+    ("Which action items are outstanding?", "3 open action items: Carla: \u201cpublish the launch blog post\u201d"),
+    ("Any open tasks?", "3 open action items:"),
+])
+def test_what_is_still_open(team_engine: Engine, question: str, start: str) -> None:
+    answer = team_engine.ask(question, "Atlas")
+    assert answer.answer.startswith(start) and answer.citations
+    assert "press release" not in answer.answer and "app store review" not in answer.answer

@@ -30,6 +30,10 @@ _NEXT_MEETING = re.compile(r"\b(?:next|upcoming|following) (?:meeting|sync|call|
                            r"\bmeet(?:ing)? (?:again|next)\b", re.IGNORECASE)
 _WORKLOAD = re.compile(r"\b(?:working on|work on|open for|on (?:his|her|their) plate|assigned to|responsible for|"
                        r"(?:has|have) to do|to-?dos?|tasks?|action items?|owe|owes)\b", re.IGNORECASE)
+_OPEN_LIST = re.compile(
+    r"\b(?:open|outstanding|unanswered|unresolved|pending|remaining)\s+(?P<what>questions?|issues?|action items?|"
+    r"items?|tasks?|to-?dos?)\b|\b(?P<what2>questions?|action items?|tasks?|items?)\b[^?]*\b(?:still )?"
+    r"(?:open|outstanding|unanswered|pending)\b", re.IGNORECASE)
 RECENCY = 0.05
 """Among equally good passages the newer meeting wins (the current state)."""
 MIN_COVERAGE = 0.5
@@ -176,6 +180,23 @@ def nothing_about(terms: Sequence[str]) -> Answer:
     """The answer when a question names something the team never talked about: no guess from the rest."""
     named = ", ".join(f"\u201c{t}\u201d" for t in terms)
     return Answer(f"I found nothing about {named} in this team's meetings.")
+
+
+def open_list_answer(question: str, items: Sequence[Item]) -> Answer | None:
+    """"What questions are still open?" / "What action items are outstanding?": the list, each cited."""
+    match = _OPEN_LIST.search(question)
+    if match is None:
+        return None
+    what = (match["what"] or match["what2"]).lower()
+    kind = "open_question" if what.startswith(("question", "issue")) else "action_item"
+    found = [i for i in items if i.kind == kind and i.status == "open"]
+    label = "open question" if kind == "open_question" else "open action item"
+    if not found:
+        return Answer(f"There is no {label} in this team's meetings.")
+    parts = [f"{i.owner + ': ' if i.owner else ''}\u201c{i.text}\u201d ({readable_date(i.meeting_date)})"
+             for i in found]
+    citations = tuple(_cite(i.meeting_id, i.meeting_title, i.meeting_date, i.evidence[0]) for i in found if i.evidence)
+    return Answer(f"{len(found)} {label}{'s' if len(found) > 1 else ''}: {'; '.join(parts)}.", citations)
 
 
 def asks_next_meeting(question: str) -> bool:
