@@ -279,3 +279,15 @@ def test_a_topic_timeline_runs_across_meetings(engine: Engine, shared_data: Path
     assert views.who_owns_what(graph) == {"Carla": ["publish the launch blog post"],
                                          "David": ["watch the crash reports for the first forty eight hours"],
                                          "Anna": ["schedule the launch retrospective"]}
+
+
+def test_hostile_text_survives_the_graph_and_its_exports(engine: Engine, tmp_path: Path) -> None:
+    hostile = "Robert'); DROP TABLE items;-- <b>&amp;</b> \"\\"
+    text = f"Ana: Ben, please fix the {hostile} \u202e\U0001f600 \x1f parser by Friday.\nBen: Sure.\n"
+    process_text(engine, tmp_path, "h", text, hostile, "2026-05-04", ["Ana", "Ben"])
+    [item] = engine.open_items(hostile)
+    assert "Robert'); DROP TABLE items;-- &amp; \"\\ \u202e\U0001f600 \x1f parser" in item.text  # no tags
+    parsed = nx.parse_graphml(engine.export_graph(hostile, "graphml"), force_multigraph=True)
+    assert any("DROP TABLE items" in d.get("label", "") for _, d in parsed.nodes(data=True))
+    assert json.loads(engine.export_graph(hostile, "json"))["nodes"]
+    assert engine.store.knowledge.items(engine.store.team_id(hostile))[0].text == item.text

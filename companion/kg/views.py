@@ -4,6 +4,7 @@ overdue items; and GraphML / JSON export for other tools."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,7 @@ from companion.kg.records import Item
 from companion.models import Meeting
 
 GRAPH_FORMATS = ("graphml", "json")
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def build_graph(meetings: Sequence[Meeting], people: dict[int, tuple[str, list[str]]], items: Sequence[Item],
@@ -91,9 +93,12 @@ def overdue_items(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
 
 
 def export_graph(graph: nx.MultiDiGraph, fmt: str) -> str:
-    """The graph as GraphML or node-link JSON."""
+    """The graph as GraphML or node-link JSON (GraphML without the control characters XML forbids)."""
     if fmt == "graphml":
-        return "\n".join(nx.generate_graphml(graph))
+        clean = nx.MultiDiGraph(graph)
+        for _, data in clean.nodes(data=True):
+            data.update({k: _XML_FORBIDDEN.sub("", v) for k, v in data.items() if isinstance(v, str)})
+        return "\n".join(nx.generate_graphml(clean))
     if fmt == "json":
         return json.dumps(nx.node_link_data(graph, edges="edges"), indent=2, ensure_ascii=False)
     raise ValueError(f"unknown graph format {fmt!r}")
