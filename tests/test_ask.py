@@ -203,3 +203,29 @@ def test_what_is_still_open(team_engine: Engine, question: str, start: str) -> N
     answer = team_engine.ask(question, "Atlas")
     assert answer.answer.startswith(start) and answer.citations
     assert "press release" not in answer.answer and "app store review" not in answer.answer
+
+
+def test_speak_plays_the_answer_on_the_sound_output(tmp_path: Path) -> None:
+    """Through a private PulseAudio server: the speech reaches the (null) speakers, recorded off their monitor."""
+    import shutil
+    import subprocess
+    import sys
+
+    from pulse import SINK, VirtualMicrophone
+
+    if shutil.which("pulseaudio") is None or shutil.which("parec") is None:
+        pytest.skip("PulseAudio is not installed")
+    server = VirtualMicrophone(tmp_path)
+    server.start()
+    try:
+        recorder = subprocess.Popen(["parec", f"--device={SINK}.monitor", "--format=s16le", "--rate=16000",
+                                     "--channels=1", "--raw"], env=server.env, stdout=subprocess.PIPE)
+        said = subprocess.run([sys.executable, "-c", "from companion.audio.speak import speak; "
+                               "speak('Ben owns the Android crash fix.')"], env=server.env, capture_output=True,
+                              text=True, timeout=60)
+        recorder.terminate()
+        heard = np.frombuffer(recorder.communicate(timeout=10)[0], np.int16).astype(np.float32) / 32768
+    finally:
+        server.stop()
+    assert said.returncode == 0, said.stderr
+    assert len(heard) > 16000 and np.sqrt(np.mean(heard**2)) > 0.005

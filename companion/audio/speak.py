@@ -1,8 +1,8 @@
 """Reading text aloud with pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS).
 
-The CLI's ``ask --speak`` and the tray use :func:`speak`. pyttsx3 2.99 may return from ``runAndWait()``
-before ``save_to_file``'s WAV is complete (once it even left it empty), so :func:`save_speech` waits
-until the file holds a whole, non-empty WAV.
+The CLI's ``ask --speak`` and the tray use :func:`speak`; :func:`save_speech` writes a WAV. pyttsx3 2.99
+may return from ``runAndWait()`` before ``save_to_file``'s WAV is complete (once it even left it empty),
+so :func:`save_speech` waits until the file holds a whole, non-empty WAV.
 """
 
 from __future__ import annotations
@@ -10,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import tempfile
 import threading
 import time
 import wave
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from companion.errors import CompanionError
 
@@ -34,13 +37,27 @@ def _engine() -> Any:
 
 
 def speak(text: str) -> None:
-    """Say ``text`` on the default sound output; returns when it has been spoken."""
+    """Say ``text`` on the default sound output; returns when it has been spoken.
+
+    The speech goes through a WAV file and sounddevice (the app's audio path) rather than pyttsx3's own
+    player, which on Linux needs ``aplay`` and fails silently without it.
+
+    Raises:
+        CompanionError: no speech engine, or no sound output to play on.
+    """
     if not text.strip():
         return
-    with _lock:
-        engine = _engine()
-        engine.say(text)
-        engine.runAndWait()
+    with tempfile.TemporaryDirectory() as folder:
+        path = save_speech(text, Path(folder) / "speech.wav")
+        with wave.open(str(path), "rb") as wav:
+            rate = wav.getframerate()
+            samples = np.frombuffer(wav.readframes(wav.getnframes()), np.int16)
+    try:
+        import sounddevice
+
+        sounddevice.play(samples, rate, blocking=True)
+    except Exception as error:  # PortAudio missing, or no output device
+        raise CompanionError(f"cannot read the answer aloud: no sound output ({error})") from error
 
 
 def save_speech(text: str, path: str | Path, timeout_s: float = 30.0) -> Path:
