@@ -4,14 +4,16 @@ DER is frame-based (10 ms), no collar, overlapping speech counted, with the opti
 (:func:`companion.evaluation.diarization_error_rate`), on the scripted Atlas meetings, the six AMI clips
 and the 60 s AMI excerpt. Naming: the first Atlas meeting is processed and its speakers named as a user
 would (each label gets the reference name it overlaps most), then the second and third meetings are
-processed and the share of words whose speaker name is right is counted. Time: diarization beside
-transcription of the same files, after a warm-up. Prints a table; exits 1 when a target is missed.
+processed with their participant lists and the share of words whose speaker name is right is counted.
+Time: diarization beside transcription of the same files, after a warm-up. Prints a table; exits 1 when
+a target is missed.
 
     .venv/bin/python benchmarks/diarization.py
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -80,8 +82,10 @@ def naming_accuracy(runtime_engine: Engine) -> float:
             runtime_engine.rename_speaker(meeting.id, label, best)
     right = total = 0
     for wav in later:
-        # Participants unknown: names must come from the voices the team remembers.
-        processed = run_job(runtime_engine.process(wav, "Atlas", date=wav.stem[-10:]))
+        # As from a calendar invite: who takes part, not who is who. A newcomer (Emma) can only be named
+        # from the transcript ("Emma, what do you propose?"); the others from the voices the team remembers.
+        participants = json.loads(wav.with_suffix(".truth.json").read_text())["participants"]
+        processed = run_job(runtime_engine.process(wav, "Atlas", date=wav.stem[-10:], participants=participants))
         r, t = word_naming(processed.transcript, read_rttm(wav.with_suffix(".rttm"))[wav.stem])
         right, total = right + r, total + t
     return right / max(1, total)

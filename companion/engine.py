@@ -27,7 +27,13 @@ from companion.audio.recording import (
     recover_recording,
     unfinished_recordings,
 )
-from companion.audio.speakers import label_transcript, propose_names, recognise, renamed_transcript
+from companion.audio.speakers import (
+    label_transcript,
+    last_one_left,
+    propose_names,
+    recognise,
+    renamed_transcript,
+)
 from companion.audio.streaming import StreamingTranscriber
 from companion.audio.stt import SpeechToText
 from companion.errors import CompanionError, InputError
@@ -206,6 +212,7 @@ class Engine:
         known = recognise(diarization.voices, profiles)
         transcript = renamed_transcript(transcript, {n.label: n.name for n in known})
         proposed = propose_names(transcript.segments, participants, taken=[n.name for n in known])
+        proposed += last_one_left(diarization.speakers, participants, [*known, *proposed])
         transcript = renamed_transcript(transcript, {n.label: n.name for n in proposed})
         final = {n.label: n.name for n in (*known, *proposed)}
         voices = {final.get(label, label): voice for label, voice in diarization.voices.items()}

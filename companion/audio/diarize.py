@@ -1,10 +1,11 @@
 """Offline speaker diarization: who spoke when, with the bundled resemblyzer voice encoder.
 
 Speech regions come from the Silero VAD inside faster-whisper, cut into units of about 3 s. Each unit is
-described by its mean resemblyzer embedding (1.5 s windows every 0.5 s) next to MFCC statistics (the
-timbre the encoder was trained to ignore but that tells synthetic and far-field voices apart better), and
-the units are clustered by average linkage on cosine distance; the number of speakers follows from a
-distance threshold unless given. Measured in ``benchmarks/diarization.py``.
+described by its mean resemblyzer embedding (1.5 s windows every 0.5 s) next to MFCC statistics. The
+units are first over-clustered by voice (average linkage, cosine), then clusters are merged pairwise while
+one Gaussian explains two clusters' cepstra better than two do (the Bayesian information criterion, as in
+classic diarization): the embedding finds candidate voices, BIC decides how many there are. Measured in
+``benchmarks/diarization.py``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ STEP_FRAMES = 50  # ... every 0.5 s
 UNIT_FRAMES = 300  # speech is clustered in units of about 3 s
 BATCH = 32  # encoder windows per call
 TIMBRE_WEIGHT = 0.5  # weight of the MFCC statistics beside the voice embedding
-SAME_SPEAKER_DISTANCE = 0.35  # cosine distance under which units merge (see benchmarks/diarization.py)
+OVERSPLIT_DISTANCE = 0.2  # cosine distance for the first, deliberately fine clustering
+BIC_PENALTY = 2.6  # weight of the model-size penalty: higher merges more (see benchmarks/diarization.py)
+MIN_CLUSTER_FRAMES = 100  # a cluster of less than 1 s of speech joins its nearest voice before BIC
 MIN_SPEECH_S = 0.3
 TARGET_DBFS = -30.0  # the encoder's training loudness; quiet far-field audio is raised to it
 
@@ -81,9 +84,8 @@ class Diarization:
 class Diarizer:
     """The voice encoder, loaded on first use on the runtime's device."""
 
-    def __init__(self, runtime: Runtime, same_speaker_distance: float = SAME_SPEAKER_DISTANCE) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.same_speaker_distance = same_speaker_distance
 
     @cached_property
     def encoder(self) -> VoiceEncoder:
@@ -115,15 +117,15 @@ class Diarizer:
         if not units:
             return Diarization((), {})
         voices = yield from self._voices(audio, units, cancel)
-        features = np.hstack([voices, TIMBRE_WEIGHT * _timbre(audio, units)])
+        cepstra = _mfcc(audio)
+        features = np.hstack([voices, TIMBRE_WEIGHT * _timbre(cepstra, units)])
         groups = _channel_groups(units, channel_of)
         labels = np.zeros(len(units), dtype=int)
         for group in np.unique(groups):
             members = np.flatnonzero(groups == group)
             offset = labels.max() + 1 if group != groups.min() else 0
-            lengths = np.array([units[i][1] - units[i][0] for i in members])
             wanted = _speakers_on_channel(num_speakers, int(group), len(np.unique(groups)))
-            labels[members] = offset + cluster(features[members], lengths, wanted, self.same_speaker_distance)
+            labels[members] = offset + cluster(features[members], [units[i] for i in members], cepstra, wanted)
         return _turns(units, labels, voices)
 
     def embed(self, audio: np.ndarray) -> np.ndarray:
@@ -185,30 +187,79 @@ def speech_units(regions: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return units
 
 
-def cluster(features: np.ndarray, lengths: np.ndarray, num_speakers: int | None, threshold: float) -> np.ndarray:
-    """Cluster feature rows (average linkage, cosine); labels 0..k-1 in order of first appearance.
+def cluster(
+    features: np.ndarray, units: Sequence[tuple[int, int]], cepstra: np.ndarray, num_speakers: int | None
+) -> np.ndarray:
+    """Speaker labels 0..k-1 (in order of first appearance) for units with these voice features.
 
-    Units shorter than one encoder window say little about the voice: only longer units form the
-    clusters, and short ones join the nearest cluster afterwards.
+    Over-cluster by voice, fold clusters under a second of speech into their nearest voice, then merge the
+    pair that one Gaussian over their cepstra (c1-c12) explains best, while it explains them better than two
+    do (or until ``num_speakers`` remain).
     """
     from scipy.cluster.hierarchy import fcluster, linkage
 
+    if len(units) == 1:
+        return np.zeros(1, dtype=int)
     features = features / np.linalg.norm(features, axis=1, keepdims=True)
-    long = lengths >= WINDOW_FRAMES
-    if long.sum() < 2:
-        long[:] = True
-    raw = np.zeros(len(features), dtype=int)
-    if long.sum() >= 2:
-        tree = linkage(features[long], method="average", metric="cosine")
-        if num_speakers is not None:
-            raw[long] = fcluster(tree, t=max(1, num_speakers), criterion="maxclust")
-        else:
-            raw[long] = fcluster(tree, t=threshold, criterion="distance")
-        names = np.unique(raw[long])
-        centroids = np.array([features[long & (raw == name)].mean(axis=0) for name in names])
-        raw[~long] = names[np.argmax(features[~long] @ centroids.T, axis=1)]
-    order = {label: index for index, label in enumerate(dict.fromkeys(raw.tolist()))}
-    return np.array([order[label] for label in raw.tolist()])
+    raw = fcluster(linkage(features, method="average", metric="cosine"), t=OVERSPLIT_DISTANCE, criterion="distance")
+    groups = {int(label): np.flatnonzero(raw == label).tolist() for label in np.unique(raw)}
+    _fold_short_clusters(groups, features, np.array([b - a for a, b in units]))
+    stats = {label: _GaussianStats.of(np.vstack([cepstra[units[i][0]:units[i][1], 1:13] for i in members]))
+             for label, members in groups.items()}
+    while len(groups) > max(1, num_speakers or 1):
+        gain, keep, merge = min((stats[a].merge_cost(stats[b]), a, b) for a in groups for b in groups if a < b)
+        if num_speakers is None and gain >= 0:
+            break
+        groups[keep] += groups.pop(merge)
+        stats[keep] = stats[keep] + stats.pop(merge)
+    labels = np.zeros(len(units), dtype=int)
+    order = sorted(groups.values(), key=min)
+    for index, members in enumerate(order):
+        labels[members] = index
+    return labels
+
+
+def _fold_short_clusters(groups: dict[int, list[int]], features: np.ndarray, lengths: np.ndarray) -> None:
+    """Clusters with under a second of speech say too little for BIC: they join the nearest voice."""
+    while len(groups) > 1:
+        short = next((label for label, members in groups.items() if lengths[members].sum() < MIN_CLUSTER_FRAMES),
+                     None)
+        if short is None:
+            return
+        centre = features[groups[short]].mean(axis=0)
+        nearest = max((label for label in groups if label != short),
+                      key=lambda label: float(features[groups[label]].mean(axis=0) @ centre))
+        groups[nearest] += groups.pop(short)
+
+
+@dataclass(frozen=True)
+class _GaussianStats:
+    """Sufficient statistics of a full-covariance Gaussian: frame count, sum, sum of outer products."""
+
+    count: int
+    total: np.ndarray
+    outer: np.ndarray
+
+    @classmethod
+    def of(cls, frames: np.ndarray) -> _GaussianStats:
+        frames = frames.astype(np.float64)
+        return cls(len(frames), frames.sum(axis=0), frames.T @ frames)
+
+    def __add__(self, other: _GaussianStats) -> _GaussianStats:
+        return _GaussianStats(self.count + other.count, self.total + other.total, self.outer + other.outer)
+
+    def log_det(self) -> float:
+        mean = self.total / self.count
+        covariance = self.outer / self.count - np.outer(mean, mean) + 1e-6 * np.eye(len(mean))
+        return float(np.linalg.slogdet(covariance)[1])
+
+    def merge_cost(self, other: _GaussianStats) -> float:
+        """ΔBIC of modelling both with one Gaussian: negative when one explains them well enough."""
+        both = self + other
+        dims = len(self.total)
+        penalty = BIC_PENALTY * 0.5 * (dims + dims * (dims + 1) / 2) * float(np.log(both.count))
+        fit = both.count * both.log_det() - self.count * self.log_det() - other.count * other.log_det()
+        return 0.5 * fit - penalty
 
 
 def _loudness_normalised(audio: np.ndarray) -> np.ndarray:
@@ -219,12 +270,17 @@ def _loudness_normalised(audio: np.ndarray) -> np.ndarray:
     return (audio * gain).astype(np.float32) if gain > 1 else audio
 
 
-def _timbre(audio: np.ndarray, units: list[tuple[int, int]]) -> np.ndarray:
-    """MFCC mean and spread per unit, standardised over the meeting, unit length."""
+def _mfcc(audio: np.ndarray) -> np.ndarray:
+    """20 MFCCs per 10 ms frame, aligned with the encoder's mel frames."""
     import librosa
 
-    mfcc = librosa.feature.mfcc(y=audio, sr=SAMPLE_RATE, n_mfcc=20, n_fft=400, hop_length=MEL_HOP).T
-    stats = np.array([np.concatenate([mfcc[a:b].mean(axis=0), mfcc[a:b].std(axis=0)]) for a, b in units])
+    mfcc: np.ndarray = librosa.feature.mfcc(y=audio, sr=SAMPLE_RATE, n_mfcc=20, n_fft=400, hop_length=MEL_HOP).T
+    return mfcc
+
+
+def _timbre(cepstra: np.ndarray, units: list[tuple[int, int]]) -> np.ndarray:
+    """MFCC mean and spread per unit, standardised over the meeting, unit length."""
+    stats = np.array([np.concatenate([cepstra[a:b].mean(axis=0), cepstra[a:b].std(axis=0)]) for a, b in units])
     stats = (stats - stats.mean(axis=0)) / (stats.std(axis=0) + 1e-9)
     norms = np.linalg.norm(stats, axis=1, keepdims=True)
     unit_length: np.ndarray = np.divide(stats, norms, out=np.zeros_like(stats), where=norms > 0)

@@ -113,6 +113,16 @@ def propose_names(segments: Sequence[Segment], participants: Sequence[str],
     return _assign(votes, taken)
 
 
+def last_one_left(labels: Sequence[str], participants: Sequence[str], named: Sequence[SpeakerName]
+                  ) -> list[SpeakerName]:
+    """When one speaker is still unnamed and one participant has no voice yet, they are the same person."""
+    unnamed = [label for label in labels if label not in {n.label for n in named}]
+    voiceless = [p for p in participants if p not in {n.name for n in named} and p not in labels]
+    if len(unnamed) == 1 and len(voiceless) == 1:
+        return [SpeakerName(unnamed[0], voiceless[0], 0.5, "proposed")]
+    return []
+
+
 def _next_speaker(segments: Sequence[Segment], index: int) -> int | None:
     return next((i for i in range(index + 1, len(segments)) if segments[i].speaker != segments[index].speaker),
                 None)

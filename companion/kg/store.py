@@ -187,6 +187,7 @@ class Store:
                             [json.dumps(list(dict.fromkeys(participants))), meeting_id])
             if minutes is not None:
                 self._put_minutes(meeting_id, minutes.with_speaker_renamed(label, name), now)
+            self.knowledge.rename_speaker(self.team_id(meeting.team), meeting_id, label, name)
             row = self.db.execute("SELECT embedding FROM meeting_voices WHERE meeting_id = ? AND label = ?",
                                   [meeting_id, label]).fetchone()
             if row is None:
