@@ -63,7 +63,8 @@ class LoopingMicrophone:
 class WordEveryFewTenths:
     """Whisper's streaming interface at the model boundary: one word per 0.4 s of buffered audio."""
 
-    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, window_s: int = 30
+    def speech_segments(self, audio: np.ndarray, prompt: str | None = None,
+                        live_window_s: int | None = None
                         ) -> tuple[Iterator[Any], str]:
         starts = np.arange(0.0, len(audio) / SAMPLE_RATE - 0.4, 0.4)
         words = [SimpleNamespace(start=s, end=s + 0.3, word=" word", probability=0.9) for s in starts]
