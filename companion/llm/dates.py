@@ -28,8 +28,10 @@ def _day_words() -> dict[str, int]:
             words[_ORDINAL_UNITS[day]] = day
         else:
             prefix = {2: "twenty", 3: "thirty"}[tens]
-            words[f"{prefix}ieth" if unit == 0 else f"{prefix} {_ORDINAL_UNITS[unit]}"] = day
-            words[f"{prefix}-{_ORDINAL_UNITS[unit]}"] = day
+            if unit == 0:
+                words[f"{prefix[:-1]}ieth"] = day  # twentieth, thirtieth
+            else:
+                words[f"{prefix} {_ORDINAL_UNITS[unit]}"] = words[f"{prefix}-{_ORDINAL_UNITS[unit]}"] = day
         suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
         words[f"{day}{suffix}"] = day
         words[str(day)] = day
