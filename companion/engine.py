@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -56,7 +57,7 @@ from companion.llm.answer import (
 from companion.llm.backend import SMOLLM2, LanguageModel, load_language_model
 from companion.llm.embeddings import Embedder, shared_embedder
 from companion.llm.minutes import write_minutes
-from companion.models import Meeting, Minutes, Transcript
+from companion.models import Meeting, Minutes, Transcript, checked_date
 from companion.runtime import DeviceChoice, Runtime, decide_runtime, default_data_dir
 from companion.transcript_files import TRANSCRIPT_SUFFIXES, read_transcript
 
@@ -172,7 +173,7 @@ class Engine:
         """
         path = Path(path)
         team = _checked_team(team)
-        date = _checked_date(date) if date else _file_date(path)
+        date = checked_date(date) if date else _file_date(path)
         cancel = cancel or CancelToken()
         given = [p.strip() for p in participants if p.strip()]
         transcript, diarization = yield from self.lane.run(self._transcribe(path, cancel, speakers, num_speakers))
@@ -304,6 +305,22 @@ class Engine:
             raise CompanionError(f"meeting {meeting_id} has no minutes yet")
         return minutes
 
+    def save_minutes(self, meeting_id: int, minutes: Minutes) -> Minutes:
+        """Replace a meeting's minutes with a person's edit of them; returns what was stored.
+
+        ``authors["edited"]`` records that a person edited them. Each item keeps its evidence; the team's graph
+        keeps the items as they were first written.
+
+        Raises:
+            CompanionError: a due date is not ``YYYY-MM-DD``, or there is no such meeting.
+        """
+        for action in minutes.action_items:
+            if action.due is not None:
+                checked_date(action.due)
+        edited = replace(minutes, authors={**minutes.authors, "edited": "user"})
+        self.store.save_minutes(meeting_id, edited)
+        return edited
+
     def teams(self) -> list[str]:
         return self.store.teams()
 
@@ -361,7 +378,7 @@ class Engine:
         team_id = self.store.team_id(team)
         meetings = self.store.meetings(team)
         announced = [n for m in meetings if (minutes := self.store.minutes(m.id)) and (n := minutes.next_meeting)]
-        day = _checked_date(date) if date else agenda_date([m.date for m in meetings], next(iter(announced), None),
+        day = checked_date(date) if date else agenda_date([m.date for m in meetings], next(iter(announced), None),
                                                            dt.date.today())
         times = [n[11:16] for n in announced if "T" in n]
         start = next((n for n in announced if n[:10] == day), f"{day}T{times[0]}" if times else None)
@@ -430,13 +447,6 @@ def _checked_name(name: str) -> str:
     if not name or len(name) > 80 or not name.isprintable():
         raise CompanionError(f"invalid speaker name {name[:80]!r}: use 1-80 printable characters")
     return name
-
-
-def _checked_date(date: str) -> str:
-    try:
-        return dt.date.fromisoformat(date).isoformat()
-    except ValueError:
-        raise CompanionError(f"invalid date {date!r}: expected YYYY-MM-DD") from None
 
 
 def _file_date(path: Path) -> str:

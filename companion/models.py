@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from companion.errors import CompanionError
 
 
 @dataclass(frozen=True)
@@ -200,3 +203,15 @@ class Minutes:
     def contract_dict(self, meeting: Meeting) -> dict[str, Any]:
         """The public minutes JSON: the meeting object followed by the minutes."""
         return {"meeting": meeting.summary_dict(), **self.to_dict()}
+
+
+def checked_date(date: str) -> str:
+    """``date`` as ``YYYY-MM-DD``.
+
+    Raises:
+        CompanionError: ``date`` is not a calendar date written ``YYYY-MM-DD``.
+    """
+    try:
+        return dt.date.fromisoformat(date.strip()).isoformat()
+    except ValueError:
+        raise CompanionError(f"invalid date {date!r}: expected YYYY-MM-DD, e.g. 2026-03-20") from None

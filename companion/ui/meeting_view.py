@@ -92,6 +92,7 @@ class MeetingView(QWidget):
         self.minutes_view.moment_clicked.connect(self.play_at)
         self.play_button.clicked.connect(self.player.stop)
         self.minutes_view.action_toggled.connect(self.set_done)
+        self.minutes_view.minutes_edited.connect(self.save_minutes)
         self._set_enabled(False)
 
     def _layout(self) -> None:
@@ -196,6 +197,14 @@ class MeetingView(QWidget):
         status = "done" if done else "open"
         self.tasks.call(lambda: self.engine.set_action_item_status(item_id, status), "updating an action item",
                         self.item_changed.emit)
+
+    def save_minutes(self, minutes: Minutes) -> None:
+        """Store the user's edit of this meeting's minutes, then reload the meeting."""
+        if self.meeting is None:
+            return
+        meeting_id = self.meeting.id
+        self.tasks.call(lambda: self.engine.save_minutes(meeting_id, minutes), "saving the minutes",
+                        lambda _saved: self.open(meeting_id))
 
     def _choose_export(self, fmt: str) -> None:
         if self.meeting is None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QPlainTextEdit, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from companion.engine import Engine
+from companion.errors import CompanionError
 from companion.ui.main_window import MainWindow
 from companion.ui.meeting_view import MeetingView
-from companion.ui.minutes_view import ACTION_ROLE
+from companion.ui.minutes_editor import MinutesEditor
+from companion.ui.minutes_view import ACTION_ROLE, EDIT_ROLE
 
 pytestmark = pytest.mark.slow
 
@@ -116,3 +120,76 @@ def test_renaming_a_speaker_inline_renames_every_line(view: MeetingView, atlas: 
     speakers = [view.transcript.topLevelItem(i).text(1) for i in range(view.transcript.topLevelItemCount())]  # type: ignore[union-attr]
     assert "David" not in speakers and speakers.count("Dave") == davids
     assert "Dave" in {s.speaker for s in atlas.meeting(view.meeting.id).segments}
+
+
+def _save(editor: MinutesEditor, **values: str) -> None:
+    for name, value in values.items():
+        field = editor.fields[name]
+        field.setPlainText(value) if isinstance(field, QPlainTextEdit) else field.setText(value)  # type: ignore[union-attr]
+    editor.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+
+def _tree_item(view: MeetingView, kind: str, index: int) -> QTreeWidgetItem:
+    tree = view.minutes_view.tree
+    headings = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    children = [h.child(i) for h in headings if h is not None for i in range(h.childCount())]
+    return next(c for c in children if c is not None and c.data(0, EDIT_ROLE) == (kind, index))
+
+
+def test_editing_an_action_item_saves_the_minutes(view: MeetingView, atlas: Engine, qtbot: QtBot) -> None:
+    assert view.meeting is not None and view.minutes is not None
+    before = view.minutes.action_items[0]
+    item = _tree_item(view, "action_items", 0)
+    view.minutes_view.tree.itemDoubleClicked.emit(item, 0)
+    editor = view.minutes_view.editor
+    assert editor is not None and editor.isVisible()
+    assert editor.values() == {"task": before.task, "owner": before.owner or "", "due": before.due or ""}
+    with qtbot.waitSignal(view.loaded, timeout=20_000):
+        _save(editor, task="Send the revised  budget", owner="Carla", due="2026-04-01")
+    stored = atlas.minutes(view.meeting.id)
+    edited = stored.action_items[0]
+    assert (edited.task, edited.owner, edited.due) == ("Send the revised budget", "Carla", "2026-04-01")
+    assert edited.evidence == before.evidence and stored.authors["edited"] == "user"
+    assert stored.decisions == view.minutes.decisions
+    assert _tree_item(view, "action_items", 0).text(0) == "Carla: Send the revised budget (due 2026-04-01)"
+
+
+def test_editing_the_summary_and_a_decision(view: MeetingView, atlas: Engine, qtbot: QtBot) -> None:
+    assert view.meeting is not None and view.minutes is not None
+    decision = view.minutes.decisions[-1]
+    with qtbot.waitSignal(view.loaded, timeout=20_000):
+        view.minutes_view.edit_summary.click()
+        assert view.minutes_view.editor is not None
+        _save(view.minutes_view.editor, summary="We agreed the launch plan.\nBudget next week.")
+    view.minutes_view.tree.itemDoubleClicked.emit(_tree_item(view, "decisions", len(view.minutes.decisions) - 1), 0)
+    with qtbot.waitSignal(view.loaded, timeout=20_000):
+        _save(view.minutes_view.editor, text="Launch on 1 May")  # type: ignore[arg-type]
+    stored = atlas.minutes(view.meeting.id)
+    assert stored.summary == "We agreed the launch plan.\nBudget next week."
+    assert view.minutes_view.summary.text() == stored.summary
+    assert stored.decisions[-1].text == "Launch on 1 May" and stored.decisions[-1].evidence == decision.evidence
+
+
+@pytest.mark.parametrize(("field", "value", "problem"), [("due", "next Friday", "expected YYYY-MM-DD"),
+                                                          ("due", "2026-02-30", "expected YYYY-MM-DD"),
+                                                          ("task", "  ", "cannot be empty")])
+def test_an_invalid_edit_is_refused_and_nothing_changes(view: MeetingView, atlas: Engine, qtbot: QtBot, field: str,
+                                                        value: str, problem: str) -> None:
+    assert view.meeting is not None
+    before = atlas.minutes(view.meeting.id)
+    editor = view.minutes_view.edit("action_items", 0)
+    assert editor is not None
+    with qtbot.assertNotEmitted(view.minutes_view.minutes_edited):
+        _save(editor, **{field: value})
+    assert editor.isVisible() and editor.edited is None
+    assert not editor.error.isHidden() and problem in editor.error.text()
+    assert atlas.minutes(view.meeting.id) == before
+
+
+def test_the_engine_refuses_a_bad_due_date(atlas: Engine) -> None:
+    meeting = atlas.meetings("Atlas")[-1]
+    minutes = atlas.minutes(meeting.id)
+    bad = replace(minutes, action_items=(replace(minutes.action_items[0], due="01/04/2026"),))
+    with pytest.raises(CompanionError, match="expected YYYY-MM-DD"):
+        atlas.save_minutes(meeting.id, bad)
+    assert atlas.minutes(meeting.id) == minutes
