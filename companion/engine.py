@@ -328,6 +328,11 @@ class Engine:
         """The team's meetings, newest first (without transcripts)."""
         return self.store.meetings(_checked_team(team))
 
+    def topics(self, team: str) -> dict[int, list[str]]:
+        """The topics of each of the team's meetings (the titles of its minutes' topics), by meeting id."""
+        return {m.id: [t.title for t in minutes.topics] for m in self.meetings(team)
+                if (minutes := self.store.minutes(m.id)) is not None}
+
     def meeting(self, meeting_id: int) -> Meeting:
         """One stored meeting with its transcript."""
         return self.store.meeting(meeting_id)

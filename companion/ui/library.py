@@ -1,4 +1,4 @@
-"""The team's meeting library: list, full-text search, date and person filters, drag-and-drop import."""
+"""The team's meeting library: list, full-text search, date, person and topic filters, drag-and-drop import."""
 
 from __future__ import annotations
 
@@ -52,12 +52,18 @@ class LibraryView(QWidget):
         super().__init__(parent)
         self.engine, self.tasks, self.team = engine, tasks, team
         self.meetings: list[Meeting] = []
+        self.topics: dict[int, list[str]] = {}
+        """The topics of each meeting, by meeting id."""
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search what was said (Ctrl+F)")
         self.search.setAccessibleName("Search meetings")
         self.search.setClearButtonEnabled(True)
         self.person = QComboBox()
         self.person.setAccessibleName("Filter by person")
+        self.topic = QComboBox()
+        self.topic.setAccessibleName("Filter by topic")
+        self.topic.setMinimumContentsLength(12)
+        self.topic.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.date_from = self._date_edit("From date")
         self.date_to = self._date_edit("To date")
         self.list = QTreeWidget()
@@ -74,7 +80,8 @@ class LibraryView(QWidget):
         self.setAcceptDrops(True)
         self.search.returnPressed.connect(self.refresh)
         self.search.textChanged.connect(lambda text: self.refresh() if not text else None)
-        for signal in (self.person.currentIndexChanged, self.date_from.dateChanged, self.date_to.dateChanged):
+        for signal in (self.person.currentIndexChanged, self.topic.currentIndexChanged, self.date_from.dateChanged,
+                       self.date_to.dateChanged):
             signal.connect(self._show)
         self.list.itemActivated.connect(lambda item: self.open_meeting.emit(item.data(0, Qt.ItemDataRole.UserRole)))
         self.import_button.clicked.connect(self._choose_files)
@@ -94,6 +101,8 @@ class LibraryView(QWidget):
         filters.addWidget(self.search, 3)
         filters.addWidget(QLabel("Person:"))
         filters.addWidget(self.person, 1)
+        filters.addWidget(QLabel("Topic:"))
+        filters.addWidget(self.topic, 1)
         filters.addWidget(QLabel("From:"))
         filters.addWidget(self.date_from)
         filters.addWidget(QLabel("To:"))
@@ -111,32 +120,32 @@ class LibraryView(QWidget):
         team, text = self.team(), self.search.text().strip()
         if not team:
             return
-        if text:
-            self.tasks.call(lambda: self.engine.search(team, text), "searching", self._loaded)
-        else:
-            self.tasks.call(lambda: self.engine.meetings(team) if team in self.engine.teams() else [],
-                            "listing meetings", self._loaded)
+        self.tasks.call(lambda: self._fetch(team, text), "searching" if text else "listing meetings", self._loaded)
 
-    def _loaded(self, meetings: Sequence[Meeting]) -> None:
+    def _fetch(self, team: str, text: str) -> tuple[list[Meeting], dict[int, list[str]]]:
+        """(On a worker.) The team's meetings, or those matching ``text``, and the topics of each."""
+        if team not in self.engine.teams():
+            return [], {}
+        meetings = self.engine.search(team, text) if text else self.engine.meetings(team)
+        return meetings, self.engine.topics(team)
+
+    def _loaded(self, loaded: tuple[Sequence[Meeting], dict[int, list[str]]]) -> None:
+        meetings, self.topics = loaded
         self.meetings = list(meetings)
-        chosen = self.person.currentText()
-        people = sorted({p for m in self.meetings for p in m.participants})
-        self.person.blockSignals(True)
-        self.person.clear()
-        self.person.addItem("Anyone")
-        self.person.addItems(people)
-        self.person.setCurrentIndex(max(0, self.person.findText(chosen)))
-        self.person.blockSignals(False)
+        _offer(self.person, "Anyone", {p for m in self.meetings for p in m.participants})
+        _offer(self.topic, "Any topic", {t for m in self.meetings for t in self.topics.get(m.id, [])})
         self._show()
         self.loaded.emit()
 
     def visible_meetings(self) -> list[Meeting]:
-        """The loaded meetings that pass the person and date filters."""
+        """The loaded meetings that pass the person, topic and date filters."""
         person = self.person.currentText() if self.person.currentIndex() > 0 else None
+        topic = self.topic.currentText() if self.topic.currentIndex() > 0 else None
         low = self.date_from.date().toString("yyyy-MM-dd") if self.date_from.date() != ANY_DATE else ""
         high = self.date_to.date().toString("yyyy-MM-dd") if self.date_to.date() != ANY_DATE else "9999"
         return [m for m in self.meetings
-                if (person is None or person in m.participants) and low <= m.date <= high]
+                if (person is None or person in m.participants) and low <= m.date <= high
+                and (topic is None or topic in self.topics.get(m.id, []))]
 
     def _show(self) -> None:
         self.list.clear()
@@ -184,3 +193,14 @@ class LibraryView(QWidget):
     def _imported(self, meeting: Meeting) -> None:
         self.status.setText(f"Imported “{meeting.title}” ({meeting.date}).")
         self.imported.emit(meeting.id)
+
+
+def _offer(choice: QComboBox, anything: str, values: set[str]) -> None:
+    """Fill a filter with ``anything`` then ``values`` sorted, keeping the current choice when still offered."""
+    chosen = choice.currentText()
+    choice.blockSignals(True)
+    choice.clear()
+    choice.addItem(anything)
+    choice.addItems(sorted(values))
+    choice.setCurrentIndex(max(0, choice.findText(chosen)))
+    choice.blockSignals(False)

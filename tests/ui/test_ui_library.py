@@ -1,4 +1,4 @@
-"""The meeting library: listing, person and date filters, importing files with progress and cancel."""
+"""The meeting library: listing, person, topic and date filters, importing files with progress and cancel."""
 
 from __future__ import annotations
 
@@ -46,6 +46,25 @@ def test_filters_by_person_and_date(window: MainWindow, qtbot: QtBot) -> None:
     if only_some:  # someone who missed a meeting
         library.person.setCurrentText(only_some[0])
         assert 0 < len(titles(window)) < 3
+
+
+def test_filters_by_topic_from_the_minutes(window: MainWindow, atlas: Engine, qtbot: QtBot) -> None:
+    library = window.library
+    topics = [library.topic.itemText(i) for i in range(library.topic.count())]
+    expected = {t.title for m in atlas.meetings("Atlas") for t in atlas.minutes(m.id).topics}
+    assert topics[0] == "Any topic" and set(topics[1:]) == expected and len(expected) > 3
+    library.topic.setCurrentText("onboarding")
+    assert titles(window) == ["Atlas sync 2026-03-09"]
+    assert "onboarding" in [t.title for t in atlas.minutes(library.visible_meetings()[0].id).topics]
+    assert library.status.text().startswith("1 of 3 meetings")
+    with qtbot.waitSignal(library.loaded, timeout=10_000):
+        library.refresh()
+    assert library.topic.currentText() == "onboarding" and titles(window) == ["Atlas sync 2026-03-09"]
+    library.date_to.setDate(QDate(2026, 3, 5))
+    assert titles(window) == []  # the filters combine
+    library.date_to.setDate(library.date_to.minimumDate())
+    library.topic.setCurrentIndex(0)
+    assert len(titles(window)) == 3
 
 
 def test_double_click_opens_the_meeting(window: MainWindow, qtbot: QtBot) -> None:
