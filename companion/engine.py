@@ -17,6 +17,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from companion.audio import speak as speech
 from companion.audio.capture import AudioSource
 from companion.audio.decode import decode_audio, louder_channel
 from companion.audio.diarize import Diarization, Diarizer
@@ -28,6 +29,7 @@ from companion.audio.recording import (
     recover_recording,
     unfinished_recordings,
 )
+from companion.audio.speak import Voice
 from companion.audio.speakers import (
     label_transcript,
     last_one_left,
@@ -370,11 +372,14 @@ class Engine:
         questions = [i for i in self.items(team) if i.kind == "open_question"]
         return open_list_answer(question, [*self.open_items(team), *questions])
 
-    def speak(self, text: str) -> None:
-        """Read ``text`` aloud (pyttsx3; espeak-ng on Linux); returns when it has been said."""
-        from companion.audio.speak import speak
+    def speak(self, text: str, voice: str | None = None) -> None:
+        """Read ``text`` aloud (pyttsx3; espeak-ng on Linux) in ``voice`` (an id from :meth:`voices`; None: the
+        system's default); returns when it has been said."""
+        speech.speak(text, voice)
 
-        speak(text)
+    def voices(self) -> list[Voice]:
+        """The voices :meth:`speak` can use (id and name), by name."""
+        return speech.voices()
 
     def agenda(self, team: str, date: str | None = None) -> Agenda:
         """The next meeting's agenda: open action items (overdue first), open questions, decisions to follow

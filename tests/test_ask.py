@@ -45,7 +45,7 @@ def atlas_questions() -> list[dict[str, object]]:
 
     if not (SHARED_DATA / "meetings/atlas.qa.json").exists():
         return []
-    return list(atlas_qa(SHARED_DATA)["questions"])  # type: ignore[call-overload]
+    return list(atlas_qa(SHARED_DATA)["questions"])  # type: ignore[call-overload, no-any-return]
 
 
 @pytest.mark.parametrize("qa", atlas_questions(), ids=lambda qa: str(qa["q"]))
@@ -140,6 +140,34 @@ def test_speech_is_saved_as_a_wav_with_sound(tmp_path: Path) -> None:
     assert np.sqrt(np.mean(samples**2)) > 0.01
     with pytest.raises(CompanionError, match="nothing to speak"):
         save_speech("  ", tmp_path / "empty.wav")
+
+
+def test_the_espeak_voices_are_listed(fake_engine: Engine) -> None:
+    listed = fake_engine.voices()
+    assert len(listed) > 20 and len({v.id for v in listed}) == len(listed)
+    by_id = {v.id: v.name for v in listed}
+    assert by_id["gmw/en-us"] == "English (America)" and by_id["gmw/en"] == "English (Great Britain)"
+    assert [v.name.casefold() for v in listed] == sorted(v.name.casefold() for v in listed)
+
+
+def _wav(path: Path) -> np.ndarray:
+    with wave.open(str(path), "rb") as wav:
+        return np.frombuffer(wav.readframes(wav.getnframes()), np.int16).astype(np.float32) / 32768
+
+
+def test_speech_in_a_chosen_voice_has_sound_and_differs_from_the_default(tmp_path: Path) -> None:
+    from companion.audio.speak import save_speech
+
+    text = "Ben owns the Android crash fix."
+    default = _wav(save_speech(text, tmp_path / "default.wav"))  # British English
+    chosen = _wav(save_speech(text, tmp_path / "american.wav", voice="gmw/en-us"))
+    again = _wav(save_speech(text, tmp_path / "default-again.wav"))  # the voice does not stick
+    assert np.sqrt(np.mean(chosen**2)) > 0.01 and len(chosen) > 16000
+    # espeak's timing varies by <1% between runs of one voice; American English speaks this ~5% longer.
+    assert abs(len(chosen) - len(default)) > 0.03 * len(default)
+    assert abs(len(again) - len(default)) < 0.015 * len(default)
+    with pytest.raises(CompanionError, match="no read-aloud voice 'klingon'"):
+        save_speech(text, tmp_path / "unknown.wav", voice="klingon")
 
 
 def test_cli_ask_prints_the_contract_json(team_engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:

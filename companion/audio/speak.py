@@ -1,6 +1,7 @@
 """Reading text aloud with pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS).
 
-The CLI's ``ask --speak`` and the tray use :func:`speak`; :func:`save_speech` writes a WAV. pyttsx3 2.99
+The CLI's ``ask --speak`` and the tray use :func:`speak`; :func:`save_speech` writes a WAV; :func:`voices`
+lists the voices to choose from. pyttsx3 2.99
 may return from ``runAndWait()`` before ``save_to_file``'s WAV is complete (once it even left it empty),
 so :func:`save_speech` waits until the file holds a whole, non-empty WAV.
 """
@@ -14,6 +15,7 @@ import tempfile
 import threading
 import time
 import wave
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,19 +38,45 @@ def _engine() -> Any:
             from error
 
 
-def speak(text: str) -> None:
-    """Say ``text`` on the default sound output; returns when it has been spoken.
+@dataclass(frozen=True)
+class Voice:
+    """A voice of the speech engine: ``id`` is what :func:`speak` takes, ``name`` what a person reads."""
+
+    id: str
+    name: str
+
+
+def voices() -> list[Voice]:
+    """The speech engine's voices, by name.
+
+    Raises:
+        CompanionError: no speech engine.
+    """
+    with _lock:
+        found = [Voice(str(v.id), str(v.name)) for v in _engine().getProperty("voices")]
+    return sorted(found, key=lambda v: (v.name.casefold(), v.id))
+
+
+def _use_voice(engine: Any, voice: str) -> None:
+    if voice not in {str(v.id) for v in engine.getProperty("voices")}:  # pyttsx3 ignores unknown voices silently
+        raise CompanionError(f"no read-aloud voice {voice!r} on this computer: choose another in Settings")
+    engine.setProperty("voice", voice)
+
+
+def speak(text: str, voice: str | None = None) -> None:
+    """Say ``text`` on the default sound output in ``voice`` (an id from :func:`voices`; None: the default);
+    returns when it has been spoken.
 
     The speech goes through a WAV file and sounddevice (the app's audio path) rather than pyttsx3's own
     player, which on Linux needs ``aplay`` and fails silently without it.
 
     Raises:
-        CompanionError: no speech engine, or no sound output to play on.
+        CompanionError: no speech engine, no such voice, or no sound output to play on.
     """
     if not text.strip():
         return
     with tempfile.TemporaryDirectory() as folder:
-        path = save_speech(text, Path(folder) / "speech.wav")
+        path = save_speech(text, Path(folder) / "speech.wav", voice=voice)
         with wave.open(str(path), "rb") as wav:
             rate = wav.getframerate()
             samples = np.frombuffer(wav.readframes(wav.getnframes()), np.int16)
@@ -60,11 +88,12 @@ def speak(text: str) -> None:
         raise CompanionError(f"cannot read the answer aloud: no sound output ({error})") from error
 
 
-def save_speech(text: str, path: str | Path, timeout_s: float = 30.0) -> Path:
-    """Write ``text`` spoken to a WAV file at ``path`` and return it once the file is complete.
+def save_speech(text: str, path: str | Path, timeout_s: float = 30.0, *, voice: str | None = None) -> Path:
+    """Write ``text`` spoken (in ``voice``; None: the default) to a WAV file at ``path`` and return it once the
+    file is complete.
 
     Raises:
-        CompanionError: nothing to say, or no complete WAV appeared within ``timeout_s``.
+        CompanionError: nothing to say, no such voice, or no complete WAV appeared within ``timeout_s``.
     """
     if not text.strip():
         raise CompanionError("nothing to speak: the text is empty")
@@ -72,6 +101,8 @@ def save_speech(text: str, path: str | Path, timeout_s: float = 30.0) -> Path:
     path.unlink(missing_ok=True)
     with _lock:
         engine = _engine()
+        if voice:
+            _use_voice(engine, voice)
         with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to ..."
             engine.save_to_file(text, str(path))
             engine.runAndWait()

@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
         self.library = LibraryView(engine, self.tasks, self.team)
         self.meeting_view = MeetingView(engine, self.tasks)
         self.team_view = TeamView(engine, self.tasks, self.team)
-        self.quick_ask = QuickAsk(engine, self.tasks, self.team, self)
+        self.quick_ask = QuickAsk(engine, self.tasks, self.team, self, voice=lambda: self.settings.voice)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.recorder, "Record")
         self.tabs.addTab(self.library, "Library")
@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
         from companion.audio.capture import input_devices
 
         self.tasks.call(input_devices, "listing inputs", dialog.show_devices)
+        self.tasks.call(self.engine.voices, "listing voices", dialog.show_voices)
         dialog.accepted.connect(lambda: self._save_settings(dialog.result_settings()))
         dialog.open()
         return dialog

@@ -53,10 +53,11 @@ class QuickAsk(QWidget):
     answered = Signal(dict)
 
     def __init__(self, engine: Engine, tasks: TaskRunner, team: Callable[[], str],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, voice: Callable[[], str] = lambda: "") -> None:
+        """``voice``: the read-aloud voice chosen in the settings (empty: the system's default)."""
         super().__init__(parent, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
         self.setWindowTitle("Ask Meeting Companion")
-        self.engine, self.tasks, self.team = engine, tasks, team
+        self.engine, self.tasks, self.team, self.voice = engine, tasks, team, voice
         self.answer: dict[str, Any] | None = None
         self.question = QLineEdit()
         self.question.setPlaceholderText("Ask about your team's meetings, e.g. “Who owns the vendor contract?”")
@@ -124,6 +125,6 @@ class QuickAsk(QWidget):
         """Speak the answer (on a worker: speech synthesis blocks)."""
         if not self.answer:
             return
-        text = str(self.answer.get("answer", ""))
+        text, voice = str(self.answer.get("answer", "")), self.voice() or None
         self.status.setText("Reading aloud…")
-        self.tasks.call(lambda: self.engine.speak(text), "reading aloud", lambda _none: self.status.setText(""))
+        self.tasks.call(lambda: self.engine.speak(text, voice), "reading aloud", lambda _none: self.status.setText(""))

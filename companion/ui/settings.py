@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from companion.audio.capture import InputDevice
+from companion.audio.speak import Voice
 from companion.runtime import APP_NAME, DEVICE_CHOICES
 
 if TYPE_CHECKING:
@@ -116,9 +117,10 @@ class SettingsDialog(QDialog):
         data_row = QHBoxLayout()
         data_row.addWidget(self.data_dir)
         data_row.addWidget(browse)
-        self.voice = self._line(settings.voice, "system default voice", "Read-aloud voice")
-        self.voice.setEnabled(False)  # Engine.speak() takes no voice yet: say so rather than pretend
-        self.voice.setToolTip("Read aloud uses the system's default voice for now.")
+        self.voice = QComboBox()
+        self.voice.setAccessibleName("Read-aloud voice")
+        self.voice.addItem("System default", "")
+        self.voice.setToolTip("The voice that reads answers aloud")
         self.keep_in_tray = QCheckBox("Keep running in the tray when the window is closed")
         self.keep_in_tray.setChecked(settings.keep_in_tray)
         form.addRow("Speech model:", self.speech_model)
@@ -158,6 +160,14 @@ class SettingsDialog(QDialog):
         index = self.input_device.findData(self.settings.input_device)
         self.input_device.setCurrentIndex(max(0, index))
 
+    def show_voices(self, voices: list[Voice]) -> None:
+        """Fill the read-aloud voices and select the saved one (kept, by its id, when this computer lacks it)."""
+        for v in voices:
+            self.voice.addItem(v.name, v.id)
+        if self.settings.voice and self.voice.findData(self.settings.voice) < 0:
+            self.voice.addItem(f"{self.settings.voice} (not on this computer)", self.settings.voice)
+        self.voice.setCurrentIndex(max(0, self.voice.findData(self.settings.voice)))
+
     def result_settings(self) -> AppSettings:
         """The settings as edited."""
         s = self.settings
@@ -165,7 +175,7 @@ class SettingsDialog(QDialog):
             speech_model=self.speech_model.text().strip(), summary_model=self.summary_model.currentText().strip(),
             device=self.device.currentText(), input_device=str(self.input_device.currentData() or ""),
             system_audio=self.system_audio.isChecked(), data_dir=self.data_dir.text().strip(),
-            voice=self.voice.text().strip(), keep_in_tray=self.keep_in_tray.isChecked(), team=s.team,
+            voice=str(self.voice.currentData() or ""), keep_in_tray=self.keep_in_tray.isChecked(), team=s.team,
         )
 
 

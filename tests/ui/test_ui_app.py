@@ -36,7 +36,8 @@ def test_bare_companion_opens_the_window_within_two_seconds_and_quits_on_sigterm
             usable = float(found.group(1)) if found else None
             time.sleep(0.05)
         wall = time.monotonic() - began
-        assert usable is not None, process.stdout.read().decode() if process.poll() is not None else "no window"
+        output = process.stdout.read().decode() if process.stdout and process.poll() is not None else "no window"
+        assert usable is not None, output
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:
@@ -57,6 +58,29 @@ def test_settings_round_trip_through_the_config_file(tmp_path: Path) -> None:
     assert AppSettings.load(tmp_path / "missing.ini") == AppSettings()
     engine = chosen.engine()
     assert engine.data_dir == tmp_path / "data" and engine._summary_model is None
+
+
+def test_the_read_aloud_voice_is_chosen_in_settings_and_kept(window: MainWindow, qtbot: QtBot) -> None:
+    dialog = window.open_settings()
+    assert dialog.voice.isEnabled() and dialog.voice.currentData() == ""  # the system's default
+    qtbot.waitUntil(lambda: dialog.voice.count() > 20, timeout=10_000)
+    dialog.voice.setCurrentIndex(dialog.voice.findText("English (America)"))
+    with qtbot.waitSignal(dialog.accepted, timeout=5_000):
+        dialog.accept()
+    assert window.settings.voice == "gmw/en-us" and AppSettings.load().voice == "gmw/en-us"
+    again = window.open_settings()
+    qtbot.waitUntil(lambda: again.voice.count() > 20, timeout=10_000)
+    assert (again.voice.currentText(), again.result_settings().voice) == ("English (America)", "gmw/en-us")
+    again.reject()
+
+
+def test_a_saved_voice_this_computer_lacks_is_kept(window: MainWindow, qtbot: QtBot) -> None:
+    window.settings.voice = "com.apple.voice.Samantha"
+    dialog = window.open_settings()
+    qtbot.waitUntil(lambda: dialog.voice.count() > 20, timeout=10_000)
+    assert dialog.voice.currentText() == "com.apple.voice.Samantha (not on this computer)"
+    assert dialog.result_settings().voice == "com.apple.voice.Samantha"
+    dialog.reject()
 
 
 def test_light_and_dark_palettes_follow_the_system_scheme(qtbot: QtBot) -> None:
@@ -113,7 +137,7 @@ def test_the_engine_is_built_on_first_use_not_before_the_window() -> None:
         def close(self) -> None:
             built.append(-1)
 
-    lazy = LazyEngine(lambda: (built.append(1), Probe())[1])  # type: ignore[arg-type, return-value]
+    lazy = LazyEngine(lambda: (built.append(1), Probe())[1])  # type: ignore[arg-type, return-value, func-returns-value]
     lazy.close()  # never used: nothing to build or close
     assert built == []
     assert lazy.data_dir == "here" and lazy.data_dir == "here"

@@ -34,7 +34,7 @@ def test_the_graph_draws_every_node_and_a_click_shows_its_evidence(team: TeamVie
     node = team.graph_view.nodes[ben]
     click_at = team.graph_view.mapFromScene(node.scenePos())
     with qtbot.waitSignal(team.graph_view.node_clicked, timeout=2000) as clicked:
-        qtbot.mouseClick(team.graph_view.viewport(), Qt.MouseButton.LeftButton, pos=click_at)
+        qtbot.mouseClick(team.graph_view.viewport(), Qt.MouseButton.LeftButton, pos=click_at)  # type: ignore[no-untyped-call]
     assert clicked.args == [ben]
     details = team.details.toHtml()
     assert "Ben" in details and "Evidence" in details and "meeting:" in details
@@ -101,7 +101,7 @@ def test_quick_ask_answers_with_citations_that_open_the_meeting_there(window: Ma
     first = answer["citations"][0]
     assert first["quote"][:30] in popup.result.toPlainText()
     link = QUrl(f"meeting:{first['meeting_id']}?t={first['start']:.2f}")
-    assert parse_citation(link) == (first["meeting_id"], pytest.approx(first["start"], abs=0.01))
+    assert parse_citation(link) == (first["meeting_id"], pytest.approx(first["start"], abs=0.01))  # type: ignore[comparison-overlap]
     with qtbot.waitSignal(window.meeting_view.loaded, timeout=10_000):
         popup.result.anchorClicked.emit(link)
     selected = window.meeting_view.transcript.currentItem()
@@ -126,6 +126,7 @@ def test_closing_the_window_keeps_the_app_in_the_tray_unless_told_otherwise(wind
     window.attach_tray(TrayIcon(window))  # offscreen Qt has no tray host; the Xvfb screenshot test has one
     window.close()
     assert not window.isVisible() and not window._quitting  # hidden, still running
+    assert window.tray is not None
     window.tray.open_window.emit()  # the tray's "Open Meeting Companion"
     assert window.isVisible()
     window.settings.keep_in_tray = False
@@ -138,11 +139,18 @@ def test_read_aloud_speaks_the_answer_or_says_why_not(window: MainWindow, qtbot:
     popup.question.setText("When is the launch?")
     with qtbot.waitSignal(popup.answered, timeout=60_000):
         popup.ask()
-    spoken: list[str] = []
+    spoken: list[tuple[str, str | None]] = []
     original = window.engine.speak
-    window.engine.speak = lambda text: (spoken.append(text), original(text))[1]  # type: ignore[method-assign]
+
+    def speak(text: str, voice: str | None = None) -> None:
+        spoken.append((text, voice))
+        original(text, voice)
+
+    window.engine.speak = speak  # type: ignore[method-assign]
+    window.settings.voice = "gmw/en-us"  # as chosen in the settings
     popup.read_button.click()
     assert popup.status.text() == "Reading aloud…"
     qtbot.waitUntil(lambda: bool(spoken) and window.tasks.wait(0), timeout=60_000)
-    assert spoken == [popup.answer["answer"]]  # type: ignore[index]
-    assert popup.status.text() == "" or (window.errors and window.errors[-1].startswith("cannot speak"))
+    assert spoken == [(popup.answer["answer"], "gmw/en-us")]  # type: ignore[index]
+    said_why = ("cannot speak", "cannot read the answer aloud: no sound output")  # no speech engine, no speakers
+    assert popup.status.text() == "" or (window.errors and window.errors[-1].startswith(said_why))
