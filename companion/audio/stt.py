@@ -78,16 +78,12 @@ class SpeechToText:
 
         Voice-activity filtering stays on: without it tiny.en invents text on silence. For a live buffer,
         ``live_window_s`` is the length the model sees at once (Whisper pads to 30 s; a short buffer needs
-        no more than itself, and the encoder's work shrinks with it) and a failed greedy pass is retried
-        once, not five times: each retry costs a whole step, and the next step hears the same audio again
-        (one retry: median latency 3.2 -> 2.9 s, p95 7.7 -> 5.3 s at the same live WER; none: 2.6 / 4.7 s
-        but WER +9 points).
+        no more than itself, and the encoder's work shrinks with it).
         """
         raw_segments, info = self.model.transcribe(
             audio, beam_size=self.beam_size, vad_filter=True, word_timestamps=True,
             condition_on_previous_text=False, initial_prompt=prompt,
             chunk_length=live_window_s or 30,
-            temperature=(0.0, 0.5) if live_window_s else (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
         )
         return (s for s in raw_segments if not is_non_speech(s.text.strip())), str(info.language)
 
