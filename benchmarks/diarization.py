@@ -26,7 +26,7 @@ from companion.audio.decode import decode_audio
 from companion.audio.diarize import Diarization, Diarizer
 from companion.audio.stt import SpeechToText
 from companion.engine import Engine
-from companion.evaluation import Turn, diarization_error_rate, read_rttm
+from companion.evaluation import Turn, diarization_error_rate, read_rttm, reference_names
 from companion.jobs import run_job
 from companion.models import Transcript
 from companion.runtime import decide_runtime
@@ -71,15 +71,9 @@ def naming_accuracy(runtime_engine: Engine) -> float:
     first, *later = MEETINGS
     meeting = run_job(runtime_engine.process(first, "Atlas", date=first.stem[-10:]))
     reference = read_rttm(first.with_suffix(".rttm"))[first.stem]
-    for label in sorted({s.speaker for s in meeting.segments}):
-        overlap: dict[str, float] = {}
-        for segment in (s for s in meeting.segments if s.speaker == label):
-            for start, end, name in reference:
-                shared = min(end, segment.end) - max(start, segment.start)
-                overlap[name] = overlap.get(name, 0.0) + max(0.0, shared)
-        best = max(overlap, key=overlap.__getitem__)
-        if overlap[best] > 0 and label != best:
-            runtime_engine.rename_speaker(meeting.id, label, best)
+    for label, name in reference_names(meeting.segments, reference).items():
+        if label != name:
+            runtime_engine.rename_speaker(meeting.id, label, name)
     right = total = 0
     for wav in later:
         # As from a calendar invite: who takes part, not who is who. A newcomer (Emma) can only be named

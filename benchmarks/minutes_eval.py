@@ -1,7 +1,10 @@
 """Minutes against ground truth: the Atlas meetings in text and audio mode, and AMI summaries by ROUGE.
 
 Text mode reads the reference transcripts (``Speaker: text``); audio mode transcribes the recordings with
-the bundled tiny.en through the same engine path the app uses. Prints a table; exits 1 on a missed target:
+the bundled tiny.en through the same engine path the app uses (speakers found and named from the
+transcript only); "voices" mode is audio of meetings 2-3 after the speakers of meeting 1 were named once,
+as a team using the app would have done (reported; no target of its own). Prints a table; exits 1 on a
+missed target:
 text F1 >= 0.9, audio F1 >= 0.7, no item without evidence, no owner who is not a participant, and an AMI
 ROUGE-1 above the first-sentences baseline.
 
@@ -28,18 +31,31 @@ def atlas_rows(mode: str, engine: object) -> tuple[list[str], bool]:
 
     total = MinutesScore()
     lines = []
-    for truth_file in sorted((SHARED / "meetings").glob("*.truth.json")):
+    for index, truth_file in enumerate(sorted((SHARED / "meetings").glob("*.truth.json"))):
         truth = json.loads(truth_file.read_text())
         source = truth_file.with_name(truth_file.name.replace(".truth.json", ".txt" if mode == "text" else ".wav"))
         meeting = run_job(engine.process(source, truth["team"], date=truth["date"],  # type: ignore[attr-defined]
                                          participants=truth["participants"]))
+        if mode == "voices" and index == 0:
+            _name_like_a_user(engine, meeting, source)  # the team's voices are known from here on
+            continue
         minutes = engine.minutes(meeting.id)  # type: ignore[attr-defined]
         score = score_minutes(minutes, truth["truth"], truth["participants"])
         total += score
         lines.append(_row(f"{mode} {truth['date']}", score))
     lines.append(_row(f"{mode} all", total))
-    met = total.f1 >= TARGET_F1[mode] and total.without_evidence == 0 and total.foreign_owners == 0
+    met = total.f1 >= TARGET_F1.get(mode, 0.0) and total.without_evidence == 0 and total.foreign_owners == 0
     return lines, met
+
+
+def _name_like_a_user(engine: object, meeting: object, wav: Path) -> None:
+    """Name the first meeting's speakers after the reference, as a user renaming them once would."""
+    from companion.evaluation import read_rttm, reference_names
+
+    reference = read_rttm(wav.with_suffix(".rttm"))[wav.stem]
+    for label, name in reference_names(meeting.segments, reference).items():  # type: ignore[attr-defined]
+        if label != name:
+            engine.rename_speaker(meeting.id, label, name)  # type: ignore[attr-defined]
 
 
 def _row(name: str, s: object) -> str:
@@ -86,7 +102,8 @@ def main() -> int:
     print(f"{'mode / meeting':<17} {'P':>5} {'R':>5} {'F1':>5} {'due':>5} {'dec':>5} {'oq':>5} {'no-ev':>6} "
           f"{'foreign':>7}")
     missed = []
-    for mode in ("text",) if args.text_only else ("text", "audio"):
+    # "voices": audio of meetings 2-3 once the speakers of meeting 1 were named (reported, no target).
+    for mode in ("text",) if args.text_only else ("text", "audio", "voices"):
         with tempfile.TemporaryDirectory() as data:
             engine = Engine(data, device="cpu")
             lines, met = atlas_rows(mode, engine)

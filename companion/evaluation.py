@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 from transformers.models.whisper.english_normalizer import EnglishTextNormalizer
 
-from companion.models import Minutes
+from companion.models import Minutes, Segment
 
 
 @lru_cache(maxsize=4)
@@ -198,3 +199,14 @@ def _activity(turns: list[Turn], names: list[str], frames: int, step: float) -> 
     for start, end, name in turns:
         active[round(start / step):round(end / step), index[name]] = True
     return active
+
+
+def reference_names(segments: Sequence[Segment], reference: list[Turn]) -> dict[str, str]:
+    """Each speaker label's reference name (the one it overlaps most): how a user would name the speakers."""
+    overlap: dict[str, Counter[str]] = {}
+    for segment in segments:
+        for start, end, name in reference:
+            shared = min(end, segment.end) - max(start, segment.start)
+            if shared > 0:
+                overlap.setdefault(segment.speaker, Counter())[name] += round(shared * 1000)
+    return {label: names.most_common(1)[0][0] for label, names in overlap.items()}
