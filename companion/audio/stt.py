@@ -78,14 +78,20 @@ class SpeechToText:
 
         Voice-activity filtering stays on: without it tiny.en invents text on silence. For a live buffer,
         ``live_window_s`` is the length the model sees at once (Whisper pads to 30 s; a short buffer needs
-        no more than itself, and the encoder's work shrinks with it).
+        no more than itself, and the encoder's work shrinks with it) and decoding is one greedy pass whose
+        doubtful segments (repetitive, or unlikely: where faster-whisper would retry at five temperatures,
+        up to 10 s a step) are dropped; the next step hears that audio again.
         """
         raw_segments, info = self.model.transcribe(
             audio, beam_size=self.beam_size, vad_filter=True, word_timestamps=True,
             condition_on_previous_text=False, initial_prompt=prompt,
             chunk_length=live_window_s or 30,
+            temperature=0.0 if live_window_s else (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
         )
-        return (s for s in raw_segments if not is_non_speech(s.text.strip())), str(info.language)
+        kept = (s for s in raw_segments if not is_non_speech(s.text.strip()))
+        if live_window_s:
+            kept = (s for s in kept if s.compression_ratio <= 2.4 and s.avg_logprob >= -1.0)
+        return kept, str(info.language)
 
 
 def to_word(word: Any, offset: float = 0.0) -> Word:
