@@ -73,13 +73,6 @@ class Diarization:
         middle = (start + end) / 2
         return min(self.turns, key=lambda t: min(abs(t.start - middle), abs(t.end - middle))).speaker
 
-    def renamed(self, names: dict[str, str]) -> Diarization:
-        """The same diarization with labels replaced by ``names`` (labels not in it stay)."""
-        return Diarization(
-            tuple(SpeakerTurn(t.start, t.end, names.get(t.speaker, t.speaker)) for t in self.turns),
-            {names.get(label, label): voice for label, voice in self.voices.items()},
-        )
-
 
 class Diarizer:
     """The voice encoder, loaded on first use on the runtime's device."""
@@ -127,12 +120,6 @@ class Diarizer:
             wanted = _speakers_on_channel(num_speakers, int(group), len(np.unique(groups)))
             labels[members] = offset + cluster(features[members], [units[i] for i in members], cepstra, wanted)
         return _turns(units, labels, voices)
-
-    def embed(self, audio: np.ndarray) -> np.ndarray:
-        """One unit-length voice embedding for a stretch of one person's speech."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return np.asarray(self.encoder.embed_utterance(_loudness_normalised(audio).astype(np.float32)))
 
     def _voices(self, audio: np.ndarray, units: list[tuple[int, int]], cancel: CancelToken) -> Job[np.ndarray]:
         """The mean encoder embedding of each unit's 1.5 s windows, unit length."""
