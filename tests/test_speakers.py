@@ -82,6 +82,18 @@ def test_the_transcript_proposes_names_from_introductions_address_and_thanks() -
     assert propose_names(segments, ["Anna", "Ben", "Carla"], taken=["Anna", "Ben", "Carla"]) == []
 
 
+def test_a_long_answer_outweighs_a_one_word_reply_put_on_the_wrong_speaker() -> None:
+    # Diarization put David's short "Sure." on Ben's voice; David's long answer decides.
+    segments = [
+        Segment(0, 2, "Last topic, David, what are people saying?", "Speaker 1"),
+        Segment(2, 6, "Mostly positive. The main complaint is that onboarding has too many screens.", "Speaker 2"),
+        Segment(6, 8, "Okay. David, please write a summary by Thursday.", "Speaker 1"),
+        Segment(8, 9, "Sure.", "Speaker 3"),
+    ]
+    named = propose_names(segments, ["Anna", "Ben", "David"])
+    assert [(n.label, n.name) for n in named] == [("Speaker 2", "David")]
+
+
 def test_the_last_unnamed_speaker_is_the_last_voiceless_participant() -> None:
     named = [SpeakerName("Speaker 1", "Anna", 0.9, "profile"), SpeakerName("Speaker 2", "Ben", 1.0, "proposed")]
     labels = ["Speaker 1", "Speaker 2", "Speaker 3"]

@@ -9,7 +9,6 @@ whoever spoke before. Transcript names are proposals until the user confirms the
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -68,8 +67,13 @@ def _absorb_short_runs(runs: list[tuple[str, list[Word]]]) -> list[tuple[str, li
     return merged
 
 
-def recognise(voices: dict[str, np.ndarray], profiles: dict[str, np.ndarray]) -> list[SpeakerName]:
-    """Name speakers whose voice is close to a team profile; each profile names at most one speaker."""
+def recognise(voices: dict[str, np.ndarray], profiles: dict[str, np.ndarray], source: str = "profile"
+              ) -> list[SpeakerName]:
+    """Name speakers whose voice is close to a team profile; each profile names at most one speaker.
+
+    ``source`` is what the names are called: "profile" for voices people confirmed, "proposed" for voices
+    only proposed so far.
+    """
     candidates = sorted(
         ((float(voice @ profile), label, name) for label, voice in voices.items()
          for name, profile in profiles.items()),
@@ -80,7 +84,7 @@ def recognise(voices: dict[str, np.ndarray], profiles: dict[str, np.ndarray]) ->
         if similarity < RECOGNISE_SIMILARITY:
             break
         if all(n.label != label and n.name != name for n in named):
-            named.append(SpeakerName(label, name, round(similarity, 3), "profile"))
+            named.append(SpeakerName(label, name, round(similarity, 3), source))
     return named
 
 
@@ -91,26 +95,48 @@ _THANKS = re.compile(r"^(?i:thanks|thank you),?\s+([A-Z][a-z]+)\b")
 
 def propose_names(segments: Sequence[Segment], participants: Sequence[str],
                   taken: Sequence[str] = ()) -> list[SpeakerName]:
-    """Names suggested by the transcript for unnamed speaker labels (participants only, when known)."""
-    votes: dict[str, Counter[str]] = {}
+    """Names suggested by the transcript for unnamed speaker labels (participants only, when known).
 
-    def vote(index: int, said: str) -> None:
+    A self-introduction is a full vote. A reply to "Ben, can you ..." or the turn before "Thanks Carla"
+    votes by its length: a one-word "Sure." is easily put on the wrong speaker, a long answer is not.
+    """
+    votes: dict[str, dict[str, float]] = {}
+
+    def vote(index: int, said: str, weight: float) -> None:
         if not 0 <= index < len(segments) or not segments[index].speaker:
             return
         name = match_person(said, participants) if participants else said
         if name:
-            votes.setdefault(segments[index].speaker, Counter())[name] += 1
+            names = votes.setdefault(segments[index].speaker, {})
+            names[name] = names.get(name, 0.0) + weight
 
     for index, segment in enumerate(segments):
         for match in _SELF.finditer(segment.text):
-            vote(index, match.group(1) or match.group(2))
+            vote(index, match.group(1) or match.group(2), 1.0)
         following = _next_speaker(segments, index)
         for address in _ADDRESS.finditer(segment.text) if participants and following is not None else ():
-            vote(following or 0, address.group(1))
+            vote(following or 0, address.group(1), _turn_weight(segments, following or 0))
         thanks = _THANKS.match(segment.text) if participants else None
         if thanks and index > 0 and segments[index - 1].speaker != segment.speaker:
-            vote(index - 1, thanks.group(1))
+            vote(index - 1, thanks.group(1), _turn_weight(segments, index - 1))
     return _assign(votes, taken)
+
+
+TURN_WORDS = 8
+"""A turn this many words long (or longer) is a full vote for the name it answers to."""
+
+
+def _turn_weight(segments: Sequence[Segment], index: int) -> float:
+    """How much a name vote for the turn around ``segments[index]`` counts: its words, up to TURN_WORDS."""
+    speaker = segments[index].speaker
+    start = index
+    while start > 0 and segments[start - 1].speaker == speaker:
+        start -= 1
+    end = index
+    while end + 1 < len(segments) and segments[end + 1].speaker == speaker:
+        end += 1
+    words = sum(len(s.text.split()) for s in segments[start:end + 1])
+    return min(words, TURN_WORDS) / TURN_WORDS
 
 
 def last_one_left(labels: Sequence[str], participants: Sequence[str], named: Sequence[SpeakerName]
@@ -128,7 +154,7 @@ def _next_speaker(segments: Sequence[Segment], index: int) -> int | None:
                 None)
 
 
-def _assign(votes: dict[str, Counter[str]], taken: Sequence[str]) -> list[SpeakerName]:
+def _assign(votes: dict[str, dict[str, float]], taken: Sequence[str]) -> list[SpeakerName]:
     """Give each label its most voted name, strongest first; a name goes to one label only."""
     ranked = sorted(((count, label, name) for label, names in votes.items() for name, count in names.items()),
                     reverse=True)
