@@ -310,8 +310,11 @@ class Engine:
     def save_minutes(self, meeting_id: int, minutes: Minutes) -> Minutes:
         """Replace a meeting's minutes with a person's edit of them; returns what was stored.
 
-        ``authors["edited"]`` records that a person edited them. Each item keeps its evidence; the team's graph
-        keeps the items as they were first written.
+        ``authors["edited"]`` records that a person edited them. Each item keeps its evidence. The team's graph
+        follows the edit in the same transaction: this meeting's items (owner, due date, text; deleted and
+        added ones) are derived again from the edited minutes, and the meetings stored after it are applied
+        again, so :meth:`ask`, :meth:`open_items`, :meth:`agenda` and :meth:`team_graph` see the edit with what
+        later meetings closed or moved. A status ticked by hand is kept. Re-derived items get new ids.
 
         Raises:
             CompanionError: a due date is not ``YYYY-MM-DD``, or there is no such meeting.

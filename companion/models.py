@@ -191,10 +191,12 @@ class Minutes:
         )
 
     def with_speaker_renamed(self, label: str, name: str) -> Minutes:
-        """These minutes with speaker ``label`` (owner and evidence) called ``name``."""
+        """These minutes with speaker ``label`` (owner and evidence) called ``name``; an action item without an
+        owner that ``label`` said (its first evidence: "Speaker 3: I'll send the report") is ``name``'s."""
         data = self.to_dict()
         for item in data["action_items"]:
-            item["owner"] = name if item["owner"] == label else item["owner"]
+            said = bool(item["evidence"]) and item["evidence"][0]["speaker"] == label
+            item["owner"] = name if item["owner"] == label or (not item["owner"] and said) else item["owner"]
         for kind in ("decisions", "action_items", "open_questions"):
             for evidence in (e for item in data[kind] for e in item["evidence"]):
                 evidence["speaker"] = name if evidence["speaker"] == label else evidence["speaker"]

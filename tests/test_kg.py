@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
@@ -15,9 +17,10 @@ from companion.engine import Engine
 from companion.errors import CompanionError, NotFoundError
 from companion.kg import views
 from companion.kg.evolve import Known, plan_updates
+from companion.kg.knowledge import Knowledge, NewMeeting
 from companion.kg.store import Store
 from companion.llm.sentences import split_sentences
-from companion.models import Minutes, Segment
+from companion.models import ActionItem, Evidence, Minutes, Segment
 
 MONDAY = dt.date(2026, 6, 1)
 
@@ -257,6 +260,17 @@ def test_naming_a_diarized_speaker_names_their_items_and_evidence(engine: Engine
     assert views.who_owns_what(engine.team_graph("Orion")) == {"Noor": [item.text]}
 
 
+def test_naming_a_speaker_gives_them_the_item_they_took_on_without_an_owner(engine: Engine, tmp_path: Path) -> None:
+    text = "Lena: Who sends the report?\nSpeaker 3: I'll send the quarterly report to finance by Friday.\n"
+    meeting = process_text(engine, tmp_path, "m", text, "Orion", "2026-05-04", ["Lena"])
+    assert [i.owner for i in engine.open_items("Orion")] == [None]  # "Speaker 3" is nobody of the team (yet)
+    engine.rename_speaker(meeting.id, "Speaker 3", "Noor")
+    [item] = engine.open_items("Orion")
+    assert (item.owner, item.evidence[0].speaker) == ("Noor", "Noor")
+    assert engine.minutes(meeting.id).action_items[0].owner == "Noor"
+    assert views.who_owns_what(engine.team_graph("Orion")) == {"Noor": [item.text]}
+
+
 def test_unnamed_speakers_of_different_meetings_are_different_people(engine: Engine, tmp_path: Path) -> None:
     first = process_text(engine, tmp_path, "a", "Speaker 2: I'll order the new laptops by Friday.\n", "Orion",
                          "2026-05-04", [])
@@ -291,3 +305,85 @@ def test_hostile_text_survives_the_graph_and_its_exports(engine: Engine, tmp_pat
     assert any("DROP TABLE items" in d.get("label", "") for _, d in parsed.nodes(data=True))
     assert json.loads(engine.export_graph(hostile, "json"))["nodes"]
     assert engine.store.knowledge.items(engine.store.team_id(hostile))[0].text == item.text
+
+
+def _snapshot(engine: Engine, team: str) -> tuple[object, ...]:
+    """Everything a team's graph says, to compare before and after."""
+    knowledge, team_id = engine.store.knowledge, engine.store.team_id(team)
+    items = engine.items(team)
+    return ([i.to_dict() for i in items], [[c.to_dict() for c in engine.item_history(i.id)] for i in items],
+            knowledge.people(team_id), knowledge.relations(team_id), engine.agenda(team).to_dict(),
+            engine.export_graph(team, "json"), [engine.minutes(m.id) for m in engine.meetings(team)])
+
+
+def test_editing_minutes_changes_what_open_items_agenda_ask_and_the_graph_say(orion: Engine) -> None:
+    first, second = sorted(orion.meetings("Orion"), key=lambda m: m.id)
+    assert orion.ask("Who rewrites the invoice export?", "Orion").answer.startswith("Tomasz")  # fills the index
+    minutes = orion.minutes(first.id)
+    export, migration = minutes.action_items
+    orion.save_minutes(first.id, replace(minutes, action_items=(replace(export, owner="Lena"),
+                                                                replace(migration, owner="Zed")), open_questions=()))
+    later = orion.minutes(second.id)
+    legal = next(s for s in orion.meeting(second.id).segments if s.text.startswith("Legal"))
+    added = ActionItem("Lena", "confirm the Frankfurt hosting terms", "2026-05-20",
+                       (Evidence(legal.start, legal.end, legal.speaker, legal.text),))
+    orion.save_minutes(second.id, replace(later, action_items=(added,)))  # "document the schema" deleted
+    minutes = orion.minutes(first.id)
+    orion.save_minutes(first.id, replace(minutes, action_items=(minutes.action_items[0],
+                                                                replace(minutes.action_items[1], owner="Lena"))))
+
+    assert [(i.owner, i.text, i.due) for i in orion.open_items("Orion")] == [
+        ("Lena", "confirm the Frankfurt hosting terms", "2026-05-20"),
+        ("Lena", "migrate the staging data to the new cluster", "2026-05-22")]  # the slip in meeting 2 still moves it
+    assert [(a.kind, a.owner, a.text) for a in orion.agenda("Orion").items] == [
+        ("action_item", "Lena", "confirm the Frankfurt hosting terms"),
+        ("action_item", "Lena", "migrate the staging data to the new cluster")]
+    items = orion.items("Orion")
+    assert not [i for i in items if i.kind == "open_question" or "schema" in i.text]
+    answer = orion.ask("Who rewrites the invoice export?", "Orion").answer
+    assert answer.startswith("Lena owns “rewrite the invoice export with pagination”") and "Done in" in answer
+    assert orion.ask("What does Lena have to do?", "Orion").answer.startswith("Lena has 2 open action items")
+    assert orion.ask("What does Zed have to do?", "Orion").answer.startswith("I found nothing about “Zed”")
+    graph = orion.team_graph("Orion")
+    assert views.who_owns_what(graph, only_open=False) == {"Lena": [
+        "rewrite the invoice export with pagination", "migrate the staging data to the new cluster",
+        "confirm the Frankfurt hosting terms"]}
+    assert not [d for _, d in graph.nodes(data=True) if "schema" in d["label"] or d["kind"] == "open_question"]
+    assert sorted(name for name, _ in orion.store.knowledge.people(orion.store.team_id("Orion")).values()) == [
+        "Lena", "Priya", "Tomasz"]  # no "Zed" left behind
+    mongo, postgres = (i for i in items if i.kind == "decision")
+    assert (mongo.status, postgres.status) == ("superseded", "active")
+    assert graph.has_edge(f"item:{postgres.id}", f"item:{mongo.id}")
+
+
+def test_an_edit_keeps_what_was_ticked_by_hand(orion: Engine) -> None:
+    first = min(m.id for m in orion.meetings("Orion"))
+    schema = next(i for i in orion.open_items("Orion") if "schema" in i.text)
+    orion.set_action_item_status(schema.id, "done")
+    minutes = orion.minutes(first)
+    orion.save_minutes(first, replace(minutes, summary="Edited."))
+    again = next(i for i in orion.items("Orion") if "schema" in i.text)
+    assert again.status == "done"
+    assert [(c.field, c.new, c.meeting_id) for c in orion.item_history(again.id)][-1] == ("status", "done", None)
+
+
+def test_a_failing_edit_leaves_the_minutes_and_the_graph_as_they_were(orion: Engine,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = sorted(m.id for m in orion.meetings("Orion"))
+    before = _snapshot(orion, "Orion")
+    ingest = Knowledge.ingest
+
+    def fail_on_the_later_meeting(self: Knowledge, meeting: NewMeeting) -> object:
+        if meeting.id == second:
+            raise sqlite3.OperationalError("disk I/O error")
+        return ingest(self, meeting)
+
+    monkeypatch.setattr(Knowledge, "ingest", fail_on_the_later_meeting)
+    minutes = orion.minutes(first)
+    edited = replace(minutes, action_items=tuple(replace(a, owner="Lena") for a in minutes.action_items))
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        orion.save_minutes(first, edited)
+    with pytest.raises(CompanionError, match="2026-13-01"):
+        orion.save_minutes(first, replace(edited, action_items=(replace(edited.action_items[0], due="2026-13-01"),)))
+    assert _snapshot(orion, "Orion") == before
+    assert orion.ask("Who rewrites the invoice export?", "Orion").answer.startswith("Tomasz")

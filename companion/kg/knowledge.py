@@ -20,6 +20,7 @@ from companion.errors import CompanionError, NotFoundError
 from companion.kg.evolve import Known, Update, discussion, plan_updates
 from companion.kg.people import UNNAMED, resolve_people, unnamed_label
 from companion.kg.records import STATUSES, Change, Item
+from companion.kg.rewind import hand_set, item_keys, prune_people, referenced_people, rewind
 from companion.llm.sentences import Sentence, split_sentences
 from companion.models import Evidence, Minutes, Segment
 
@@ -68,6 +69,28 @@ class Knowledge:
         log.info("graph: meeting %s added %d items and made %d changes", meeting.id,
                  sum(len(v) for v in new_items.values()), len(updates))
         return updates
+
+    def rederive(self, meetings: Sequence[NewMeeting]) -> None:
+        """Derive the graph facts of ``meetings`` again: one team's meeting whose minutes changed, then every
+        meeting stored after it, in the order they were stored.
+
+        Their facts are rewound (:func:`~companion.kg.rewind.rewind`) and ingested again through
+        :meth:`ingest`, so later meetings close, move and supersede the edited items as if the edit had been
+        there first. A status last set by hand is set again; people nothing names any more are forgotten.
+        Runs inside the caller's transaction.
+        """
+        if not meetings:
+            return
+        team_id = meetings[0].team_id
+        hand, people = hand_set(self.db, team_id), referenced_people(self.db, team_id)
+        rewind(self.db, team_id, meetings[0].id)
+        for meeting in meetings:
+            self.ingest(meeting)
+        now, ids = _now(), item_keys(self.db, team_id)
+        for kept in hand:
+            if (item_id := ids.get(kept.key)) is not None:
+                self._set(item_id, "status", kept.status, None, None, now)
+        prune_people(self.db, team_id, people)
 
     def _known(self, team_id: int) -> list[Known]:
         rows = self.db.execute(
@@ -235,11 +258,20 @@ class Knowledge:
     def rename_speaker(self, team_id: int, meeting_id: int, label: str, name: str) -> None:
         """A meeting's speaker ``label`` ("Speaker 2") is ``name``: fix the graph's evidence and owners.
 
-        Call it inside the transaction that renames the speaker in the transcript.
+        An action item left without an owner because ``label`` named nobody ("Speaker 3: I'll send the
+        report") gets ``name`` when ``label`` said it (its first evidence). Call it inside the transaction that
+        renames the speaker in the transcript.
         """
+        unowned = [r[0] for r in self.db.execute(
+            "SELECT id FROM items WHERE meeting_id = ? AND kind = 'action_item' AND owner_id IS NULL AND (SELECT "
+            "speaker FROM evidence WHERE item_id = items.id AND role = 'source' ORDER BY id LIMIT 1) = ?",
+            [meeting_id, label]).fetchall()]
         self.db.execute("UPDATE evidence SET speaker = ? WHERE meeting_id = ? AND speaker = ?",
                         [name, meeting_id, label])
         person = resolve_people(self.db, team_id, [name])[name]
+        for item_id in unowned:
+            self.db.execute("UPDATE items SET owner_id = ? WHERE id = ?", [person, item_id])
+            self._relate(team_id, "owns", f"person:{person}", f"item:{item_id}", meeting_id, None)
         old = self.db.execute("SELECT id FROM people WHERE team_id = ? AND name = ?",
                               [team_id, unnamed_label(label, meeting_id)]).fetchone()
         if old is None or old[0] == person:

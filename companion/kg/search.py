@@ -133,6 +133,11 @@ class Index:
         self._vectors[team_id] = (marks, keys, matrix)
         return keys, matrix
 
+    def forget(self, team_id: int) -> None:
+        """Drop what is kept in memory for a team whose graph was derived again (its item ids may be reused)."""
+        self._vectors.pop(team_id, None)
+        self._links.pop(team_id, None)
+
     def _marks(self, team_id: int) -> tuple[int, int]:
         """The team's newest meeting and item: when these change, there are new texts and links."""
         meeting = self.db.execute("SELECT max(id) FROM meetings WHERE team_id = ?", [team_id]).fetchone()[0]

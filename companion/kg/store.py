@@ -91,10 +91,28 @@ class Store:
         return int(meeting_id)
 
     def save_minutes(self, meeting_id: int, minutes: Minutes) -> None:
-        """Replace a meeting's minutes (after the user edited them, say)."""
-        self.meeting(meeting_id)
+        """Replace a meeting's minutes (after the user edited them, say) and derive its team's graph from them.
+
+        One transaction: the minutes, then the graph facts of this meeting and of every meeting of the team
+        stored after it, ingested again in order (:meth:`Knowledge.rederive`), so that what later meetings
+        closed or moved still applies. When anything fails, nothing has changed.
+        """
+        meeting = self.meeting(meeting_id)
+        team_id = self.team_id(meeting.team)
         with self.db.atomic():
             self._put_minutes(meeting_id, minutes, datetime.now(UTC).isoformat(timespec="seconds"))
+            later = [r[0] for r in self.db.execute(
+                "SELECT meetings.id FROM meetings JOIN minutes ON minutes.meeting_id = meetings.id "
+                "WHERE team_id = ? AND meetings.id > ? ORDER BY meetings.id", [team_id, meeting_id]).fetchall()]
+            self.knowledge.rederive([self._new_meeting(meeting, team_id, minutes),
+                                     *(self._new_meeting(self.meeting(i), team_id) for i in later)])
+        self.index.forget(team_id)
+
+    def _new_meeting(self, meeting: Meeting, team_id: int, minutes: Minutes | None = None) -> NewMeeting:
+        """A stored meeting as the graph ingests it (with its stored minutes unless given others)."""
+        minutes = minutes if minutes is not None else self.minutes(meeting.id)
+        assert minutes is not None
+        return NewMeeting(meeting.id, team_id, meeting.date, meeting.participants, meeting.segments, minutes)
 
     def minutes(self, meeting_id: int) -> Minutes | None:
         row = self.db.execute("SELECT json FROM minutes WHERE meeting_id = ?", [meeting_id]).fetchone()

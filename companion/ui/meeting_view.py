@@ -53,6 +53,8 @@ class MeetingView(QWidget):
     exported = Signal(str)
     item_changed = Signal(object)
     speaker_renamed = Signal(str, str)
+    minutes_saved = Signal(int)
+    """(meeting id) an edit of its minutes is stored, and the team's graph follows it"""
 
     def __init__(self, engine: Engine, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -203,8 +205,11 @@ class MeetingView(QWidget):
         if self.meeting is None:
             return
         meeting_id = self.meeting.id
-        self.tasks.call(lambda: self.engine.save_minutes(meeting_id, minutes), "saving the minutes",
-                        lambda _saved: self.open(meeting_id))
+        def saved(_minutes: Minutes) -> None:
+            self.minutes_saved.emit(meeting_id)
+            self.open(meeting_id)
+
+        self.tasks.call(lambda: self.engine.save_minutes(meeting_id, minutes), "saving the minutes", saved)
 
     def _choose_export(self, fmt: str) -> None:
         if self.meeting is None:

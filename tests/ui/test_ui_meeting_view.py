@@ -144,8 +144,10 @@ def test_editing_an_action_item_saves_the_minutes(view: MeetingView, atlas: Engi
     editor = view.minutes_view.editor
     assert editor is not None and editor.isVisible()
     assert editor.values() == {"task": before.task, "owner": before.owner or "", "due": before.due or ""}
-    with qtbot.waitSignal(view.loaded, timeout=20_000):
+    with qtbot.waitSignal(view.loaded, timeout=20_000), qtbot.waitSignal(view.minutes_saved, timeout=20_000):
         _save(editor, task="Send the revised  budget", owner="Carla", due="2026-04-01")
+    [graph_item] = [i for i in atlas.items("Atlas") if i.text == "Send the revised budget"]  # the graph follows
+    assert (graph_item.owner, graph_item.due, graph_item.meeting_id) == ("Carla", "2026-04-01", view.meeting.id)
     stored = atlas.minutes(view.meeting.id)
     edited = stored.action_items[0]
     assert (edited.task, edited.owner, edited.due) == ("Send the revised budget", "Carla", "2026-04-01")
