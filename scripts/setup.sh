@@ -16,6 +16,8 @@ DEBIAN_PACKAGES=(
   poppler-utils             # pdftotext: the tests read the PDF minutes back
   pulseaudio pulseaudio-utils libasound2-plugins   # virtual microphone for recording tests
   xvfb trayer               # a real Qt window and a tray host for GUI tests
+  xdotool                   # presses the global Ask shortcut in its test
+  gcc python3-dev linux-libc-dev   # pynput's evdev is built from source on Linux
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0
   libxcb-xkb1 libxcb-shape0 libxcb-randr0 libxcb-cursor0 libxkbcommon-x11-0
   libegl1 libgl1 libfontconfig1 libdbus-1-3

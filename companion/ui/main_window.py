@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from companion.errors import CompanionError
+from companion.ui.hotkey import GlobalShortcut
 from companion.ui.icon import app_icon
 from companion.ui.library import LibraryView
 from companion.ui.meeting_view import MeetingView
@@ -48,7 +49,9 @@ class MainWindow(QMainWindow):
     models_ready = Signal()
 
     def __init__(self, engine: Engine, settings: AppSettings, *, sources: SourceFactory = sound_device_sources,
-                 use_tray: bool = True) -> None:
+                 use_tray: bool = True, use_hotkey: bool = True) -> None:
+        """``use_tray`` / ``use_hotkey``: show the tray icon, listen for the global Ask shortcut (where the
+        platform allows each)."""
         super().__init__()
         self.setWindowTitle("Meeting Companion")
         self.setWindowIcon(app_icon())
@@ -81,6 +84,11 @@ class MainWindow(QMainWindow):
         self._connect()
         if use_tray and QSystemTrayIcon.isSystemTrayAvailable():
             self.attach_tray(TrayIcon(self))
+        self.hotkey = GlobalShortcut(self)
+        self.hotkey.triggered.connect(self.quick_ask.popup)
+        self._use_hotkey = use_hotkey
+        if use_hotkey:
+            self.hotkey.start(settings.global_shortcut)
         self.resize(1100, 720)
 
     def team(self) -> str:
@@ -122,6 +130,8 @@ class MainWindow(QMainWindow):
         self.quick_ask.citation_clicked.connect(self.open_meeting)
         self.team_view.open_meeting.connect(self.open_meeting)
         self.meeting_view.item_changed.connect(lambda _item: self.team_view.refresh())
+        self.meeting_view.minutes_saved.connect(lambda _id: self.team_view.refresh())
+        self.meeting_view.speaker_renamed.connect(lambda _label, _name: self.team_view.refresh())
         self.recorder.recording_changed.connect(self.pause_action.setEnabled)
 
     def attach_tray(self, tray: TrayIcon) -> None:
@@ -205,6 +215,7 @@ class MainWindow(QMainWindow):
 
         self.tasks.call(input_devices, "listing inputs", dialog.show_devices)
         self.tasks.call(self.engine.voices, "listing voices", dialog.show_voices)
+        dialog.show_shortcut_status(self.hotkey.status)
         dialog.accepted.connect(lambda: self._save_settings(dialog.result_settings()))
         dialog.open()
         return dialog
@@ -213,7 +224,11 @@ class MainWindow(QMainWindow):
         self.settings = settings
         settings.save()
         self.recorder.system_audio.setChecked(settings.system_audio)
-        self.statusBar().showMessage("Settings saved.", 5000)
+        message = "Settings saved."
+        if self._use_hotkey and settings.global_shortcut != self.hotkey.keys:
+            self.hotkey.start(settings.global_shortcut)
+            message += f" {self.hotkey.status}"
+        self.statusBar().showMessage(message, 8000)
 
     def show_error(self, task: str, error: Exception) -> None:
         """A readable dialog for a failed task (details are in the log)."""
@@ -276,6 +291,7 @@ class MainWindow(QMainWindow):
     def shut_down(self) -> None:
         """Stop recording, cancel work, wait for the workers, save settings."""
         self.recorder.shut_down()
+        self.hotkey.stop()
         self.tasks.cancel_all()
         if not self.tasks.wait(QUIT_WAIT_MS):
             log.warning("some work did not stop within %d s", QUIT_WAIT_MS // 1000)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 from companion.audio.capture import InputDevice
 from companion.audio.speak import Voice
 from companion.runtime import APP_NAME, DEVICE_CHOICES
+from companion.ui.hotkey import DEFAULT_SHORTCUT
 
 if TYPE_CHECKING:
     from companion.engine import Engine
@@ -53,6 +56,8 @@ class AppSettings:
     voice: str = ""
     keep_in_tray: bool = True
     team: str = ""
+    global_shortcut: str = DEFAULT_SHORTCUT
+    """Opens Ask from any application, as Qt writes it (``Ctrl+Alt+K``); empty: none."""
 
     @classmethod
     def load(cls, path: Path | None = None) -> AppSettings:
@@ -123,6 +128,13 @@ class SettingsDialog(QDialog):
         self.voice.setToolTip("The voice that reads answers aloud")
         self.keep_in_tray = QCheckBox("Keep running in the tray when the window is closed")
         self.keep_in_tray.setChecked(settings.keep_in_tray)
+        self.global_shortcut = QKeySequenceEdit(QKeySequence(settings.global_shortcut))
+        self.global_shortcut.setMaximumSequenceLength(1)
+        self.global_shortcut.setClearButtonEnabled(True)
+        self.global_shortcut.setAccessibleName("Global shortcut")
+        self.global_shortcut.setToolTip("Opens Ask from any application; clear it for none")
+        self.shortcut_status = QLabel()
+        self.shortcut_status.setWordWrap(True)
         form.addRow("Speech model:", self.speech_model)
         form.addRow("Summary model:", self.summary_model)
         form.addRow("Device:", self.device)
@@ -132,6 +144,8 @@ class SettingsDialog(QDialog):
         form.addRow("Data folder:", data_row)
         form.addRow("Read-aloud voice:", self.voice)
         form.addRow("", self.keep_in_tray)
+        form.addRow("Ask from anywhere:", self.global_shortcut)
+        form.addRow("", self.shortcut_status)
         form.addRow(QLabel("Models, device and data folder apply the next time the app starts."))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -152,6 +166,10 @@ class SettingsDialog(QDialog):
     def show_detected(self, text: str) -> None:
         """What the runtime found (device, compute type, any CPU fallback)."""
         self.detected.setText(text)
+
+    def show_shortcut_status(self, text: str) -> None:
+        """Whether the global shortcut works here, or why not (Wayland, no display ...)."""
+        self.shortcut_status.setText(text)
 
     def show_devices(self, devices: list[InputDevice]) -> None:
         """Fill the microphone list and select the saved one."""
@@ -176,6 +194,7 @@ class SettingsDialog(QDialog):
             device=self.device.currentText(), input_device=str(self.input_device.currentData() or ""),
             system_audio=self.system_audio.isChecked(), data_dir=self.data_dir.text().strip(),
             voice=str(self.voice.currentData() or ""), keep_in_tray=self.keep_in_tray.isChecked(), team=s.team,
+            global_shortcut=self.global_shortcut.keySequence().toString(QKeySequence.SequenceFormat.PortableText),
         )
 
 

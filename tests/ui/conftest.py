@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,7 +50,7 @@ def window(qtbot, atlas: Engine, shared_data: Path) -> Iterator[MainWindow]:  # 
     """The main window on the Atlas team, without a tray; the microphone plays the 16 March meeting."""
     source = SpeechSource(shared_data / "meetings" / "atlas-2026-03-16.wav")
     source.samples = source.samples[: 20 * 16000]  # the first 20 seconds
-    win = MainWindow(atlas, AppSettings(team="Atlas"), sources=source, use_tray=False)
+    win = MainWindow(atlas, AppSettings(team="Atlas"), sources=source, use_tray=False, use_hotkey=False)
     qtbot.addWidget(win)
     win.show()
     with qtbot.waitSignal(win.library.loaded, timeout=10_000):
@@ -57,6 +59,23 @@ def window(qtbot, atlas: Engine, shared_data: Path) -> Iterator[MainWindow]:  # 
     win.recorder.shut_down()
     win.tasks.cancel_all()
     win.tasks.wait(30_000)
+
+
+@pytest.fixture
+def xvfb_display() -> Iterator[str]:
+    """A fresh Xvfb display (``:N``), stopped after the test."""
+    number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    xvfb = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            assert xvfb.poll() is None and time.monotonic() < deadline, "Xvfb did not start"
+            time.sleep(0.05)
+        yield f":{number}"
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
 
 
 def silence(seconds: float) -> np.ndarray:

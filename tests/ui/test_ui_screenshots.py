@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,28 +24,18 @@ pytestmark = [
 
 
 @pytest.fixture
-def display(tmp_path: Path) -> Iterator[str]:
+def display(xvfb_display: str) -> Iterator[str]:
     """A fresh Xvfb display with trayer as the system-tray host."""
-    number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    xvfb = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    trayer = None
+    trayer = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
+                               "--height", "28", "--SetDockType", "true", "--tint", "0x303030",
+                               "--transparent", "true", "--alpha", "0"],
+                              env={**os.environ, "DISPLAY": xvfb_display},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 10
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            assert xvfb.poll() is None and time.monotonic() < deadline, "Xvfb did not start"
-            time.sleep(0.05)
-        trayer = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
-                                   "--height", "28", "--SetDockType", "true", "--tint", "0x303030",
-                                   "--transparent", "true", "--alpha", "0"],
-                                  env={**os.environ, "DISPLAY": f":{number}"},
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        yield f":{number}"
+        yield xvfb_display
     finally:
-        for process in (trayer, xvfb):
-            if process is not None:
-                process.terminate()
-                process.wait(10)
+        trayer.terminate()
+        trayer.wait(10)
 
 
 def test_the_app_runs_with_a_tray_and_its_views_are_captured(display: str, atlas: Engine, tmp_path: Path) -> None:
