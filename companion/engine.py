@@ -29,6 +29,7 @@ from companion.audio.recording import (
     recover_recording,
     unfinished_recordings,
 )
+from companion.audio.rehear import rehear_names
 from companion.audio.speak import Voice
 from companion.audio.speakers import (
     label_transcript,
@@ -142,7 +143,8 @@ class Engine:
         return transcript
 
     def _transcribe(
-        self, path: Path, cancel: CancelToken, speakers: bool, num_speakers: int | None
+        self, path: Path, cancel: CancelToken, speakers: bool, num_speakers: int | None,
+        participants: Sequence[str] = (),
     ) -> Job[tuple[Transcript, Diarization | None]]:
         if path.suffix.lower() in TRANSCRIPT_SUFFIXES:
             return read_transcript(path), None
@@ -151,6 +153,7 @@ class Engine:
         transcript: Transcript = yield from self.speech_to_text.transcribe(audio, cancel)
         if not transcript.segments:
             raise InputError(path, f"no speech found in {transcript.duration_s:.1f} s of audio")
+        transcript = yield from rehear_names(self.speech_to_text, audio, transcript, participants, cancel)
         if not speakers:
             return transcript, None
         diarization = yield from self.diarizer.diarize(audio, num_speakers, cancel, louder_channel(path))
@@ -178,7 +181,8 @@ class Engine:
         date = checked_date(date) if date else _file_date(path)
         cancel = cancel or CancelToken()
         given = [p.strip() for p in participants if p.strip()]
-        transcript, diarization = yield from self.lane.run(self._transcribe(path, cancel, speakers, num_speakers))
+        transcript, diarization = yield from self.lane.run(
+            self._transcribe(path, cancel, speakers, num_speakers, given))
         voices: dict[str, np.ndarray] = {}
         names: dict[str, tuple[str, float]] = {}
         if diarization is not None:
@@ -209,10 +213,16 @@ class Engine:
     def _name_speakers(
         self, team: str, transcript: Transcript, diarization: Diarization, participants: Sequence[str]
     ) -> tuple[Transcript, dict[str, np.ndarray], dict[str, tuple[str, float]]]:
-        """Known voices first, then names the transcript proposes; returns the renamed transcript, the
-        voices by final label and, per named label, the name's source and confidence."""
+        """Known voices first (confirmed, then proposed by earlier meetings), then names the transcript
+        proposes; returns the renamed transcript, the voices by final label and, per named label, the name's
+        source and confidence."""
         profiles = {p.name: p.embedding for p in self.store.voice_profiles(team)}
         known = recognise(diarization.voices, profiles)
+        # Voices earlier meetings only proposed a name for: still a proposal here, but one a voice supports.
+        unnamed = {label: voice for label, voice in diarization.voices.items() if label not in {n.label for n in known}}
+        proposed_before = {name: voice for name, voice in self.store.proposed_voices(team).items()
+                           if name not in profiles}
+        known += recognise(unnamed, proposed_before, source="proposed")
         transcript = renamed_transcript(transcript, {n.label: n.name for n in known})
         proposed = propose_names(transcript.segments, participants, taken=[n.name for n in known])
         proposed += last_one_left(diarization.speakers, participants, [*known, *proposed])

@@ -44,9 +44,16 @@ def word_error_rate(reference: str, hypothesis: str, spelling_file: str | Path |
 
 
 def keywords_present(groups: list[str], text: str) -> bool:
-    """Every group (alternatives separated by ``|``) has at least one alternative in ``text``."""
-    lowered = text.lower()
-    return all(any(alternative in lowered for alternative in group.lower().split("|")) for group in groups)
+    """Every group (alternatives separated by ``|``) has at least one alternative in ``text``.
+
+    Spaces and hyphens do not count: speech recognition splits compounds ("check out", "mock -ups").
+    """
+    squashed = _squash(text)
+    return all(any(_squash(alternative) in squashed for alternative in group.split("|")) for group in groups)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s-]+", "", text.lower())
 
 
 @dataclass

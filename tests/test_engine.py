@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from conftest import tone, write_wav
 
+from companion.audio.decode import decode_audio
 from companion.engine import Engine
 from companion.errors import Cancelled, CompanionError, InputError
 from companion.jobs import CancelToken, Progress, run_job
@@ -82,10 +83,25 @@ def test_silence_is_no_meeting(fake_engine: Engine, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_real_meeting_audio_end_to_end(engine: Engine, shared_data: Path) -> None:
+def test_real_meeting_audio_end_to_end(engine: Engine, shared_data: Path, tmp_path: Path) -> None:
     meeting = run_job(engine.process(shared_data / "meetings/atlas-2026-03-02.wav", "Atlas", date="2026-03-02",
                                      participants=["Anna", "Ben", "Carla", "David"]))
     stored = engine.meeting(meeting.id)
     assert stored.duration_s > 60 and len(stored.segments) > 5
     assert "checkout" in stored.transcript.text.lower()
     assert all(s.words for s in stored.segments)
+    # Named speakers own what they took on; Ben's name is heard again where tiny.en heard "man".
+    owners = {a.owner for a in engine.minutes(meeting.id).action_items}
+    assert {"Ben", "Carla", "David"} <= owners
+    # Names only proposed so far still name the same voices next week, as proposals.
+    proposed = {row["label"] for row in engine.store.meeting_speakers(meeting.id) if row["name_source"] == "proposed"}
+    assert {"Ben", "Carla", "David"} <= proposed
+    audio = decode_audio(shared_data / "meetings/atlas-2026-03-09.wav")[:16_000 * 36]
+    second = run_job(engine.process(write_wav(tmp_path / "next.wav", audio), "Atlas", date="2026-03-09"))
+    recognised = {row["label"] for row in engine.store.meeting_speakers(second.id)
+                  if row["name_source"] == "proposed" and row["confidence"] >= 0.8}
+    assert len(recognised) >= 2 and "Carla" in recognised and recognised <= proposed
+    for meeting_id in (meeting.id, second.id):  # the user corrects the proposal: it is no longer one
+        engine.rename_speaker(meeting_id, "Carla", "Carla Diaz")
+    assert "Carla" not in engine.store.proposed_voices("Atlas") and "David" in engine.store.proposed_voices("Atlas")
+    assert [p.name for p in engine.speakers("Atlas")] == ["Carla Diaz"]

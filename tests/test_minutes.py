@@ -47,6 +47,14 @@ def test_requests_assignments_and_commitments_name_owner_and_due_date() -> None:
     assert [e.speaker for e in minutes.action_items[0].evidence] == ["Grace Hopper", "Priya Raman"]
 
 
+def test_a_date_later_in_the_task_does_not_cut_it_at_an_earlier_on() -> None:
+    # ASR heard "by Thursday" as "my Thursday": the task keeps what comes after "on".
+    minutes = minutes_of([("Ann", "Lee, please write a summary on the beta feedback and share it my Thursday.")],
+                         participants=("Ann", "Lee"))
+    assert [(a.owner, a.task) for a in minutes.action_items] == [
+        ("Lee", "write a summary on the beta feedback and share it my Thursday")]
+
+
 def test_a_reply_gives_the_due_date_a_request_lacked() -> None:
     minutes = minutes_of([("Ann", "Lee, can you renew the certificate?"), ("Lee", "Yes, I will do it tomorrow.")],
                          participants=("Ann", "Lee"))

@@ -7,14 +7,13 @@ text as the prompt, so memory stays flat however long the call.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
 from companion.audio.decode import SAMPLE_RATE
-from companion.audio.stt import SpeechToText, to_word
+from companion.audio.stt import SpeechToText, to_word, word_key
 from companion.models import Word
 
 
@@ -24,10 +23,8 @@ class LiveTranscript:
 
     committed: tuple[Word, ...]
     tentative: tuple[Word, ...]
-
-
-def _key(word: Word) -> str:
-    return re.sub(r"[^\w']", "", word.text.lower())
+    speakers: tuple[str, ...] = ()
+    """The speaker of each committed word (empty when unknown)."""
 
 
 KEEP_WORDS = 200
@@ -58,7 +55,7 @@ class StreamingTranscriber:
         """Transcribe the unconfirmed audio once; commit what the last two hypotheses agree on."""
         words = self._transcribe()
         agreed = 0
-        while agreed < min(len(words), len(self._hypothesis)) and _key(words[agreed]) == _key(
+        while agreed < min(len(words), len(self._hypothesis)) and word_key(words[agreed]) == word_key(
             self._hypothesis[agreed]
         ):
             agreed += 1
@@ -101,9 +98,9 @@ class StreamingTranscriber:
 
     def _without_repeated_border(self, words: list[Word]) -> list[Word]:
         """Drop leading words that repeat the last committed ones (the re-heard border of the buffer)."""
-        tail = [_key(w) for w in list(self._committed)[-5:]]
+        tail = [word_key(w) for w in list(self._committed)[-5:]]
         for size in range(min(len(tail), len(words)), 0, -1):
-            if tail[-size:] == [_key(w) for w in words[:size]]:
+            if tail[-size:] == [word_key(w) for w in words[:size]]:
                 return words[size:]
         return words
 

@@ -44,9 +44,16 @@ class SpeechToText:
     def model(self) -> WhisperModel:
         from faster_whisper import WhisperModel
 
+        class ShortWindowWhisperModel(WhisperModel):  # type: ignore[misc]
+            """faster-whisper pads every window to 30 s before the encoder, even with a shorter
+            ``chunk_length``; CTranslate2 encodes any length, so a 5 s window costs a sixth of the time."""
+
+            def encode(self, features: np.ndarray) -> Any:
+                return super().encode(features[..., : self.feature_extractor.nb_max_frames])
+
         log.info("loading speech model %s on %s (%s)", self.runtime.whisper_model, self.runtime.device,
                  self.runtime.compute_type)
-        return WhisperModel(
+        return ShortWindowWhisperModel(
             self.runtime.whisper_model,
             device=self.runtime.device,
             compute_type=self.runtime.compute_type,
@@ -72,21 +79,24 @@ class SpeechToText:
         return Transcript(tuple(segments), duration_s=duration, language=language)
 
     def speech_segments(
-        self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None
+        self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
+        hotwords: str | None = None,
     ) -> tuple[Iterator[Any], str]:
         """faster-whisper's lazy segments with the app's decoding options, without non-speech; and the language.
 
-        Voice-activity filtering stays on: without it tiny.en invents text on silence. For a live buffer,
-        ``live_window_s`` is the length the model sees at once (Whisper pads to 30 s; a short buffer needs
-        no more than itself, and the encoder's work shrinks with it) and decoding is one greedy pass whose
-        doubtful segments (repetitive, or unlikely: where faster-whisper would retry at five temperatures,
-        up to 10 s a step) are dropped; the next step hears that audio again.
+        Voice-activity filtering stays on: without it tiny.en invents text on silence. For a short clip (a
+        live buffer, a sentence heard again), ``live_window_s`` is the length the model sees at once (no
+        more than the clip: the encoder's work shrinks with it, see ``ShortWindowWhisperModel``) and
+        decoding is one greedy pass, cut off at :func:`live_token_cap`, whose doubtful segments
+        (repetitive, or unlikely: where faster-whisper would retry at five temperatures, up to 10 s a step)
+        are dropped; the next step hears that audio again. ``hotwords`` (names, terms) bias every window.
         """
         raw_segments, info = self.model.transcribe(
             audio, beam_size=self.beam_size, vad_filter=True, word_timestamps=True,
-            condition_on_previous_text=False, initial_prompt=prompt,
+            condition_on_previous_text=False, initial_prompt=prompt, hotwords=hotwords,
             chunk_length=live_window_s or 30,
             temperature=0.0 if live_window_s else (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+            max_new_tokens=live_token_cap(len(audio) / SAMPLE_RATE) if live_window_s else None,
         )
         kept = (s for s in raw_segments if not is_non_speech(s.text.strip()))
         if live_window_s:
@@ -94,7 +104,22 @@ class SpeechToText:
         return kept, str(info.language)
 
 
+LIVE_TOKENS_PER_S = 8
+"""Speech runs at 3-5 tokens a second; a live step decoding more is looping on a phrase (up to Whisper's 448
+tokens: steps of 4 s where others take 0.4 s), so its decoding stops here."""
+
+
+def live_token_cap(seconds: float) -> int:
+    """How many tokens a live step may decode for ``seconds`` of audio."""
+    return min(int(seconds * LIVE_TOKENS_PER_S) + 8, 224)  # prompt and output share Whisper's 448 tokens
+
+
 def to_word(word: Any, offset: float = 0.0) -> Word:
     """A faster-whisper word as our :class:`Word`, ``offset`` seconds later in the meeting."""
     return Word(round(offset + word.start, 3), round(offset + word.end, 3), word.word.strip(),
                 round(word.probability, 3))
+
+
+def word_key(word: Word) -> str:
+    """A word as compared between two hearings: lower case, without punctuation."""
+    return re.sub(r"[^\w']", "", word.text.lower())

@@ -186,6 +186,20 @@ class Store:
         return [VoiceProfile(r["name"], np.frombuffer(r["embedding"], dtype=np.float32), r["samples"], r["updated_at"])
                 for r in rows]
 
+    def proposed_voices(self, team: str) -> dict[str, np.ndarray]:
+        """Voices of the team's past meetings named by a proposal nobody confirmed yet: the mean per name.
+
+        A later meeting can recognise them; a rename replaces the proposal with what the user said.
+        """
+        rows = self.db.execute(
+            "SELECT meeting_voices.label, meeting_voices.embedding FROM meeting_voices"
+            " JOIN meetings ON meetings.id = meeting_voices.meeting_id JOIN teams ON teams.id = meetings.team_id"
+            " WHERE teams.name = ? AND meeting_voices.name_source = 'proposed'", [team]).fetchall()
+        sums: dict[str, np.ndarray] = {}
+        for name, blob in rows:
+            sums[name] = sums.get(name, 0) + np.frombuffer(blob, dtype=np.float32)
+        return {name: voice / np.linalg.norm(voice) for name, voice in sums.items()}
+
     def rename_speaker(self, meeting_id: int, label: str, name: str) -> bool:
         """Call speaker ``label`` of a meeting ``name`` everywhere (transcript, minutes, voices) in one step.
 

@@ -110,11 +110,17 @@ def _clean_task(task: str) -> str:
     return task.strip().rstrip("?.!").strip()
 
 
+DUE_PHRASE_WORDS = 5
+"""A due-date phrase after its marker is this many words at most: "the end of next month"."""
+
+
 def _without_due(task: str, meeting_date: dt.date) -> str:
     """Drop the trailing due-date phrase: "run a load test on the service by Friday" -> "run a load test on
     the service"."""
     for marker in reversed(list(_DUE_MARKERS.finditer(task))):
-        if marker.start() > 0 and resolve_date(task[marker.end():], meeting_date):
+        # The date must follow the marker ("on Tuesday, March 24"), not come later in the task ("on the
+        # beta feedback and share it my Thursday", where ASR heard "by" as "my").
+        if marker.start() > 0 and resolve_date(" ".join(task[marker.end():].split()[:DUE_PHRASE_WORDS]), meeting_date):
             return _TRAILING_FILLER.sub("", task[: marker.start()])
     return task
 
