@@ -233,11 +233,19 @@ def _record(engine: Engine, args: argparse.Namespace) -> None:
                         control=control)
     print("Recording. Press Ctrl-C to stop.", file=sys.stderr, flush=True)
     reported_error = None
+    speaker = ""
 
     def show(event: Any) -> None:
-        nonlocal reported_error, device
+        nonlocal reported_error, device, speaker
         if isinstance(event, LiveTranscript) and event.committed:
-            print(" ".join(w.text for w in event.committed), file=sys.stderr, flush=True)
+            names = event.speakers if len(event.speakers) == len(event.committed) else ("",) * len(event.committed)
+            lines = [""]
+            for word, name in zip(event.committed, names, strict=True):
+                if name and name != speaker:  # a new speaker: a new line with their name
+                    lines.append(f"{name}:")
+                    speaker = name
+                lines[-1] = f"{lines[-1]} {word.text.strip()}".lstrip()
+            print("\n".join(line for line in lines if line), file=sys.stderr, flush=True)
         elif isinstance(event, RecordingStatus) and event.error and event.error != reported_error:
             reported_error = event.error
             print(f"companion: {event.error}; the recording so far is kept in {event.path}", file=sys.stderr)

@@ -21,6 +21,7 @@ from companion.audio import speak as speech
 from companion.audio.capture import AudioSource
 from companion.audio.decode import decode_audio, louder_channel
 from companion.audio.diarize import Diarization, Diarizer
+from companion.audio.live_speakers import LiveSpeakers
 from companion.audio.recording import (
     Recording,
     RecordingControl,
@@ -265,8 +266,9 @@ class Engine:
         """Record a meeting with a live transcript; when stopped, process the recording fully.
 
         Yields :class:`RecordingStatus` and live :class:`~companion.audio.streaming.LiveTranscript`
-        updates while recording, then the progress of :meth:`process`. The audio is on disk all along:
-        whatever happens to this job, the recording survives (see :meth:`recover`).
+        updates while recording (speakers named from the team's voice profiles, else "Speaker N", see
+        :class:`~companion.audio.live_speakers.LiveSpeakers`), then the progress of :meth:`process`. The
+        audio is on disk all along: whatever happens to this job, the recording survives (see :meth:`recover`).
         """
         team = _checked_team(team)
         control = control or RecordingControl()
@@ -274,6 +276,8 @@ class Engine:
         info = RecordingInfo(team, (title or f"Meeting {today}").strip(), today, [p for p in participants if p])
         recording = Recording(self.recordings_dir, info, microphone, system_audio)
         live = StreamingTranscriber(self.speech_to_text)
+        profiles = {p.name: p.embedding for p in self.store.voice_profiles(team)}
+        speakers = LiveSpeakers(self.diarizer.embed_spans, profiles)
         recording.start()
         last_step = time.monotonic()
         try:
@@ -283,17 +287,23 @@ class Engine:
                 recording.paused = control.paused
                 if (replacement := control.take_new_microphone()) is not None:
                     recording.switch_microphone(replacement)
-                live.add_audio(recording.take_live_audio())
+                audio = recording.take_live_audio()
+                live.add_audio(audio)
+                speakers.add_audio(audio)
                 yield RecordingStatus(recording.seconds, recording.level_db, recording.paused, recording.error,
                                       recording.path)
                 with self.lane.use(live=True):
                     update = live.step()
+                    update = replace(update, speakers=speakers.label(update.committed))
                 yield update
         finally:
             path = recording.stop()
-        live.add_audio(recording.take_live_audio())
+        audio = recording.take_live_audio()
+        live.add_audio(audio)
+        speakers.add_audio(audio)
         with self.lane.use(live=True):
             update = live.finish()
+            update = replace(update, speakers=speakers.label(update.committed))
         yield update
         return (yield from self.process(path, team, title=info.title, date=info.date, participants=info.participants))
 
