@@ -122,6 +122,11 @@ class Diarizer:
             labels[members] = offset + cluster(features[members], [units[i] for i in members], cepstra, wanted)
         return _turns(units, labels, voices)
 
+    def warm_up(self) -> None:
+        """Load the voice encoder and prepare its kernels (seconds, once), before a live call needs them."""
+        self.embed_spans(np.random.default_rng(0).normal(0.0, 0.01, 2 * SAMPLE_RATE).astype(np.float32),
+                         [(0.0, 1.5)])
+
     def embed_spans(self, audio: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
         """One unit-length voice embedding per (start, end) span of 16 kHz ``audio``, in seconds, each made as a
         diarized unit's (the audio loudness-normalised, the mean of the span's 1.5 s windows)."""
