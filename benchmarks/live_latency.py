@@ -1,8 +1,9 @@
 """Live transcription latency: how long after a word is said it appears in the committed transcript.
 
-Streams a shared meeting in real time through the app's recording path (a source feeding the crash-safe
-recorder, the live transcriber stepping as the engine does) and measures, per committed word, the wall
-time from the word's end in the audio to its commit. The last line is exactly:
+Streams a shared meeting in real time through the app's own recording job (``Engine.record`` with a
+source playing the file: the crash-safe recorder, the live transcriber and the live speaker labels on the
+compute lane, stepping as in the app) and measures, per committed word, the wall time from the word's end
+in the audio to the update that commits it. The last line is exactly:
 ``median_latency_s=X p95_latency_s=Y words=N wer=W``. Targets on 2 CPU cores: median <= 2.0 s,
 p95 <= 3.5 s, live WER within 3 points of the offline WER; exits 1 when one is missed.
 
@@ -22,7 +23,6 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COMPANION_SHARED_DATA", REPO.parent / "shared" / "data"))
-STEP_S = 1.0
 
 
 def main() -> int:
@@ -35,39 +35,34 @@ def main() -> int:
         return 2
     from companion.audio.capture import ArraySource
     from companion.audio.decode import decode_audio
-    from companion.audio.recording import Recording, RecordingInfo
-    from companion.audio.streaming import StreamingTranscriber
-    from companion.audio.stt import SpeechToText
+    from companion.audio.recording import RecordingControl, RecordingStatus
+    from companion.audio.streaming import LiveTranscript
+    from companion.engine import Engine
     from companion.evaluation import word_error_rate
-    from companion.jobs import run_job
-    from companion.runtime import decide_runtime
+    from companion.jobs import Progress, run_job
 
     spelling = SHARED / "speech/whisper_english_normalizer.json"
     reference = " ".join(line.split(":", 1)[-1] for line in text.open())
     audio = decode_audio(wav)
-    stt = SpeechToText(decide_runtime("cpu"))
-    offline_wer = word_error_rate(reference, run_job(stt.transcribe(audio)).text, spelling)
-    live = StreamingTranscriber(stt)
-    source = ArraySource(audio, realtime=True)
     latencies: list[float] = []
     committed: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
-        recording = Recording(Path(folder), RecordingInfo("Bench", "latency", "2026-03-02"), source)
-        recording.start()
+        engine = Engine(folder, device="cpu")
+        offline_wer = word_error_rate(reference, run_job(engine.speech_to_text.transcribe(audio)).text, spelling)
+        engine.diarizer.warm_up()  # as the app does once its window is up
+        source, control = ArraySource(audio, realtime=True), RecordingControl()
+        job = engine.record("Bench", source, title="latency", control=control)
         began = time.monotonic()
-        last_step = began
-        while not source.finished.is_set():
-            time.sleep(max(0.0, STEP_S - (time.monotonic() - last_step)))
-            last_step = time.monotonic()
-            live.add_audio(recording.take_live_audio())
-            for word in live.step().committed:
-                latencies.append(time.monotonic() - began - word.end)
-                committed.append(word.text)
-        recording.stop()
-        live.add_audio(recording.take_live_audio())
-        for word in live.finish().committed:
-            latencies.append(time.monotonic() - began - word.end)
-            committed.append(word.text)
+        for event in job:
+            if isinstance(event, RecordingStatus) and source.finished.is_set():
+                control.stop()
+            elif isinstance(event, LiveTranscript):
+                latencies += [time.monotonic() - began - word.end for word in event.committed]
+                committed += [word.text for word in event.committed]
+            elif isinstance(event, Progress):
+                break  # the full pass after the recording: not live any more
+        job.close()
+        engine.close()
     live_wer = word_error_rate(reference, " ".join(committed), spelling)
     median, p95 = float(np.median(latencies)), float(np.percentile(latencies, 95))
     print(f"{'meeting':<22} {'audio s':>8} {'offline WER':>12} {'live WER':>9}")
