@@ -261,7 +261,7 @@ class Engine:
         title: str | None = None,
         participants: Sequence[str] = (),
         control: RecordingControl | None = None,
-        step_s: float = 1.0,
+        step_s: float = 0.5,
     ) -> Job[Meeting]:
         """Record a meeting with a live transcript; when stopped, process the recording fully.
 
@@ -269,6 +269,10 @@ class Engine:
         updates while recording (speakers named from the team's voice profiles, else "Speaker N", see
         :class:`~companion.audio.live_speakers.LiveSpeakers`), then the progress of :meth:`process`. The
         audio is on disk all along: whatever happens to this job, the recording survives (see :meth:`recover`).
+
+        A live step every ``step_s``: two agreeing hypotheses commit a word, so the step sets the latency.
+        ``benchmarks/live_latency.py`` on Atlas 03-02 / 03-09: 0.5 s steps commit words after a median 1.3 /
+        1.6 s (1 s steps: 2.8 / 2.5 s) at about the same live WER; 0.3 s steps agree on more wrong words.
         """
         team = _checked_team(team)
         control = control or RecordingControl()

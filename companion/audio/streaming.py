@@ -35,7 +35,7 @@ PAUSE_S = 0.6
 
 
 class StreamingTranscriber:
-    """Feed audio with :meth:`add_audio`, call :meth:`step` about once a second, :meth:`finish` at the end."""
+    """Feed audio with :meth:`add_audio`, call :meth:`step` every 0.5-1 s, :meth:`finish` at the end."""
 
     def __init__(self, stt: SpeechToText, max_buffer_s: float = 12.0, prompt_words: int = 40) -> None:
         self.stt = stt
