@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,32 @@ def test_another_process_reads_while_this_one_writes(tmp_path: Path) -> None:
     after = subprocess.run([sys.executable, "-c", reader], capture_output=True, text=True, timeout=20)
     assert (during.returncode, during.stdout.strip()) == (0, "1"), during.stderr
     assert after.stdout.strip() == "2"
+
+
+def test_transactions_from_two_threads_take_turns(tmp_path: Path) -> None:
+    # The app's workers share one connection: a write begun while another thread's was open must not
+    # become a savepoint inside it ("no such savepoint" once the other commits).
+    store = Store(tmp_path / "meetings.db")
+    errors: list[BaseException] = []
+
+    def write(thread: int) -> None:
+        try:
+            for index in range(300):
+                with store.db.atomic():
+                    store.db.execute("INSERT INTO teams (name, created_at) VALUES (?, ?)",
+                                     [f"team {thread}-{index}", "2026-03-02"])
+                    with store.db.atomic():  # nested on the same thread: a savepoint, as before
+                        store.db.execute("SELECT count(*) FROM teams").fetchone()
+        except BaseException as error:  # reported below, from the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert store.db.execute("SELECT count(*) FROM teams").fetchone()[0] == 900
 
 
 def test_an_unusable_database_file_is_a_clear_error(tmp_path: Path) -> None:

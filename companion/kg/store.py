@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +32,25 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_S = 30.0
 
 
+class _SharedDatabase(Database):
+    """One connection shared by the app's threads, whose transactions take turns.
+
+    sqlite-utils opens a savepoint instead of a transaction when the connection is already in one, so a
+    worker's write begun while another thread's was open nested inside it, and failed with "no such
+    savepoint" once the other committed. A transaction now waits for the one in progress; nested blocks
+    on the same thread stay savepoints.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        super().__init__(connection)
+        self._turn = threading.RLock()
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        with self._turn, super().atomic() as db:
+            yield db
+
+
 class Store:
     """A team-scoped meeting store in one SQLite file."""
 
@@ -38,7 +59,7 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-            self.db = Database(connection)
+            self.db: Database = _SharedDatabase(connection)
             self.db.enable_wal()
             # WAL's recommended level: commits survive a crash of the app (not always a power cut) and no
             # longer wait for an fsync each (ingest 3,900 -> 6,400 graph facts/s on two busy cores).
