@@ -238,13 +238,12 @@ def _record(engine: Engine, args: argparse.Namespace) -> None:
     def show(event: Any) -> None:
         nonlocal reported_error, device, speaker
         if isinstance(event, LiveTranscript) and event.committed:
-            names = event.speakers if len(event.speakers) == len(event.committed) else ("",) * len(event.committed)
             lines = [""]
-            for word, name in zip(event.committed, names, strict=True):
+            for name, words in event.speaker_runs():
                 if name and name != speaker:  # a new speaker: a new line with their name
                     lines.append(f"{name}:")
                     speaker = name
-                lines[-1] = f"{lines[-1]} {word.text.strip()}".lstrip()
+                lines[-1] = " ".join([lines[-1], *(w.text.strip() for w in words)]).lstrip()
             print("\n".join(line for line in lines if line), file=sys.stderr, flush=True)
         elif isinstance(event, RecordingStatus) and event.error and event.error != reported_error:
             reported_error = event.error

@@ -75,6 +75,13 @@ def labels(speakers: LiveSpeakers, audio: np.ndarray, words: list[tuple[Word, in
     return [name for _, names, _ in feed(speakers, audio, [w for w, _ in words]) for name in names]
 
 
+def test_an_update_splits_its_words_into_runs_of_one_speaker() -> None:
+    words = tuple(Word(i, i + 0.5, text) for i, text in enumerate(["Hi", "all.", "Morning."]))
+    runs = LiveTranscript(words, (), ("Anna", "Anna", "Ben")).speaker_runs()
+    assert [(name, [w.text for w in run]) for name, run in runs] == [("Anna", ["Hi", "all."]), ("Ben", ["Morning."])]
+    assert LiveTranscript(words, ()).speaker_runs() == [("", list(words))]  # no speakers: one unnamed run
+
+
 def test_team_voices_are_named_from_their_profiles() -> None:
     audio, words = speech((1, 3.0), (2, 4.0), (1, 2.0))
     got = labels(LiveSpeakers(FakeEncoder(), {"Anna": VOICES[1], "Ben": VOICES[2]}), audio, words)

@@ -26,6 +26,17 @@ class LiveTranscript:
     speakers: tuple[str, ...] = ()
     """The speaker of each committed word (empty when unknown)."""
 
+    def speaker_runs(self) -> list[tuple[str, list[Word]]]:
+        """The committed words in runs of one speaker ("" where the update names none)."""
+        speakers = self.speakers if len(self.speakers) == len(self.committed) else ("",) * len(self.committed)
+        runs: list[tuple[str, list[Word]]] = []
+        for speaker, word in zip(speakers, self.committed, strict=True):
+            if runs and runs[-1][0] == speaker:
+                runs[-1][1].append(word)
+            else:
+                runs.append((speaker, [word]))
+        return runs
+
 
 KEEP_WORDS = 200
 """Committed words the transcriber remembers: enough for the prompt, flat memory for an 8-hour call."""

@@ -11,14 +11,12 @@ to re-read something, the view stays where they put it until they scroll back do
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
 
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from companion.audio.streaming import LiveTranscript
-from companion.models import Word
 
 SPEAKER_HUES = (210, 25, 130, 340, 270, 175, 300, 45)
 """Hues of speaker names, far apart: blue, orange, green, crimson, violet, teal, magenta, ochre."""
@@ -82,7 +80,7 @@ class LiveTranscriptView(QPlainTextEdit):
         cursor.setPosition(self._committed_end)
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
-        for speaker, words in _runs(update):
+        for speaker, words in update.speaker_runs():
             text = " ".join(w.text.strip() for w in words)
             if speaker and speaker != self._speaker:
                 cursor.insertText("" if self._committed_end == 0 else "\n", QTextCharFormat())
@@ -132,16 +130,3 @@ class LiveTranscriptView(QPlainTextEdit):
                     cursor.setCharFormat(self._name_format(speaker))
                 fragments += 1
             block = block.next()
-
-
-def _runs(update: LiveTranscript) -> Iterator[tuple[str, list[Word]]]:
-    """The committed words in runs of one speaker ("" where the update names none)."""
-    speakers = update.speakers if len(update.speakers) == len(update.committed) else ("",) * len(update.committed)
-    run: list[Word] = []
-    for index, word in enumerate(update.committed):
-        if run and speakers[index] != speakers[index - 1]:
-            yield speakers[index - 1], run
-            run = []
-        run.append(word)
-    if run:
-        yield speakers[len(update.committed) - 1], run
