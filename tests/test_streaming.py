@@ -1,0 +1,72 @@
+"""The live transcriber's policy (LocalAgreement, pauses, the buffer and its prompt) with a scripted model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from companion.audio.decode import SAMPLE_RATE
+from companion.audio.streaming import StreamingTranscriber
+
+SPOKEN = [(0.0, 0.4, "we"), (0.5, 0.9, "ship"), (1.0, 1.4, "on"), (1.5, 1.9, "friday"),
+          (3.0, 3.4, "ben"), (3.5, 3.9, "owns"), (4.0, 4.4, "the"), (4.5, 4.9, "fix")]
+"""Words in meeting time: a pause of 1.1 s after "friday"."""
+
+
+@dataclass
+class FakeWord:
+    start: float
+    end: float
+    word: str
+    probability: float = 0.9
+
+
+class ScriptedSpeech:
+    """The model boundary: hears the words of :data:`SPOKEN` that the buffer holds whole, and notes each
+    prompt. The test audio carries meeting time in its samples (milliseconds), so the fake knows where the
+    buffer starts."""
+
+    def __init__(self) -> None:
+        self.heard: list[tuple[str, list[str]]] = []
+        """Per call: the prompt, and the words heard."""
+
+    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
+                        hotwords: str | None = None) -> tuple[list[Any], str]:
+        offset = float(audio[0]) * 1000
+        end = offset + len(audio) / SAMPLE_RATE
+        words = [FakeWord(start - offset, stop - offset, f" {text}") for start, stop, text in SPOKEN
+                 if start >= offset - 0.05 and stop <= end]
+        self.heard.append((prompt or "", [w.word.strip() for w in words]))
+        return [SimpleNamespace(words=words)], "en"
+
+
+def meeting_audio(seconds: float) -> np.ndarray:
+    return (np.arange(int(seconds * SAMPLE_RATE), dtype=np.float64) / SAMPLE_RATE / 1000).astype(np.float32)
+
+
+def stream(speech: ScriptedSpeech, seconds: float, step_s: float = 0.5) -> list[str]:
+    live = StreamingTranscriber(speech)  # type: ignore[arg-type]
+    audio, committed = meeting_audio(seconds), []
+    step = int(step_s * SAMPLE_RATE)
+    for start in range(0, len(audio), step):
+        live.add_audio(audio[start:start + step])
+        committed += [w.text for w in live.step().committed]
+    committed += [w.text for w in live.finish().committed]
+    return committed
+
+
+def test_every_word_is_committed_once_in_order() -> None:
+    assert stream(ScriptedSpeech(), 5.5) == [text for _, _, text in SPOKEN]
+
+
+def test_the_prompt_is_what_was_said_before_the_buffer() -> None:
+    speech = ScriptedSpeech()
+    stream(speech, 5.5)
+    # Words the buffer holds are not in the prompt: Whisper would take them as said already.
+    assert all(not set(prompt.split()) & set(words) for prompt, words in speech.heard)
+    # The buffer was cut at the pause: the first sentence is the prompt for the second.
+    assert ("we ship on friday", ["ben", "owns", "the", "fix"]) in speech.heard
+
