@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from companion.audio.decode import SAMPLE_RATE
-from companion.audio.streaming import StreamingTranscriber
+from companion.audio.streaming import StreamingTranscriber, until_repeated
+from companion.models import Word
 
 SPOKEN = [(0.0, 0.4, "we"), (0.5, 0.9, "ship"), (1.0, 1.4, "on"), (1.5, 1.9, "friday"),
           (3.0, 3.4, "ben"), (3.5, 3.9, "owns"), (4.0, 4.4, "the"), (4.5, 4.9, "fix")]
@@ -70,3 +71,35 @@ def test_the_prompt_is_what_was_said_before_the_buffer() -> None:
     # The buffer was cut at the pause: the first sentence is the prompt for the second.
     assert ("we ship on friday", ["ben", "owns", "the", "fix"]) in speech.heard
 
+
+
+class LoopingSpeech(ScriptedSpeech):
+    """Hears the words, then loops on them when there are three or more, as tiny.en does on short buffers."""
+
+    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
+                        hotwords: str | None = None) -> tuple[list[Any], str]:
+        [segment], language = super().speech_segments(audio, prompt, live_window_s, hotwords)
+        end = len(audio) / SAMPLE_RATE
+        loop = [FakeWord(end - 0.05, end - 0.04, w.word) for w in segment.words if len(segment.words) >= 3]
+        return [SimpleNamespace(words=segment.words + loop)], language
+
+
+def test_a_loop_is_not_committed_nor_taken_for_a_pause() -> None:
+    assert stream(LoopingSpeech(), 5.5) == [text for _, _, text in SPOKEN]
+
+
+def words(text: str) -> list[Word]:
+    return [Word(i, i + 0.5, t) for i, t in enumerate(text.split())]
+
+
+def test_a_hypothesis_ends_where_whisper_starts_repeating_itself() -> None:
+    def kept(text: str) -> str:
+        return " ".join(w.text for w in until_repeated(words(text)))
+
+    assert kept("I will cancel it again. Sure I will cancel it again.") == "I will cancel it again. Sure"
+    assert kept("Then we can, then we can, then we can,") == "Then we can,"
+    assert kept("it t t t t t") == "it t"
+    # The loop can begin in words committed already.
+    assert [w.text for w in until_repeated(words("can, then we can, then"), words("Then we"))] == ["can,"]
+    # People do repeat a word or two.
+    assert kept("agreed agreed that that stays open") == "agreed agreed that that stays open"

@@ -8,6 +8,7 @@ before it as the prompt, so memory stays flat however long the call.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,22 +65,24 @@ class StreamingTranscriber:
 
     def step(self) -> LiveTranscript:
         """Transcribe the unconfirmed audio once; commit what the last two hypotheses agree on."""
-        words = self._transcribe()
+        heard = self._transcribe()
+        words = until_repeated(heard, self._committed_in_buffer())
         agreed = 0
         while agreed < min(len(words), len(self._hypothesis)) and word_key(words[agreed]) == word_key(
             self._hypothesis[agreed]
         ):
             agreed += 1
         # Words followed by a pause are final too: the speaker stopped, nothing later will change them.
-        buffer_end = self._offset + len(self._audio) / SAMPLE_RATE
+        # Where a loop was cut off, speech went on: that is no pause.
+        heard_until = heard[len(words)].start if len(words) < len(heard) else self._offset + self._seconds
         for index, word in enumerate(words):
-            next_start = words[index + 1].start if index + 1 < len(words) else buffer_end
+            next_start = words[index + 1].start if index + 1 < len(words) else heard_until
             if index >= agreed and next_start - word.end >= PAUSE_S:
                 agreed = index + 1
         newly = words[:agreed]
         self._committed.extend(newly)
         self._hypothesis = words[agreed:]
-        buffered = len(self._audio) / SAMPLE_RATE
+        buffered = self._seconds
         if newly and (not self._hypothesis or self._hypothesis[0].start - newly[-1].end >= PAUSE_S):
             self._cut(newly[-1].end + 0.1)  # a pause after the last committed word: a clean place to cut
         elif buffered > self.max_buffer_s:
@@ -90,10 +93,17 @@ class StreamingTranscriber:
 
     def finish(self) -> LiveTranscript:
         """At the end of the recording the tentative tail is all there is: commit it."""
-        words = self._transcribe() if len(self._audio) else []
+        words = until_repeated(self._transcribe(), self._committed_in_buffer()) if len(self._audio) else []
         self._committed.extend(words)
         self._hypothesis = []
         return LiveTranscript(tuple(words), ())
+
+    def _committed_in_buffer(self) -> list[Word]:
+        return [w for w in self._committed if w.end > self._offset]
+
+    @property
+    def _seconds(self) -> float:
+        return len(self._audio) / SAMPLE_RATE
 
     def _transcribe(self) -> list[Word]:
         """Words after the last committed one, in meeting time, without ones repeated at the border."""
@@ -103,7 +113,7 @@ class StreamingTranscriber:
         # were said already: it skips or repeats them (live WER 0.31 -> 0.22 on Atlas 03-02 without them).
         before = [w.text for w in self._committed if w.end <= self._offset]
         prompt = " ".join(before[-self.prompt_words:]) or None
-        window_s = min(30, int(np.ceil(len(self._audio) / SAMPLE_RATE)) + 1)
+        window_s = min(30, int(np.ceil(self._seconds)) + 1)
         segments, _ = self.stt.speech_segments(self._audio, prompt, window_s)
         words = [to_word(w, self._offset) for segment in segments for w in segment.words or ()]
         # As in whisper_streaming: words from before the last commit are re-heard audio, not new speech.
@@ -125,3 +135,25 @@ class StreamingTranscriber:
             return
         self._audio = self._audio[cut:]
         self._offset = at
+
+
+LOOP_WORDS = 3
+"""A phrase this long heard twice in one buffer is Whisper looping ("then we can, then we can, ..."), not speech."""
+
+
+def until_repeated(words: list[Word], said: Sequence[Word] = ()) -> list[Word]:
+    """``words`` up to where a phrase of :data:`LOOP_WORDS` words comes again (overlaps count: "t t t t"),
+    in them or after the words ``said`` just before them.
+
+    On a short buffer tiny.en repeats itself ("I will cancel it again. Sure I will cancel it again."); cut
+    off at the repetition, the words after it are heard again at the next step. Atlas 03-02 live WER
+    0.219 -> 0.213 (simulated real time).
+    """
+    keys = [word_key(w) for w in [*said, *words]]
+    seen: set[tuple[str, ...]] = set()
+    for start in range(len(keys) - LOOP_WORDS + 1):
+        phrase = tuple(keys[start:start + LOOP_WORDS])
+        if phrase in seen:
+            return words[:max(0, start - len(said))]
+        seen.add(phrase)
+    return words
