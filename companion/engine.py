@@ -271,8 +271,8 @@ class Engine:
         audio is on disk all along: whatever happens to this job, the recording survives (see :meth:`recover`).
 
         A live step every ``step_s``: two agreeing hypotheses commit a word, so the step sets the latency.
-        ``benchmarks/live_latency.py`` on Atlas 03-02 / 03-09: 0.5 s steps commit words after a median 1.3 /
-        1.6 s (1 s steps: 2.8 / 2.5 s) at about the same live WER; 0.3 s steps agree on more wrong words.
+        ``benchmarks/live_latency.py`` on Atlas 03-02 / 03-09: 0.5 s steps commit words after a median 1.15 /
+        1.27 s, p95 2.6 / 2.7 s; 0.75 s steps are slower at no better WER, 0.3 s steps agree on more wrong words.
         """
         team = _checked_team(team)
         control = control or RecordingControl()
