@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,16 @@ def engine(tmp_path: Path, runtime: Runtime, speech_to_text: SpeechToText, diari
     engine.diarizer = diarizer
     yield engine
     engine.close()
+
+
+@dataclass
+class FakeWord:
+    """A faster-whisper word, for fakes of the live path's ``speech_segments``."""
+
+    start: float
+    end: float
+    word: str
+    probability: float = 0.9
 
 
 class FakeSpeechToText:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
+from conftest import FakeWord
 
 from companion.audio.capture import ArraySource
 from companion.audio.decode import SAMPLE_RATE, decode_audio
@@ -159,14 +159,6 @@ def test_no_words_no_encoder() -> None:
     speakers.add_audio(np.zeros(SAMPLE_RATE, np.float32))
     assert speakers.label([]) == ()
     assert encoder.calls == []
-
-
-@dataclass
-class FakeWord:
-    start: float
-    end: float
-    word: str
-    probability: float = 0.9
 
 
 class WordsEverySecond:

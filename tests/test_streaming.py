@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+from conftest import FakeWord
 
 from companion.audio.decode import SAMPLE_RATE
 from companion.audio.streaming import StreamingTranscriber, until_repeated
@@ -15,14 +15,6 @@ from companion.models import Word
 SPOKEN = [(0.0, 0.4, "we"), (0.5, 0.9, "ship"), (1.0, 1.4, "on"), (1.5, 1.9, "friday"),
           (3.0, 3.4, "ben"), (3.5, 3.9, "owns"), (4.0, 4.4, "the"), (4.5, 4.9, "fix")]
 """Words in meeting time: a pause of 1.1 s after "friday"."""
-
-
-@dataclass
-class FakeWord:
-    start: float
-    end: float
-    word: str
-    probability: float = 0.9
 
 
 class ScriptedSpeech:

@@ -23,6 +23,7 @@ import numpy as np
 
 from companion.audio.decode import SAMPLE_RATE
 from companion.audio.speakers import recognise
+from companion.audio.streaming import PAUSE_S
 from companion.models import Word
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,6 @@ Embed = Callable[[np.ndarray, Sequence[tuple[float, float]]], np.ndarray]
 
 KEEP_S = 30.0
 """Seconds of recent audio kept: enough for any utterance being committed, flat memory for an 8-hour call."""
-PAUSE_S = 0.6
-"""A gap this long between two words starts a new utterance (as in the streaming transcriber)."""
 CLIP_S = 1.5
 """The least audio embedded per utterance: one encoder window. Shorter utterances are widened."""
 MAX_CLIP_S = 10.0

@@ -11,14 +11,13 @@ hearing; every other word stays as first heard.
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from companion.audio.decode import SAMPLE_RATE
-from companion.audio.stt import SpeechToText, to_word, word_key
+from companion.audio.stt import SpeechToText, clip_window_s, to_word, word_key
 from companion.jobs import CancelToken, Job, Progress
 from companion.llm.people import match_person
 from companion.models import Segment, Transcript, Word
@@ -57,8 +56,7 @@ def rehear_names(stt: SpeechToText, audio: np.ndarray, transcript: Transcript, p
 def _hear(stt: SpeechToText, audio: np.ndarray, segment: Segment, hint: str) -> list[Word]:
     start = max(0.0, segment.start - PAD_S)
     clip = audio[int(start * SAMPLE_RATE): int((segment.end + PAD_S) * SAMPLE_RATE)]
-    window_s = min(30, math.ceil(len(clip) / SAMPLE_RATE) + 1)
-    raw, _ = stt.speech_segments(clip, live_window_s=window_s, hotwords=hint)
+    raw, _ = stt.speech_segments(clip, live_window_s=clip_window_s(clip), hotwords=hint)
     return [to_word(w, start) for s in raw for w in s.words or ()]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from companion.audio.decode import SAMPLE_RATE
-from companion.audio.stt import SpeechToText, to_word, word_key
+from companion.audio.stt import SpeechToText, clip_window_s, to_word, word_key
 from companion.models import Word
 
 
@@ -113,8 +113,7 @@ class StreamingTranscriber:
         # were said already: it skips or repeats them (live WER 0.31 -> 0.22 on Atlas 03-02 without them).
         before = [w.text for w in self._committed if w.end <= self._offset]
         prompt = " ".join(before[-self.prompt_words:]) or None
-        window_s = min(30, int(np.ceil(self._seconds)) + 1)
-        segments, _ = self.stt.speech_segments(self._audio, prompt, window_s)
+        segments, _ = self.stt.speech_segments(self._audio, prompt, clip_window_s(self._audio))
         words = [to_word(w, self._offset) for segment in segments for w in segment.words or ()]
         # As in whisper_streaming: words from before the last commit are re-heard audio, not new speech.
         last_end = self._committed[-1].end if self._committed else 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Iterator
 from functools import cached_property
@@ -112,6 +113,12 @@ tokens: steps of 4 s where others take 0.4 s), so its decoding stops here."""
 def live_token_cap(seconds: float) -> int:
     """How many tokens a live step may decode for ``seconds`` of audio."""
     return min(int(seconds * LIVE_TOKENS_PER_S) + 8, 224)  # prompt and output share Whisper's 448 tokens
+
+
+def clip_window_s(audio: np.ndarray) -> int:
+    """The window the model sees for a short clip (``speech_segments``' ``live_window_s``): the clip and a
+    second more, at most Whisper's 30 s."""
+    return min(30, math.ceil(len(audio) / SAMPLE_RATE) + 1)
 
 
 def to_word(word: Any, offset: float = 0.0) -> Word:
