@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,7 @@ from conftest import tone, write_wav
 
 from companion.cli import main
 from companion.kg.store import Store
+from companion.logs import setup_logging
 
 COMPANION = Path(sys.executable).with_name("companion")
 
@@ -138,3 +141,27 @@ def test_minutes_exports_every_format(populated: Path, tmp_path: Path, capsys: p
     assert json.loads((tmp_path / "minutes.json").read_text())["action_items"][0]["owner"] == "Ben"
     assert main(["--data-dir", str(populated), "minutes", "1", "--format", "pdf"]) == 1
     assert "binary format" in capsys.readouterr().err
+
+
+def test_logging_set_up_twice_keeps_one_console_that_follows_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``main`` sets logging up on every call: a second call must not stack handlers, and warnings go to the
+    stderr of the moment (a test harness closes the one there was)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        setup_logging()
+        setup_logging()
+        added = [h for h in root.handlers if h not in before]
+        assert len(added) == 2, added  # the console and the log file
+        stderr = io.StringIO()
+        monkeypatch.setattr(sys, "stderr", stderr)
+        logging.getLogger("companion.test").warning("disk almost full")
+        assert stderr.getvalue() == "WARNING companion.test: disk almost full\n"
+        assert "disk almost full" in (tmp_path / "meeting-companion" / "log" / "companion.log").read_text()
+    finally:
+        for handler in [h for h in root.handlers if h not in before]:
+            root.removeHandler(handler)
+            handler.close()

@@ -101,7 +101,7 @@ def test_a_dropped_audio_file_is_transcribed_with_progress_and_listed(window: Ma
     assert line is not None
     view.transcript.itemClicked.emit(line, 2)
     assert view.player.playing_from == meeting.segments[2].start
-    window.tasks.wait(10_000)
+    qtbot.waitUntil(lambda: not window.tasks.active, timeout=10_000)  # its error, if any, has arrived
     assert all(error.startswith("cannot play the audio") for error in window.errors), window.errors
     view.play_button.click()  # stop
     assert view.player.playing_from is None
