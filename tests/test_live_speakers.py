@@ -189,7 +189,8 @@ def test_record_labels_each_live_update_with_speakers(tmp_path: Path, runtime: R
     finally:
         job.close()  # stops the recording
         engine.close()
-    assert [u.speakers for u in updates] == [("Speaker 1",) * 10]
+    # w9 is not committed yet: it ends 0.3 s before the audio does, too little right context to agree on.
+    assert [u.speakers for u in updates] == [("Speaker 1",) * 9]
 
 
 # The real voice encoder on the Atlas meetings --------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Live speech-to-text: LocalAgreement-2 over a sliding buffer (after whisper_streaming, Macháček et al. 2023).
 
-Every step re-transcribes the unconfirmed audio; words that two consecutive hypotheses agree on are
-committed, the rest is a tentative tail. The buffer is cut after committed words, with the text committed
-before it as the prompt, so memory stays flat however long the call.
+Every step re-transcribes the unconfirmed audio; words that two consecutive hypotheses agree on, and that
+the older one heard with :data:`RIGHT_CONTEXT_S` of audio after them, are committed; the rest is a
+tentative tail. The buffer is cut at pauses after committed words, with the text committed before it as the
+prompt, so memory stays flat however long the call.
 """
 
 from __future__ import annotations
@@ -43,7 +44,14 @@ KEEP_WORDS = 200
 """Committed words the transcriber remembers: enough for the prompt, flat memory for an 8-hour call."""
 
 PAUSE_S = 0.6
-"""A gap this long after a word means the speaker paused: the words before it are committed."""
+"""A gap this long after a committed word means the speaker paused: a clean place to cut the buffer."""
+
+RIGHT_CONTEXT_S = 0.6
+"""How much audio the older of two agreeing hearings must have had after a word for it to be committed.
+
+tiny.en hears the last second of a clip badly, and two hearings 0.5 s apart share that blind spot: they
+agree on the same mistake ("Go tomorrow again" for "Good morning"). Replayed at four step phases on the
+three Atlas meetings, live WER 0.242 -> 0.212 (offline 0.179), median latency +0.7 s."""
 
 
 class StreamingTranscriber:
@@ -59,29 +67,27 @@ class StreamingTranscriber:
         self._committed: deque[Word] = deque(maxlen=KEEP_WORDS)
         """The latest committed words (for the prompt and the buffer border); the caller keeps the rest."""
         self._hypothesis: list[Word] = []
+        self._hypothesis_until = 0.0
+        """Meeting time up to which the last hypothesis had heard."""
 
     def add_audio(self, samples: np.ndarray) -> None:
         self._audio = np.concatenate([self._audio, samples.astype(np.float32, copy=False)])
 
     def step(self) -> LiveTranscript:
         """Transcribe the unconfirmed audio once; commit what the last two hypotheses agree on."""
-        heard = self._transcribe()
-        words = until_repeated(heard, self._committed_in_buffer())
+        words = until_repeated(self._transcribe(), self._committed_in_buffer())
+        # A pause commits nothing by itself: the last word before it was heard once, at the clip's end, where
+        # tiny.en is weakest; the silence after it gives it the right context for agreement a step later.
+        heard_enough_until = self._hypothesis_until - RIGHT_CONTEXT_S
         agreed = 0
-        while agreed < min(len(words), len(self._hypothesis)) and word_key(words[agreed]) == word_key(
-            self._hypothesis[agreed]
-        ):
+        while (agreed < min(len(words), len(self._hypothesis))
+               and word_key(words[agreed]) == word_key(self._hypothesis[agreed])
+               and words[agreed].end <= heard_enough_until):
             agreed += 1
-        # Words followed by a pause are final too: the speaker stopped, nothing later will change them.
-        # Where a loop was cut off, speech went on: that is no pause.
-        heard_until = heard[len(words)].start if len(words) < len(heard) else self._offset + self._seconds
-        for index, word in enumerate(words):
-            next_start = words[index + 1].start if index + 1 < len(words) else heard_until
-            if index >= agreed and next_start - word.end >= PAUSE_S:
-                agreed = index + 1
         newly = words[:agreed]
         self._committed.extend(newly)
         self._hypothesis = words[agreed:]
+        self._hypothesis_until = self._offset + self._seconds
         buffered = self._seconds
         if newly and (not self._hypothesis or self._hypothesis[0].start - newly[-1].end >= PAUSE_S):
             self._cut(newly[-1].end + 0.1)  # a pause after the last committed word: a clean place to cut
