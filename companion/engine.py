@@ -217,7 +217,7 @@ class Engine:
         """Known voices first (confirmed, then proposed by earlier meetings), then names the transcript
         proposes; returns the renamed transcript, the voices by final label and, per named label, the name's
         source and confidence."""
-        profiles = {p.name: p.embedding for p in self.store.voice_profiles(team)}
+        profiles = self.store.named_voices(team)
         known = recognise(diarization.voices, profiles)
         # Voices earlier meetings only proposed a name for: still a proposal here, but one a voice supports.
         unnamed = {label: voice for label, voice in diarization.voices.items() if label not in {n.label for n in known}}
@@ -280,7 +280,7 @@ class Engine:
         info = RecordingInfo(team, (title or f"Meeting {today}").strip(), today, [p for p in participants if p])
         recording = Recording(self.recordings_dir, info, microphone, system_audio)
         live = StreamingTranscriber(self.speech_to_text)
-        profiles = {p.name: p.embedding for p in self.store.voice_profiles(team)}
+        profiles = self.store.named_voices(team)
         speakers = LiveSpeakers(self.diarizer.embed_spans, profiles)
         recording.start()
         last_step = time.monotonic()

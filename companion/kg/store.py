@@ -207,6 +207,10 @@ class Store:
         return [VoiceProfile(r["name"], np.frombuffer(r["embedding"], dtype=np.float32), r["samples"], r["updated_at"])
                 for r in rows]
 
+    def named_voices(self, team: str) -> dict[str, np.ndarray]:
+        """The team's voice profiles as voices to recognise: the embedding by name."""
+        return {profile.name: profile.embedding for profile in self.voice_profiles(team)}
+
     def proposed_voices(self, team: str) -> dict[str, np.ndarray]:
         """Voices of the team's past meetings named by a proposal nobody confirmed yet: the mean per name.
 
