@@ -37,12 +37,13 @@ def main() -> int:
     parser.add_argument("--meeting", default="atlas-2026-03-02")
     parser.add_argument("--replay", action="store_true", help="compare policies: replay all meetings at four phases")
     args = parser.parse_args()
+    missing = [m for m in (REPLAYED if args.replay else [args.meeting]) if not (SHARED / f"meetings/{m}.wav").is_file()]
+    if missing:
+        print(f"evaluation data not found at {SHARED}: {', '.join(missing)}", file=sys.stderr)
+        return 2
     if args.replay:
         return replay()
     wav, text = SHARED / f"meetings/{args.meeting}.wav", SHARED / f"meetings/{args.meeting}.txt"
-    if not wav.is_file():
-        print(f"evaluation data not found at {SHARED}", file=sys.stderr)
-        return 2
     from companion.audio.capture import ArraySource
     from companion.audio.decode import decode_audio
     from companion.audio.recording import RecordingControl, RecordingStatus

@@ -270,9 +270,10 @@ class Engine:
         :class:`~companion.audio.live_speakers.LiveSpeakers`), then the progress of :meth:`process`. The
         audio is on disk all along: whatever happens to this job, the recording survives (see :meth:`recover`).
 
-        A live step every ``step_s``: two agreeing hypotheses commit a word once the older one heard 0.6 s past
-        it, so the step sets the latency. ``benchmarks/live_latency.py`` on Atlas 03-02 / 03-09: 0.5 s steps
-        commit words after a median 1.94 / 1.85 s, p95 3.3 / 2.7 s.
+        A live step every ``step_s``: two agreeing hypotheses commit a word once the older one heard
+        :data:`~companion.audio.streaming.RIGHT_CONTEXT_S` past it, so the step sets the latency.
+        ``benchmarks/live_latency.py`` on Atlas 03-02 / 03-09: 0.5 s steps commit words after a median 1.94 /
+        1.85 s, p95 3.3 / 2.7 s.
         """
         team = _checked_team(team)
         control = control or RecordingControl()
