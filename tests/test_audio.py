@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import av
 import numpy as np
 import pytest
-from conftest import SPELLING, tone, write_wav
+from conftest import SPELLING, FakeWord, tone, write_wav
 
+from companion.audio import stt
 from companion.audio.decode import SAMPLE_RATE, decode_audio
 from companion.audio.stt import SpeechToText, is_non_speech
 from companion.errors import Cancelled, InputError
 from companion.evaluation import word_error_rate
 from companion.jobs import CancelToken, Progress, run_job
 from companion.models import Segment
+from companion.runtime import Runtime
 
 # container suffix -> (audio codec, sample rate, video codec or None)
 FORMATS = {
@@ -120,6 +124,36 @@ def test_non_speech_markers(text: str, expected: bool) -> None:
     assert is_non_speech(text) is expected
 
 
+class WindowEndingEarly:
+    """The model boundary: the whole recording is heard only up to 2 s (Whisper ending its window early);
+    a clip of it, heard alone, is heard whole. The audio carries meeting time in its samples (ms)."""
+
+    def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[list[Any], Any]:
+        start, end = float(audio[0]) * 1000, float(audio[-1]) * 1000
+        if start == 0.0:
+            words = [FakeWord(0.5, 1.0, " We"), FakeWord(1.2, 2.0, " ship.")]
+        else:
+            words = [FakeWord(0.1, end - start - 0.1, f" at{start:.0f}")]
+        text = "".join(w.word for w in words)
+        return [SimpleNamespace(start=words[0].start, end=words[-1].end, text=text, words=words)], \
+            SimpleNamespace(language="en")
+
+
+def test_utterances_the_model_skipped_are_heard_alone_in_order(
+        runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    speech = SpeechToText(runtime)
+    speech.__dict__["model"] = WindowEndingEarly()
+    monkeypatch.setattr(stt, "utterances", lambda audio: [(0.4, 2.1), (4.0, 6.0), (8.0, 9.5)])
+    audio = (np.arange(10 * SAMPLE_RATE) / SAMPLE_RATE / 1000).astype(np.float32)
+    events: list[object] = []
+    transcript = run_job(speech.transcribe(audio), events.append)
+    assert [(s.start, s.end, s.text) for s in transcript.segments] == [
+        (0.5, 2.0, "We ship."), (4.1, 5.9, "at4"), (8.1, 9.4, "at8")]
+    assert transcript.segments[1].words[0].start == 4.1
+    fractions = [e.fraction for e in events if isinstance(e, Progress)]
+    assert fractions == sorted(fractions)
+
+
 # --- the real model ---------------------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -143,6 +177,17 @@ def test_ami_far_field_word_error_rate(speech_to_text: SpeechToText, shared_data
     transcript = run_job(speech_to_text.transcribe(decode_audio(clip / "mixture.wav")))
     wer = word_error_rate(reference, transcript.text, SPELLING)
     assert wer <= 0.20, f"WER {wer:.1%} on the AMI excerpt"
+
+
+@pytest.mark.slow
+def test_turns_whisper_skips_are_heard_again(speech_to_text: SpeechToText, shared_data: Path) -> None:
+    """tiny.en (faster-whisper 1.2) ends a window of Atlas 03-16 at 51 s and goes on at 72 s: three turns,
+    one of them the open question about German, are only there because they are heard again."""
+    meeting = shared_data / "meetings/atlas-2026-03-16"
+    reference = " ".join(line.split(":", 1)[-1] for line in meeting.with_suffix(".txt").open())
+    transcript = run_job(speech_to_text.transcribe(decode_audio(meeting.with_suffix(".wav"))))
+    assert "German" in transcript.text
+    assert word_error_rate(reference, transcript.text, SPELLING) <= 0.25
 
 
 @pytest.mark.slow
