@@ -14,7 +14,7 @@ the live transcriber in 0.5 s steps, as fast as it can, at four step phases (0, 
 run's live WER swings by up to 6 points with the phase alone (03-09: 0.238-0.297), so only the mean over
 phases tells one policy from another. It reports live WER per meeting and pooled over the meetings'
 words against the offline WER, and the latency in audio time (the step's compute not counted); it exits
-1 when the pooled live WER is more than 3 points above offline. About 10 minutes on 2 cores.
+1 when the pooled live WER is more than 3 points above offline. About 20 minutes on 2 cores.
 """
 
 from __future__ import annotations

@@ -272,8 +272,8 @@ class Engine:
 
         A live step every ``step_s``: two agreeing hypotheses commit a word once the older one heard
         :data:`~companion.audio.streaming.RIGHT_CONTEXT_S` past it, so the step sets the latency.
-        ``benchmarks/live_latency.py`` on Atlas 03-02 / 03-09: 0.5 s steps commit words after a median 1.94 /
-        1.85 s, p95 3.3 / 2.7 s.
+        ``benchmarks/live_latency.py`` on Atlas 03-02: 0.5 s steps commit words after a median 2.24 s, p95
+        3.56 s (2 cores; a step decodes up to 12 s of audio with a beam of 3, about 0.55 s of compute).
         """
         team = _checked_team(team)
         control = control or RecordingControl()

@@ -13,8 +13,8 @@ from companion.audio.streaming import StreamingTranscriber, until_repeated
 from companion.models import Word
 
 SPOKEN = [(0.0, 0.4, "we"), (0.5, 0.9, "ship"), (1.0, 1.4, "on"), (1.5, 1.9, "friday"),
-          (3.0, 3.4, "ben"), (3.5, 3.9, "owns"), (4.0, 4.4, "the"), (4.5, 4.9, "fix")]
-"""Words in meeting time: a pause of 1.1 s after "friday"."""
+          (3.0, 3.4, "ben"), (3.5, 3.9, "owns"), (4.0, 4.4, "the"), (4.5, 4.9, "fix"), (6.0, 6.5, "thanks")]
+"""Words in meeting time: three utterances, with pauses of 1.1 s."""
 
 
 class ScriptedSpeech:
@@ -52,7 +52,7 @@ def stream(speech: ScriptedSpeech, seconds: float, step_s: float = 0.5) -> list[
 
 
 def test_every_word_is_committed_once_in_order() -> None:
-    assert stream(ScriptedSpeech(), 5.5) == [text for _, _, text in SPOKEN]
+    assert stream(ScriptedSpeech(), 7.0) == [text for _, _, text in SPOKEN]
 
 
 class ClipEndSpeech(ScriptedSpeech):
@@ -68,16 +68,18 @@ class ClipEndSpeech(ScriptedSpeech):
 
 
 def test_two_hearings_agreeing_at_the_clip_end_are_not_enough() -> None:
-    assert stream(ClipEndSpeech(), 6.5) == [text for _, _, text in SPOKEN]
+    assert stream(ClipEndSpeech(), 8.0) == [text for _, _, text in SPOKEN]
 
 
-def test_the_prompt_is_what_was_said_before_the_buffer() -> None:
+def test_the_utterance_before_is_context_and_the_prompt_is_what_was_said_before_the_buffer() -> None:
     speech = ScriptedSpeech()
-    stream(speech, 5.5)
+    stream(speech, 7.0)
     # Words the buffer holds are not in the prompt: Whisper would take them as said already.
     assert all(not set(prompt.split()) & set(words) for prompt, words in speech.heard)
-    # The buffer was cut at the pause: the first sentence is the prompt for the second.
-    assert ("we ship on friday", ["ben", "owns", "the", "fix"]) in speech.heard
+    # The second utterance is heard after the first; the third after the second, with the first as prompt.
+    assert ("", ["we", "ship", "on", "friday", "ben", "owns", "the", "fix"]) in speech.heard
+    assert ("we ship on friday", ["ben", "owns", "the", "fix", "thanks"]) in speech.heard
+    assert not any("we" in words and "thanks" in words for _, words in speech.heard)
 
 
 class LoopingSpeech(ScriptedSpeech):
@@ -92,7 +94,7 @@ class LoopingSpeech(ScriptedSpeech):
 
 
 def test_a_loop_is_not_committed() -> None:
-    assert stream(LoopingSpeech(), 5.5) == [text for _, _, text in SPOKEN]
+    assert stream(LoopingSpeech(), 7.0) == [text for _, _, text in SPOKEN]
 
 
 def words(text: str) -> list[Word]:

@@ -1,9 +1,10 @@
 """Live speech-to-text: LocalAgreement-2 over a sliding buffer (after whisper_streaming, Macháček et al. 2023).
 
-Every step re-transcribes the unconfirmed audio; words that two consecutive hypotheses agree on, and that
-the older one heard with :data:`RIGHT_CONTEXT_S` of audio after them, are committed; the rest is a
-tentative tail. The buffer is cut at pauses after committed words, with the text committed before it as the
-prompt, so memory stays flat however long the call.
+Every step re-transcribes the buffer; words that two consecutive hypotheses agree on, and that the older one
+heard with :data:`RIGHT_CONTEXT_S` of audio after them, are committed; the rest is a tentative tail. The
+buffer holds the utterance being spoken and, as context, the one before it (whisper_streaming keeps the last
+segment the same way): at each pause after committed words the older utterance is cut off, and the text
+committed before the buffer is the prompt, so memory stays flat however long the call.
 """
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ class StreamingTranscriber:
         self._hypothesis: list[Word] = []
         self._hypothesis_until = 0.0
         """Meeting time up to which the last hypothesis had heard."""
+        self._utterance_start = 0.0
+        """Meeting time where the utterance being spoken began; the buffer before it is context, heard again
+        but committed already. Heard at the start of a clip, tiny.en misses short turns ("Thanks." as "and");
+        with the utterance before as context, live WER on the Atlas meetings 0.225 -> 0.219."""
 
     def add_audio(self, samples: np.ndarray) -> None:
         self._audio = np.concatenate([self._audio, samples.astype(np.float32, copy=False)])
@@ -90,11 +95,16 @@ class StreamingTranscriber:
         self._hypothesis_until = self._offset + self._seconds
         buffered = self._seconds
         if newly and (not self._hypothesis or self._hypothesis[0].start - newly[-1].end >= PAUSE_S):
-            self._cut(newly[-1].end + 0.1)  # a pause after the last committed word: a clean place to cut
+            # A pause after the last committed word: the utterance ends; it stays as the next one's context.
+            self._cut(self._utterance_start)
+            self._utterance_start = newly[-1].end + 0.1
         elif buffered > self.max_buffer_s:
-            # Cut after the last committed word; with nothing committed, drop the oldest audio.
+            # Drop the context; without one, cut after the last committed word or drop the oldest audio.
             last_end = self._committed[-1].end if self._committed else self._offset
-            self._cut(last_end if last_end > self._offset else self._offset + buffered - self.max_buffer_s)
+            if self._utterance_start > self._offset:
+                self._cut(self._utterance_start)
+            else:
+                self._cut(last_end if last_end > self._offset else self._offset + buffered - self.max_buffer_s)
         return LiveTranscript(tuple(newly), tuple(self._hypothesis))
 
     def finish(self) -> LiveTranscript:
@@ -105,6 +115,7 @@ class StreamingTranscriber:
         return LiveTranscript(tuple(words), ())
 
     def _committed_in_buffer(self) -> list[Word]:
+        """The committed words the buffer holds, context included: a phrase of them heard again is a loop."""
         return [w for w in self._committed if w.end > self._offset]
 
     @property

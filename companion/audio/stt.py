@@ -33,13 +33,17 @@ def is_non_speech(text: str) -> bool:
 class SpeechToText:
     """A faster-whisper model loaded once, on first use, with the runtime's device and compute type.
 
-    Greedy decoding (beam 1) is the default: on the AMI excerpt it is as accurate as beam 5 with tiny.en
-    and 1.5x faster (see ``benchmarks/transcribe.py``).
+    Greedy decoding (beam 1) is the default for whole recordings: on the AMI excerpt it is as accurate as
+    beam 5 with tiny.en and 1.5x faster (see ``benchmarks/transcribe.py``). Short clips (the live buffer)
+    are decoded with a beam of ``clip_beam_size``: with greedy decoding tiny.en garbles a few-second clip
+    ("turn them all up sledding" for "have the mockups ready"); a beam of 3 took the live WER on the Atlas
+    meetings from 0.219 to 0.192 (``benchmarks/live_latency.py --replay``) for twice the step's compute.
     """
 
-    def __init__(self, runtime: Runtime, beam_size: int = 1) -> None:
+    def __init__(self, runtime: Runtime, beam_size: int = 1, clip_beam_size: int = 3) -> None:
         self.runtime = runtime
         self.beam_size = beam_size
+        self.clip_beam_size = clip_beam_size
 
     @cached_property
     def model(self) -> WhisperModel:
@@ -109,13 +113,13 @@ class SpeechToText:
         Voice-activity filtering stays on: without it tiny.en invents text on silence. For a short clip (a
         live buffer, a sentence heard again), ``live_window_s`` is the length the model sees at once (no
         more than the clip: the encoder's work shrinks with it, see ``ShortWindowWhisperModel``) and
-        decoding is one greedy pass, cut off at :func:`live_token_cap`, whose doubtful segments
-        (repetitive, or unlikely: where faster-whisper would retry at five temperatures, up to 10 s a step)
-        are dropped; the next step hears that audio again. ``hotwords`` (names, terms) bias every window.
+        decoding is one beam search of ``clip_beam_size``, cut off at :func:`live_token_cap`, whose doubtful
+        segments (repetitive, or unlikely: where faster-whisper would retry at five temperatures, up to 10 s
+        a step) are dropped; the next step hears that audio again. ``hotwords`` (names, terms) bias every window.
         """
         raw_segments, info = self.model.transcribe(
-            audio, beam_size=self.beam_size, vad_filter=True, word_timestamps=True,
-            condition_on_previous_text=False, initial_prompt=prompt, hotwords=hotwords,
+            audio, beam_size=self.clip_beam_size if live_window_s else self.beam_size, vad_filter=True,
+            word_timestamps=True, condition_on_previous_text=False, initial_prompt=prompt, hotwords=hotwords,
             chunk_length=live_window_s or 30,
             temperature=0.0 if live_window_s else (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
             max_new_tokens=live_token_cap(len(audio) / SAMPLE_RATE) if live_window_s else None,
