@@ -144,6 +144,6 @@ def test_a_recording_cut_by_a_crash_is_offered_for_recovery_at_start(atlas: Engi
         window.recover_button.click()
     meeting = atlas.meeting(imported.args[0])
     assert (meeting.title, meeting.date) == ("Cut short", "2026-03-20")
-    assert "launch" in " ".join(s.text for s in meeting.segments).lower()
+    assert "checklist" in " ".join(s.text for s in meeting.segments).lower()  # said at 4 s, heard reliably
     assert not atlas.unfinished_recordings()
     window.tasks.wait(30_000)
