@@ -98,13 +98,12 @@ class StreamingTranscriber:
             # A pause after the last committed word: the utterance ends; it stays as the next one's context.
             self._cut(self._utterance_start)
             self._utterance_start = newly[-1].end + 0.1
+        elif buffered > self.max_buffer_s and self._utterance_start > self._offset:
+            self._cut(self._utterance_start)  # too long: drop the context first
         elif buffered > self.max_buffer_s:
-            # Drop the context; without one, cut after the last committed word or drop the oldest audio.
+            # Cut after the last committed word; with nothing committed, drop the oldest audio.
             last_end = self._committed[-1].end if self._committed else self._offset
-            if self._utterance_start > self._offset:
-                self._cut(self._utterance_start)
-            else:
-                self._cut(last_end if last_end > self._offset else self._offset + buffered - self.max_buffer_s)
+            self._cut(last_end if last_end > self._offset else self._offset + buffered - self.max_buffer_s)
         return LiveTranscript(tuple(newly), tuple(self._hypothesis))
 
     def finish(self) -> LiveTranscript:
