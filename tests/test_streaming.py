@@ -9,7 +9,7 @@ import numpy as np
 from conftest import FakeWord
 
 from companion.audio.decode import SAMPLE_RATE
-from companion.audio.streaming import StreamingTranscriber, until_repeated
+from companion.audio.streaming import RIGHT_CONTEXT_S, StreamingTranscriber, until_repeated
 from companion.models import Word
 
 SPOKEN = [(0.0, 0.4, "we"), (0.5, 0.9, "ship"), (1.0, 1.4, "on"), (1.5, 1.9, "friday"),
@@ -18,11 +18,12 @@ SPOKEN = [(0.0, 0.4, "we"), (0.5, 0.9, "ship"), (1.0, 1.4, "on"), (1.5, 1.9, "fr
 
 
 class ScriptedSpeech:
-    """The model boundary: hears the words of :data:`SPOKEN` that the buffer holds whole, and notes each
-    prompt. The test audio carries meeting time in its samples (milliseconds), so the fake knows where the
-    buffer starts."""
+    """The model boundary: hears the words of ``spoken`` (start, end, text) that the buffer holds whole, and
+    notes each prompt. The test audio carries meeting time in its samples (milliseconds), so the fake knows
+    where the buffer starts."""
 
-    def __init__(self) -> None:
+    def __init__(self, spoken: list[tuple[float, float, str]] = SPOKEN) -> None:
+        self.spoken = spoken
         self.heard: list[tuple[str, list[str]]] = []
         """Per call: the prompt, and the words heard."""
 
@@ -30,7 +31,7 @@ class ScriptedSpeech:
                         hotwords: str | None = None) -> tuple[list[Any], str]:
         offset = float(audio[0]) * 1000
         end = offset + len(audio) / SAMPLE_RATE
-        words = [FakeWord(start - offset, stop - offset, f" {text}") for start, stop, text in SPOKEN
+        words = [FakeWord(start - offset, stop - offset, f" {text}") for start, stop, text in self.spoken
                  if start >= offset - 0.05 and stop <= end]
         self.heard.append((prompt or "", [w.word.strip() for w in words]))
         return [SimpleNamespace(words=words)], "en"
@@ -40,19 +41,32 @@ def meeting_audio(seconds: float) -> np.ndarray:
     return (np.arange(int(seconds * SAMPLE_RATE), dtype=np.float64) / SAMPLE_RATE / 1000).astype(np.float32)
 
 
-def stream(speech: ScriptedSpeech, seconds: float, step_s: float = 0.5) -> list[str]:
+def commits(speech: ScriptedSpeech, seconds: float, step_s: float = 0.5) -> list[tuple[str, float]]:
+    """Each committed word, with the seconds of audio fed when it was committed."""
     live = StreamingTranscriber(speech)  # type: ignore[arg-type]
     audio, committed = meeting_audio(seconds), []
     step = int(step_s * SAMPLE_RATE)
     for start in range(0, len(audio), step):
         live.add_audio(audio[start:start + step])
-        committed += [w.text for w in live.step().committed]
-    committed += [w.text for w in live.finish().committed]
+        fed = min(len(audio), start + step) / SAMPLE_RATE
+        committed += [(w.text, fed) for w in live.step().committed]
+    committed += [(w.text, seconds) for w in live.finish().committed]
     return committed
+
+
+def stream(speech: ScriptedSpeech, seconds: float, step_s: float = 0.5) -> list[str]:
+    return [text for text, _ in commits(speech, seconds, step_s)]
 
 
 def test_every_word_is_committed_once_in_order() -> None:
     assert stream(ScriptedSpeech(), 7.0) == [text for _, _, text in SPOKEN]
+
+
+def test_a_word_is_committed_once_the_newer_hearing_had_the_right_context() -> None:
+    # Steps of 1 s, as when a step's compute takes that long: the step after the right context commits the
+    # word (the older hearing, a whole step earlier, heard the word but not all of the context after it).
+    expected = [(text, next(t for t in range(1, 9) if end <= t - RIGHT_CONTEXT_S)) for _, end, text in SPOKEN]
+    assert commits(ScriptedSpeech(), 8.0, step_s=1.0) == expected
 
 
 class ClipEndSpeech(ScriptedSpeech):
@@ -80,6 +94,18 @@ def test_the_utterance_before_is_context_and_the_prompt_is_what_was_said_before_
     assert ("", ["we", "ship", "on", "friday", "ben", "owns", "the", "fix"]) in speech.heard
     assert ("we ship on friday", ["ben", "owns", "the", "fix", "thanks"]) in speech.heard
     assert not any("we" in words and "thanks" in words for _, words in speech.heard)
+
+
+def test_a_long_utterance_drops_its_context_first() -> None:
+    # A short utterance, then 14 s of speech without a pause: the buffer passes 12 s with the first as context.
+    spoken = [(0.0, 0.4, "hello"), (0.5, 0.9, "all")]
+    spoken += [(2.0 + i * 0.5, 2.4 + i * 0.5, f"w{i}") for i in range(28)]
+    speech = ScriptedSpeech(spoken)
+    assert stream(speech, 17.0) == [text for _, _, text in spoken]
+    hearings = [words for _, words in speech.heard]
+    first_alone = next(i for i, words in enumerate(hearings) if words[:1] == ["w0"])
+    assert "all" in hearings[first_alone - 1]  # the context was heard up to the cut
+    assert not any("all" in words for words in hearings[first_alone:])
 
 
 class LoopingSpeech(ScriptedSpeech):

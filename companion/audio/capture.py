@@ -141,8 +141,8 @@ class ArraySource:
             for index, start in enumerate(range(0, len(self.samples), block)):
                 if self._stop.is_set():
                     return
-                if self.realtime:
-                    time.sleep(max(0.0, began + index * BLOCK_S - time.monotonic()))
+                if self.realtime:  # a block is delivered once it has been "said", as a microphone does
+                    time.sleep(max(0.0, began + (index + 1) * BLOCK_S - time.monotonic()))
                 on_block(self.samples[start:start + block])
             self.finished.set()
 

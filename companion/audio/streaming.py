@@ -1,6 +1,6 @@
 """Live speech-to-text: LocalAgreement-2 over a sliding buffer (after whisper_streaming, Macháček et al. 2023).
 
-Every step re-transcribes the buffer; words that two consecutive hypotheses agree on, and that the older one
+Every step re-transcribes the buffer; words that two consecutive hypotheses agree on, and that the newer one
 heard with :data:`RIGHT_CONTEXT_S` of audio after them, are committed; the rest is a tentative tail. The
 buffer holds the utterance being spoken and, as context, the one before it (whisper_streaming keeps the last
 segment the same way): at each pause after committed words the older utterance is cut off, and the text
@@ -47,12 +47,14 @@ KEEP_WORDS = 200
 PAUSE_S = 0.6
 """A gap this long after a committed word means the speaker paused: a clean place to cut the buffer."""
 
-RIGHT_CONTEXT_S = 0.6
-"""How much audio the older of two agreeing hearings must have had after a word for it to be committed.
+RIGHT_CONTEXT_S = 1.1
+"""How much audio the newer of two agreeing hearings must have had after a word for it to be committed.
 
 tiny.en hears the last second of a clip badly, and two hearings 0.5 s apart share that blind spot: they
 agree on the same mistake ("Go tomorrow again" for "Good morning"). Replayed at four step phases on the
-three Atlas meetings, live WER 0.242 -> 0.212 (offline 0.179), median latency +0.7 s."""
+three Atlas meetings, live WER 0.242 -> 0.212 (offline 0.179), median latency +0.7 s. It is counted on the
+newer hearing, not the older: in real time a step takes longer than 0.5 s, and the gap between two
+hearings would add to the latency."""
 
 
 class StreamingTranscriber:
@@ -68,8 +70,6 @@ class StreamingTranscriber:
         self._committed: deque[Word] = deque(maxlen=KEEP_WORDS)
         """The latest committed words (for the prompt and the buffer border); the caller keeps the rest."""
         self._hypothesis: list[Word] = []
-        self._hypothesis_until = 0.0
-        """Meeting time up to which the last hypothesis had heard."""
         self._utterance_start = 0.0
         """Meeting time where the utterance being spoken began; the buffer before it is context, heard again
         but committed already. Heard at the start of a clip, tiny.en misses short turns ("Thanks." as "and");
@@ -83,7 +83,7 @@ class StreamingTranscriber:
         words = until_repeated(self._transcribe(), self._committed_in_buffer())
         # A pause commits nothing by itself: the last word before it was heard once, at the clip's end, where
         # tiny.en is weakest; the silence after it gives it the right context for agreement a step later.
-        heard_enough_until = self._hypothesis_until - RIGHT_CONTEXT_S
+        heard_enough_until = self._offset + self._seconds - RIGHT_CONTEXT_S
         agreed = 0
         while (agreed < min(len(words), len(self._hypothesis))
                and word_key(words[agreed]) == word_key(self._hypothesis[agreed])
@@ -92,7 +92,6 @@ class StreamingTranscriber:
         newly = words[:agreed]
         self._committed.extend(newly)
         self._hypothesis = words[agreed:]
-        self._hypothesis_until = self._offset + self._seconds
         buffered = self._seconds
         if newly and (not self._hypothesis or self._hypothesis[0].start - newly[-1].end >= PAUSE_S):
             # A pause after the last committed word: the utterance ends; it stays as the next one's context.
