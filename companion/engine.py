@@ -270,10 +270,11 @@ class Engine:
         :class:`~companion.audio.live_speakers.LiveSpeakers`), then the progress of :meth:`process`. The
         audio is on disk all along: whatever happens to this job, the recording survives (see :meth:`recover`).
 
-        A live step every ``step_s``: two agreeing hypotheses commit a word once the older one heard
-        :data:`~companion.audio.streaming.RIGHT_CONTEXT_S` past it, so the step sets the latency.
-        ``benchmarks/live_latency.py`` on Atlas 03-02: 0.5 s steps commit words after a median 2.24 s, p95
-        3.56 s (2 cores; a step decodes up to 12 s of audio with a beam of 3, about 0.55 s of compute).
+        A live step every ``step_s``: two agreeing hypotheses commit a word once the newer one heard
+        :data:`~companion.audio.streaming.RIGHT_CONTEXT_S` past it, so the step and its compute set the
+        latency. ``benchmarks/live_latency.py`` on Atlas 03-02, five runs on 2 cores: a median of 2.0-2.5 s,
+        p95 3.4-7.9 s (a step decodes up to 12 s of audio with a beam of 3, 0.4-0.5 s of compute, and names
+        the speakers in 0.07 s).
         """
         team = _checked_team(team)
         control = control or RecordingControl()
