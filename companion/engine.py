@@ -274,7 +274,7 @@ class Engine:
         :data:`~companion.audio.streaming.RIGHT_CONTEXT_S` past it, so the step and its compute set the
         latency. ``benchmarks/live_latency.py`` on Atlas 03-02, six runs on 2 cores: a median of 2.0-2.5 s,
         p95 3.4-7.9 s (a step decodes up to 12 s of audio with a beam of 3, 0.4-0.5 s of compute, and names
-        the speakers in 0.07 s).
+        the speakers in 0.07-0.09 s).
         """
         team = _checked_team(team)
         control = control or RecordingControl()
