@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -152,6 +153,27 @@ def test_utterances_the_model_skipped_are_heard_alone_in_order(
     assert transcript.segments[1].words[0].start == 4.1
     fractions = [e.fraction for e in events if isinstance(e, Progress)]
     assert fractions == sorted(fractions)
+
+
+class NoSpeech:
+    """A faster-whisper model that hears nothing; notes the window each call was given."""
+
+    def __init__(self) -> None:
+        self.windows: list[int] = []
+
+    def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[list[Any], Any]:
+        self.windows.append(options["chunk_length"])
+        return [], SimpleNamespace(language="en")
+
+
+def test_live_clips_are_heard_by_a_model_on_one_thread(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    speech = SpeechToText(replace(runtime, device="cpu", cpu_threads=2))
+    loaded: dict[int, NoSpeech] = {}
+    monkeypatch.setattr(speech, "_load", lambda threads: loaded.setdefault(threads, NoSpeech()))
+    clip = np.zeros(3 * SAMPLE_RATE, np.float32)
+    speech.speech_segments(clip, live_window_s=4)
+    speech.speech_segments(clip)
+    assert {threads: model.windows for threads, model in loaded.items()} == {1: [4], 2: [30]}
 
 
 # --- the real model ---------------------------------------------------------------------------------

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+import torch
 from conftest import write_wav
 
 from companion.audio.decode import decode_audio, louder_channel
@@ -113,6 +115,32 @@ def test_a_scripted_meeting_is_diarized_on_real_voices(diarizer: Diarizer, share
     assert diarization_error_rate(reference, [(t.start, t.end, t.speaker) for t in diarization.turns]) < 0.35
     assert all(np.linalg.norm(v) == pytest.approx(1.0, abs=1e-5) for v in diarization.voices.values())
     assert events and all(getattr(e, "stage", "") == "speakers" for e in events)
+
+
+class ThreadCounting:
+    """The voice encoder, noting how many threads torch had at each call."""
+
+    def __init__(self, encoder: Any) -> None:
+        self.encoder, self.device = encoder, encoder.device
+        self.threads: list[int] = []
+
+    def __call__(self, windows: Any) -> Any:
+        self.threads.append(torch.get_num_threads())
+        return self.encoder(windows)
+
+
+def test_a_few_spans_are_embedded_on_one_thread(diarizer: Diarizer, monkeypatch: pytest.MonkeyPatch) -> None:
+    counting = ThreadCounting(diarizer.encoder)
+    monkeypatch.setitem(diarizer.__dict__, "encoder", counting)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        voices = diarizer.embed_spans(np.random.default_rng(0).normal(0, 0.1, 3 * 16_000).astype(np.float32),
+                                      [(0.0, 1.5), (1.0, 3.0)])
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(previous)
+    assert voices.shape[0] == 2 and counting.threads == [1]
 
 
 def test_silence_and_very_short_audio_have_nobody(diarizer: Diarizer) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import logging
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import numpy as np
 
 from companion.errors import NotFoundError
 from companion.llm.minilm import MiniLM
+from companion.runtime import torch_threads
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ class Embedder:
         if self._model is None and self.device == "cpu" and len(texts) <= LIGHT_BATCH:
             return self._encode_light(texts)
         model = self._load()
-        with _encode_lock, _threads(1 if self.device == "cpu" else None):
+        with _encode_lock, torch_threads(1 if self.device == "cpu" else None):
             vectors = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)
 
@@ -79,20 +78,6 @@ class Embedder:
             if self._light is None:
                 self._light = MiniLM(self.model_dir)
             return self._light.encode(texts)
-
-
-@contextlib.contextmanager
-def _threads(count: int | None) -> Iterator[None]:
-    """Run torch on ``count`` intra-op threads for a moment (None: leave it as it is)."""
-    import torch
-
-    previous = torch.get_num_threads()
-    if count is not None:
-        torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def shared_embedder(device: str = "cpu") -> Embedder:
