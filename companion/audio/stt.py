@@ -36,11 +36,12 @@ class SpeechToText:
     Greedy decoding (beam 1) is the default for whole recordings: on the AMI excerpt it is as accurate as
     beam 5 with tiny.en and 1.5x faster (see ``benchmarks/transcribe.py``). Short clips (the live buffer)
     are decoded with a beam of ``clip_beam_size``: with greedy decoding tiny.en garbles a few-second clip
-    ("turn them all up sledding" for "have the mockups ready"); a beam of 3 took the live WER on the Atlas
-    meetings from 0.219 to 0.192 (``benchmarks/live_latency.py --replay``) for twice the step's compute.
+    ("turn them all up sledding" for "have the mockups ready"). Pooled live WER on the Atlas meetings
+    (``benchmarks/live_latency.py --replay``, offline 0.170): 0.225 greedy, 0.199 with a beam of 3, 0.192 with
+    5; on one thread a live step took 0.26 s with 3 and 0.27 s with 5 (Atlas 03-02 in real time).
     """
 
-    def __init__(self, runtime: Runtime, beam_size: int = 1, clip_beam_size: int = 3) -> None:
+    def __init__(self, runtime: Runtime, beam_size: int = 1, clip_beam_size: int = 5) -> None:
         self.runtime = runtime
         self.beam_size = beam_size
         self.clip_beam_size = clip_beam_size
