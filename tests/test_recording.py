@@ -87,6 +87,16 @@ def test_microphone_and_system_audio_are_separate_channels(tmp_path: Path) -> No
     assert recording.level_db > -40
 
 
+def test_a_realtime_source_delivers_a_block_once_it_has_been_said() -> None:
+    """As a microphone does: the latency benchmark would flatter the live transcript with audio from the future."""
+    source, arrivals = ArraySource(tone(0.5), realtime=True), []
+    began = time.monotonic()
+    source.start(lambda block: arrivals.append((time.monotonic() - began, len(block))), lambda message: None)
+    assert source.finished.wait(5)
+    said = np.cumsum([size for _, size in arrivals]) / SAMPLE_RATE
+    assert len(arrivals) == 10 and all(at >= until - 0.005 for (at, _), until in zip(arrivals, said, strict=True))
+
+
 def test_live_audio_nobody_takes_is_capped_not_hoarded(tmp_path: Path) -> None:
     """A stalled live step must not make the recorder keep the whole call in memory."""
     recording, path = record(tmp_path, ArraySource(tone(70.0), realtime=False))
