@@ -281,7 +281,7 @@ class Engine:
         today = dt.date.today().isoformat()
         info = RecordingInfo(team, (title or f"Meeting {today}").strip(), today, [p for p in participants if p])
         recording = Recording(self.recordings_dir, info, microphone, system_audio)
-        live = StreamingTranscriber(self.speech_to_text)
+        live = StreamingTranscriber(self.speech_to_text, names=info.participants)
         profiles = self.store.named_voices(team)
         speakers = LiveSpeakers(self.diarizer.embed_spans, profiles)
         recording.start()

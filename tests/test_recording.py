@@ -35,7 +35,7 @@ from companion.audio.wavfile import WavAppender, repair_wav
 from companion.engine import Engine
 from companion.errors import InputError
 from companion.evaluation import word_error_rate
-from companion.jobs import run_job
+from companion.jobs import Progress, run_job
 
 COMPANION = Path(sys.executable).with_name("companion")
 
@@ -165,6 +165,27 @@ def test_the_recording_job_switches_input_when_told_and_keeps_one_meeting(engine
     assert errors and "unplugged" in errors[0]
     [finished] = sorted(engine.recordings_dir.glob("*.wav"))
     assert wav_seconds(finished) == pytest.approx(1.5, abs=0.05)
+
+
+def test_the_live_transcript_is_biased_towards_the_participants(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    biases: list[str | None] = []
+
+    def hear(audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
+             hotwords: str | None = None) -> tuple[list[object], str]:
+        biases.append(hotwords)
+        return [], "en"
+
+    monkeypatch.setattr(engine.speech_to_text, "speech_segments", hear)
+    source, control = ArraySource(tone(2.0), realtime=False), RecordingControl()
+    job = engine.record("Atlas", source, participants=["Anna", "Ben"], control=control, step_s=0.05)
+    for event in job:
+        if isinstance(event, RecordingStatus) and source.finished.is_set():
+            control.stop()
+        elif isinstance(event, Progress):
+            break  # the full pass after the recording: not live any more
+    job.close()
+    assert biases and set(biases) == {"Anna, Ben"}
 
 
 def test_a_recording_cut_by_a_crash_is_recovered_with_its_info(tmp_path: Path) -> None:

@@ -61,8 +61,12 @@ latency."""
 class StreamingTranscriber:
     """Feed audio with :meth:`add_audio`, call :meth:`step` every 0.5-1 s, :meth:`finish` at the end."""
 
-    def __init__(self, stt: SpeechToText, max_buffer_s: float = 12.0, prompt_words: int = 40) -> None:
+    def __init__(self, stt: SpeechToText, max_buffer_s: float = 12.0, prompt_words: int = 40,
+                 names: Sequence[str] = ()) -> None:
+        """``names``: the participants, whom every hearing is biased towards (Whisper's hotwords). Atlas 03-02
+        replayed at eight step phases: live WER 0.190 -> 0.182 with the four speakers' names."""
         self.stt = stt
+        self.hotwords = ", ".join(names) or None
         self.max_buffer_s = max_buffer_s
         self.prompt_words = prompt_words
         self._audio = np.zeros(0, np.float32)
@@ -129,7 +133,7 @@ class StreamingTranscriber:
         # were said already: it skips or repeats them (live WER 0.31 -> 0.22 on Atlas 03-02 without them).
         before = [w.text for w in self._committed if w.end <= self._offset]
         prompt = " ".join(before[-self.prompt_words:]) or None
-        segments, _ = self.stt.speech_segments(self._audio, prompt, clip_window_s(self._audio))
+        segments, _ = self.stt.speech_segments(self._audio, prompt, clip_window_s(self._audio), self.hotwords)
         words = [to_word(w, self._offset) for segment in segments for w in segment.words or ()]
         # As in whisper_streaming: words from before the last commit are re-heard audio, not new speech.
         last_end = self._committed[-1].end if self._committed else 0.0
