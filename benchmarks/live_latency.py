@@ -2,8 +2,9 @@
 
 Streams a shared meeting in real time through the app's own recording job (``Engine.record`` with a
 source playing the file: the crash-safe recorder, the live transcriber and the live speaker labels on the
-compute lane, stepping as in the app, with the meeting's speakers entered as its participants) and measures, per committed word, the wall time from the word's end
-in the audio to the update that commits it. The last line is exactly:
+compute lane, stepping as in the app, with the meeting's speakers entered as its participants) and
+measures, per committed word, the wall time from the word's end in the audio to the update that commits
+it. The last line is exactly:
 ``median_latency_s=X p95_latency_s=Y words=N wer=W``. Targets on 2 CPU cores: median <= 2.0 s,
 p95 <= 3.5 s, live WER within 3 points of the offline WER; exits 1 when one is missed.
 
@@ -12,9 +13,10 @@ p95 <= 3.5 s, live WER within 3 points of the offline WER; exits 1 when one is m
 ``--replay`` compares live-transcription policies instead, repeatably: it feeds the three Atlas meetings to
 the live transcriber in 0.5 s steps, as fast as it can, at four step phases (0, 0.125, 0.25, 0.375 s). One
 run's live WER swings by up to 6 points with the phase alone (03-09: 0.238-0.297), so only the mean over
-phases tells one policy from another. It hears without the participants' names. It reports live WER per meeting and pooled over the meetings'
-words against the offline WER, and the latency in audio time (the step's compute not counted); it exits
-1 when the pooled live WER is more than 3 points above offline. About 20 minutes on 2 cores.
+phases tells one policy from another. It hears without the participants' names. It reports live WER per
+meeting and pooled over the meetings' words against the offline WER, and the latency in audio time (the
+step's compute not counted); it exits 1 when the pooled live WER is more than 3 points above offline.
+About 15 minutes on 2 cores.
 """
 
 from __future__ import annotations
