@@ -78,7 +78,8 @@ class RecordPanel(QWidget):
         self.participants = QLineEdit()
         self.participants.setPlaceholderText("Participants, comma-separated (optional)")
         self.participants.setAccessibleName("Participants")
-        self.participants.setToolTip("Names help the minutes find who owns each action item")
+        self.participants.setToolTip("Names help the live transcript hear them, and the minutes find who owns "
+                                     "each action item")
         self.record_button = self._button("● Record", "Record", "#d93025")
         self.pause_button = self._button("❚❚ Pause", "Pause", None)
         self.pause_button.setCheckable(True)
