@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     record = commands.add_parser("record", help="record a meeting with a live transcript; Ctrl-C stops and processes")
     record.add_argument("--team", required=True)
     record.add_argument("--title")
-    record.add_argument("--participants", default="", help="comma-separated names")
+    record.add_argument("--participants", default="",
+                        help="comma-separated names (they also help the live transcript hear them)")
     record.add_argument("--input-device", help="input device index or name (see 'companion devices')")
     record.add_argument("--system-audio", action="store_true",
                         help="also record what the computer plays (the other side of a call) as channel 2")
