@@ -58,7 +58,7 @@ class SpeechToText:
         A clip's matrices are small, and threads mostly wait for each other: on 2 cores a live step took
         0.26 s on one thread and 0.58 s on two (Atlas 03-02, same words), and the other core is left to the
         recorder, the speaker labels and the window."""
-        return self.model if self.runtime.device == "cuda" else self._load(1)
+        return self._load(1) if self.runtime.device == "cpu" else self.model
 
     def _load(self, cpu_threads: int) -> WhisperModel:
         from faster_whisper import WhisperModel
