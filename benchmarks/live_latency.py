@@ -9,14 +9,16 @@ it. The last line is exactly:
 p95 <= 3.5 s, live WER within 3 points of the offline WER; exits 1 when one is missed.
 
     .venv/bin/python benchmarks/live_latency.py [--meeting atlas-2026-03-02]
+    .venv/bin/python benchmarks/live_latency.py --replay [--meeting M] [--phases 4] [--names]
 
 ``--replay`` compares live-transcription policies instead, repeatably: it feeds the three Atlas meetings to
 the live transcriber in 0.5 s steps, as fast as it can, at four step phases (0, 0.125, 0.25, 0.375 s). One
 run's live WER swings by up to 6 points with the phase alone (03-09: 0.238-0.297), so only the mean over
-phases tells one policy from another. It hears without the participants' names. It reports live WER per
-meeting and pooled over the meetings' words against the offline WER, and the latency in audio time (the
-step's compute not counted); it exits 1 when the pooled live WER is more than 3 points above offline.
-About 15 minutes on 2 cores.
+phases tells one policy from another (``--phases 8`` samples them finer; ``--meeting`` replays one). It
+hears without the participants' names unless ``--names``. It reports live WER per meeting and pooled over
+the meetings' words against the offline WER, and the latency in audio time (the step's compute not
+counted); it exits 1 when the pooled live WER is more than 3 points above offline. About 15 minutes on 2
+cores.
 """
 
 from __future__ import annotations
@@ -36,16 +38,19 @@ SHARED = Path(os.environ.get("COMPANION_SHARED_DATA", REPO.parent / "shared" / "
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--meeting", default="atlas-2026-03-02")
-    parser.add_argument("--replay", action="store_true", help="compare policies: replay all meetings at four phases")
+    parser.add_argument("--meeting", help="the meeting (default: atlas-2026-03-02; replayed: the three Atlas ones)")
+    parser.add_argument("--replay", action="store_true", help="compare policies: replay meetings at step phases")
+    parser.add_argument("--phases", type=int, default=4, help="step phases per replayed meeting (default 4)")
+    parser.add_argument("--names", action="store_true", help="replay with the meeting's speakers as participants")
     args = parser.parse_args()
-    missing = [m for m in (REPLAYED if args.replay else [args.meeting]) if not (SHARED / f"meetings/{m}.wav").is_file()]
+    meetings = [args.meeting] if args.meeting else list(REPLAYED) if args.replay else ["atlas-2026-03-02"]
+    missing = [m for m in meetings if not (SHARED / f"meetings/{m}.wav").is_file()]
     if missing:
         print(f"evaluation data not found at {SHARED}: {', '.join(missing)}", file=sys.stderr)
         return 2
     if args.replay:
-        return replay()
-    wav, text = SHARED / f"meetings/{args.meeting}.wav", SHARED / f"meetings/{args.meeting}.txt"
+        return replay(meetings, args.phases, args.names)
+    [meeting] = meetings
     from companion.audio.capture import ArraySource
     from companion.audio.decode import decode_audio
     from companion.audio.recording import RecordingControl, RecordingStatus
@@ -55,9 +60,8 @@ def main() -> int:
     from companion.jobs import Progress, run_job
 
     spelling = SHARED / "speech/whisper_english_normalizer.json"
-    reference = " ".join(line.split(":", 1)[-1] for line in text.open())
-    participants = sorted({line.split(":", 1)[0].strip() for line in text.open() if ":" in line})
-    audio = decode_audio(wav)
+    reference, participants = reference_and_speakers(meeting)
+    audio = decode_audio(SHARED / f"meetings/{meeting}.wav")
     latencies: list[float] = []
     committed: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -80,7 +84,7 @@ def main() -> int:
     live_wer = word_error_rate(reference, " ".join(committed), spelling)
     median, p95 = float(np.median(latencies)), float(np.percentile(latencies, 95))
     print(f"{'meeting':<22} {'audio s':>8} {'offline WER':>12} {'live WER':>9}")
-    print(f"{args.meeting:<22} {len(audio) / 16000:>8.1f} {offline_wer:>12.3f} {live_wer:>9.3f}")
+    print(f"{meeting:<22} {len(audio) / 16000:>8.1f} {offline_wer:>12.3f} {live_wer:>9.3f}")
     met = median <= 2.0 and p95 <= 3.5 and live_wer - offline_wer <= 0.03
     print("targets: median <= 2.0 s, p95 <= 3.5 s, live WER <= offline + 0.03: " + ("met" if met else "missed"))
     print(f"median_latency_s={median:.2f} p95_latency_s={p95:.2f} words={len(latencies)} wer={live_wer:.3f}")
@@ -88,10 +92,15 @@ def main() -> int:
 
 
 REPLAYED = ("atlas-2026-03-02", "atlas-2026-03-09", "atlas-2026-03-16")
-PHASES_S = (0.0, 0.125, 0.25, 0.375)
 
 
-def replay() -> int:
+def reference_and_speakers(meeting: str) -> tuple[str, list[str]]:
+    """A shared meeting's reference text, and its speakers' names (the participants a user would enter)."""
+    turns = [line.split(":", 1) for line in (SHARED / f"meetings/{meeting}.txt").open() if ":" in line]
+    return " ".join(text for _, text in turns), sorted({name.strip() for name, _ in turns})
+
+
+def replay(meetings: list[str], phases: int, names: bool) -> int:
     from companion.audio.decode import SAMPLE_RATE, decode_audio
     from companion.audio.streaming import StreamingTranscriber
     from companion.audio.stt import SpeechToText
@@ -104,13 +113,13 @@ def replay() -> int:
     print(f"{'meeting':<18} {'words':>6} {'offline WER':>12} {'live WER (mean)':>16} {'min-max':>12}")
     weighted_live = weighted_offline = total_words = 0.0
     latencies: list[float] = []
-    for meeting in REPLAYED:
-        reference = " ".join(line.split(":", 1)[-1] for line in (SHARED / f"meetings/{meeting}.txt").open())
+    for meeting in meetings:
+        reference, speakers = reference_and_speakers(meeting)
         audio = decode_audio(SHARED / f"meetings/{meeting}.wav")
         offline = word_error_rate(reference, run_job(stt.transcribe(audio)).text, spelling)
         rates = []
-        for phase in PHASES_S:
-            live, words = StreamingTranscriber(stt), []
+        for phase in (0.5 * k / phases for k in range(phases)):
+            live, words = StreamingTranscriber(stt, names=speakers if names else ()), []
             fed, until = 0, phase
             while fed < len(audio):
                 until += 0.5
