@@ -1,15 +1,19 @@
-"""The live transcriber's policy (LocalAgreement, right context, the buffer and its prompt) with a scripted model."""
+"""The live transcriber's policy (LocalAgreement, right context, the buffer and its prompt) with a scripted model,
+and the opening of a real meeting heard by the real one."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+import pytest
 from conftest import FakeWord
 
-from companion.audio.decode import SAMPLE_RATE
-from companion.audio.streaming import RIGHT_CONTEXT_S, StreamingTranscriber, until_repeated
+from companion.audio.decode import SAMPLE_RATE, decode_audio
+from companion.audio.streaming import LEAD_IN_S, RIGHT_CONTEXT_S, StreamingTranscriber, until_repeated
+from companion.audio.stt import SpeechToText
 from companion.models import Word
 
 SPOKEN = [(0.0, 0.4, "we"), (0.5, 0.9, "ship"), (1.0, 1.4, "on"), (1.5, 1.9, "friday"),
@@ -26,14 +30,17 @@ class ScriptedSpeech:
         self.spoken = spoken
         self.heard: list[tuple[str, list[str]]] = []
         """Per call: the prompt, and the words heard."""
+        self.lead_ins: list[float] = []
+        """Per call: the seconds of silence the clip begins with."""
 
     def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
                         hotwords: str | None = None) -> tuple[list[Any], str]:
-        offset = float(audio[0]) * 1000
-        end = offset + len(audio) / SAMPLE_RATE
+        end = float(audio[-1]) * 1000 + 1 / SAMPLE_RATE  # the last sample: a clip may begin with a lead-in
+        offset = end - len(audio) / SAMPLE_RATE
         words = [FakeWord(start - offset, stop - offset, f" {text}") for start, stop, text in self.spoken
                  if start >= offset - 0.05 and stop <= end]
         self.heard.append((prompt or "", [w.word.strip() for w in words]))
+        self.lead_ins.append(round(int(np.argmax(audio != 0)) / SAMPLE_RATE, 2))
         return [SimpleNamespace(words=words)], "en"
 
 
@@ -67,6 +74,31 @@ def test_a_word_is_committed_once_the_newer_hearing_had_the_right_context() -> N
     # word (the older hearing, a whole step earlier, heard the word but not all of the context after it).
     expected = [(text, next(t for t in range(1, 9) if end <= t - RIGHT_CONTEXT_S)) for _, end, text in SPOKEN]
     assert commits(ScriptedSpeech(), 8.0, step_s=1.0) == expected
+
+
+def test_the_recording_is_heard_after_a_lead_in_of_silence() -> None:
+    speech = ScriptedSpeech()
+    live, audio, committed = StreamingTranscriber(speech), meeting_audio(8.0), []  # type: ignore[arg-type]
+    for start in range(0, len(audio), SAMPLE_RATE // 2):
+        live.add_audio(audio[start:start + SAMPLE_RATE // 2])
+        committed += live.step().committed
+    # Clips of the buffer's first utterance begin with silence; once cut, the buffer begins after a pause.
+    assert speech.lead_ins[0] == LEAD_IN_S and speech.lead_ins[-1] == 0.0
+    # The words keep their meeting times.
+    assert [(w.start, w.end, w.text) for w in committed] == [pytest.approx(word) for word in SPOKEN]
+
+
+def test_a_recording_started_mid_sentence_is_heard_from_its_first_word(
+        speech_to_text: SpeechToText, shared_data: Path) -> None:
+    # Atlas 03-02 begins with speech at its first sample; without a lead-in tiny.en hears "Go tomorrow again".
+    opening = decode_audio(shared_data / "meetings/atlas-2026-03-02.wav")[:3 * SAMPLE_RATE]
+    live, heard = StreamingTranscriber(speech_to_text, names=["Anna", "Ben", "Carla", "David"]), []
+    for start in range(0, len(opening), SAMPLE_RATE // 2):
+        live.add_audio(opening[start:start + SAMPLE_RATE // 2])
+        update = live.step()
+        heard += update.committed
+    text = " ".join(w.text for w in [*heard, *update.tentative])
+    assert text.lower().startswith("good morning"), text
 
 
 class ClipEndSpeech(ScriptedSpeech):
