@@ -162,13 +162,16 @@ def test_no_words_no_encoder() -> None:
 
 
 class WordsEverySecond:
-    """Speech-to-text at the model boundary of the live path: one word per second of the buffer, named after
-    the meeting's second (which the test audio carries as its sample value, in hundredths)."""
+    """Speech-to-text at the model boundary of the live path: one word per second of the buffer after the
+    clip's lead-in of silence, named after the meeting's second (which the test audio carries as its sample
+    value, in hundredths, from 1)."""
 
     def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
                         hotwords: str | None = None) -> tuple[list[Any], str]:
-        seconds = range(len(audio) // SAMPLE_RATE)
-        words = [FakeWord(s + 0.1, s + 0.7, f" w{round(audio[s * SAMPLE_RATE] * 100)}") for s in seconds]
+        lead_in = int(np.argmax(audio != 0))
+        seconds = range((len(audio) - lead_in) // SAMPLE_RATE)
+        words = [FakeWord(lead_in / SAMPLE_RATE + s + 0.1, lead_in / SAMPLE_RATE + s + 0.7,
+                          f" w{round(audio[lead_in + s * SAMPLE_RATE] * 100)}") for s in seconds]
         return [SimpleNamespace(words=words)], "en"
 
 
@@ -177,7 +180,7 @@ def test_record_labels_each_live_update_with_speakers(tmp_path: Path, runtime: R
     engine.speech_to_text = WordsEverySecond()  # type: ignore[assignment]
     engine.diarizer = SimpleNamespace(embed_spans=lambda audio, spans: np.tile(VOICES[1], (len(spans), 1)))
     control = RecordingControl()
-    audio = np.repeat(np.arange(10, dtype=np.float32) / 100, SAMPLE_RATE)
+    audio = np.repeat(np.arange(1, 11, dtype=np.float32) / 100, SAMPLE_RATE)
     job = engine.record("Atlas", ArraySource(audio, realtime=False), control=control, step_s=0.05)
     updates = []
     try:
@@ -189,7 +192,7 @@ def test_record_labels_each_live_update_with_speakers(tmp_path: Path, runtime: R
     finally:
         job.close()  # stops the recording
         engine.close()
-    # w9 is not committed yet: it ends 0.3 s before the audio does, too little right context to agree on.
+    # w10 is not committed yet: it ends 0.3 s before the audio does, too little right context to agree on.
     assert [u.speakers for u in updates] == [("Speaker 1",) * 9]
 
 
