@@ -3,6 +3,7 @@ and the opening of a real meeting heard by the real one."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -11,8 +12,9 @@ import numpy as np
 import pytest
 from conftest import FakeWord
 
+from companion.audio import streaming
 from companion.audio.decode import SAMPLE_RATE, decode_audio
-from companion.audio.streaming import LEAD_IN_S, RIGHT_CONTEXT_S, StreamingTranscriber, until_repeated
+from companion.audio.streaming import LEAD_IN_S, RIGHT_CONTEXT_S, STALL_S, StreamingTranscriber, until_repeated
 from companion.audio.stt import SpeechToText
 from companion.models import Word
 
@@ -138,6 +140,44 @@ def test_a_long_utterance_drops_its_context_first() -> None:
     first_alone = next(i for i, words in enumerate(hearings) if words[:1] == ["w0"])
     assert "all" in hearings[first_alone - 1]  # the context was heard up to the cut
     assert not any("all" in words for words in hearings[first_alone:])
+
+
+class AlternatingSpeech(ScriptedSpeech):
+    """Hears "ben" as "ken" every other time, as tiny.en swings between two hearings of a word for seconds
+    ("the analytics vendor" / "the analytics manager" in Atlas 03-02)."""
+
+    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
+                        hotwords: str | None = None) -> tuple[list[Any], str]:
+        [segment], language = super().speech_segments(audio, prompt, live_window_s, hotwords)
+        swung = len(self.heard) % 2
+        words = [FakeWord(w.start, w.end, " ken") if swung and w.word == " ben" else w for w in segment.words]
+        return [SimpleNamespace(words=words)], language
+
+
+def test_a_word_heard_two_ways_in_turn_is_committed_once_it_is_old() -> None:
+    # No two hearings in a row agree on "ben": it is committed when a hearing agrees with the one before the
+    # last, and the word ended STALL_S before the buffer's end. The words after it follow.
+    committed = commits(AlternatingSpeech(), 8.0)
+    assert [text for text, _ in committed] == [text for _, _, text in SPOKEN]
+    ben_end = next(end for _, end, text in SPOKEN if text == "ben")
+    assert dict(committed)["ben"] <= ben_end + STALL_S + 0.5
+
+
+class DoubtfulSpeech(ScriptedSpeech):
+    """Hears nothing every other time, as when a hearing's segments are dropped as unlikely or repetitive."""
+
+    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
+                        hotwords: str | None = None) -> tuple[list[Any], str]:
+        [segment], language = super().speech_segments(audio, prompt, live_window_s, hotwords)
+        return [SimpleNamespace(words=segment.words if len(self.heard) % 2 else [])], language
+
+
+def test_a_hearing_of_nothing_disputes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(streaming, "STALL_S", math.inf)  # the rule for stalls would commit them later
+    # In steps of 1 s, words are heard at 1, 3, 5, ... s: a word is committed when the hearing after the one
+    # that heard it whole agrees, with a hearing of nothing in between.
+    expected = [(text, next(t for t in range(3, 11, 2) if end <= t - 2)) for _, end, text in SPOKEN]
+    assert commits(DoubtfulSpeech(), 10.0, step_s=1.0) == expected
 
 
 class LoopingSpeech(ScriptedSpeech):
