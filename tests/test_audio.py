@@ -155,25 +155,60 @@ def test_utterances_the_model_skipped_are_heard_alone_in_order(
     assert fractions == sorted(fractions)
 
 
-class NoSpeech:
-    """A faster-whisper model that hears nothing; notes the window each call was given."""
+class TimedModel:
+    """A faster-whisper model that hears the segments it is given, lazily, each taking ``seconds`` on ``clock``;
+    notes the window of each call and how many segments were decoded."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: SimpleNamespace, seconds: float, segments: tuple[tuple[float, float], ...] = ()) -> None:
+        self.clock, self.seconds, self.segments = clock, seconds, segments
         self.windows: list[int] = []
+        self.decoded = 0
 
-    def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[list[Any], Any]:
+    def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[Any, Any]:
         self.windows.append(options["chunk_length"])
-        return [], SimpleNamespace(language="en")
+        return self._decode(), SimpleNamespace(language="en")
+
+    def _decode(self) -> Any:
+        self.clock.now += self.seconds
+        for start, end in self.segments:
+            self.decoded += 1
+            yield SimpleNamespace(start=start, end=end, text=" Yes.", words=[FakeWord(start, end, " Yes.")],
+                                  compression_ratio=1.0, avg_logprob=-0.2)
 
 
-def test_live_clips_are_heard_by_a_model_on_one_thread(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    """The clock speech-to-text times its models with, moved on by the fake models only."""
+    fake = SimpleNamespace(now=0.0)
+    monkeypatch.setattr(stt.time, "perf_counter", lambda: fake.now)
+    return fake
+
+
+def test_live_clips_are_heard_by_the_faster_of_one_thread_and_all(
+        runtime: Runtime, clock: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
     speech = SpeechToText(replace(runtime, device="cpu", cpu_threads=2))
-    loaded: dict[int, NoSpeech] = {}
-    monkeypatch.setattr(speech, "_load", lambda threads: loaded.setdefault(threads, NoSpeech()))
+    models = {1: TimedModel(clock, 0.5), 2: TimedModel(clock, 0.2)}
+    monkeypatch.setattr(speech, "_load", models.__getitem__)
     clip = np.zeros(3 * SAMPLE_RATE, np.float32)
-    speech.speech_segments(clip, live_window_s=4)
-    speech.speech_segments(clip)
-    assert {threads: model.windows for threads, model in loaded.items()} == {1: [4], 2: [30]}
+    trials = stt.FastestOf.TRIALS
+    for _ in range(2 * trials + 3):
+        list(speech.speech_segments(clip, live_window_s=4)[0])
+    list(speech.speech_segments(clip)[0])
+    # Tried in turn, then the faster; whole recordings always on all threads.
+    assert models[1].windows == [4] * trials
+    assert models[2].windows == [4] * (trials + 3) + [30]
+
+
+def test_a_live_clip_is_not_decoded_to_its_last_second(
+        runtime: Runtime, clock: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    speech = SpeechToText(replace(runtime, device="cuda"))
+    model = TimedModel(clock, 0.1, ((0.0, 1.0), (1.2, 3.2), (3.3, 3.8)))
+    speech.__dict__["model"] = model
+    clip = np.zeros(int((3.2 + stt.LIVE_TAIL_S) * SAMPLE_RATE), np.float32)
+    heard = list(speech.speech_segments(clip, live_window_s=5)[0])
+    assert [s.end for s in heard] == [1.0, 3.2]
+    assert model.decoded == 2  # the window after 3.2 s is never decoded
+    assert [s.end for s in speech.speech_segments(clip)[0]] == [1.0, 3.2, 3.8]  # a recording is heard whole
 
 
 # --- the real model ---------------------------------------------------------------------------------

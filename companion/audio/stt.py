@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
@@ -52,13 +53,21 @@ class SpeechToText:
         return self._load(self.runtime.cpu_threads)
 
     @cached_property
-    def clip_model(self) -> WhisperModel:
-        """The model for short clips (live steps): on the CPU, a second instance on one thread.
+    def one_thread_model(self) -> WhisperModel:
+        """On a CPU with more cores, the model again on one thread: a candidate for short clips (live steps)."""
+        return self._load(1)
 
-        A clip's matrices are small, and threads mostly wait for each other: on 2 cores a live step took
-        0.26 s on one thread and 0.58 s on two (Atlas 03-02, same words), and the other core is left to the
-        recorder, the speaker labels and the window."""
-        return self._load(1) if self.runtime.device == "cpu" else self.model
+    @cached_property
+    def clip_models(self) -> FastestOf[WhisperModel]:
+        """The model for short clips: on the CPU, of the model on the runtime's threads and on one thread,
+        whichever hears clips faster here.
+
+        A clip's matrices are small, and which is faster depends on the machine: Atlas 03-02 in real time,
+        a live step took 0.26 s on one thread and 0.58 s on two on the 2-core machine of an earlier session,
+        0.63 s and 0.52 s on another (two AMD EPYC cores)."""
+        if self.runtime.device != "cpu" or self.runtime.cpu_threads == 1:
+            return FastestOf([self.model])
+        return FastestOf([self.one_thread_model, self.model])
 
     def _load(self, cpu_threads: int) -> WhisperModel:
         from faster_whisper import WhisperModel
@@ -129,9 +138,11 @@ class SpeechToText:
         more than the clip: the encoder's work shrinks with it, see ``ShortWindowWhisperModel``) and
         decoding is one beam search of ``clip_beam_size``, cut off at :func:`live_token_cap`, whose doubtful
         segments (repetitive, or unlikely: where faster-whisper would retry at five temperatures, up to 10 s
-        a step) are dropped; the next step hears that audio again. ``hotwords`` (names, terms) bias every window.
+        a step) are dropped; the next step hears that audio again; it stops at :data:`LIVE_TAIL_S` before the
+        clip's end. ``hotwords`` (names, terms) bias every window.
         """
-        model = self.clip_model if live_window_s else self.model
+        began = time.perf_counter()
+        model = self.clip_models.pick() if live_window_s else self.model
         raw_segments, info = model.transcribe(
             audio, beam_size=self.clip_beam_size if live_window_s else self.beam_size, vad_filter=True,
             word_timestamps=True, condition_on_previous_text=False, initial_prompt=prompt, hotwords=hotwords,
@@ -139,10 +150,63 @@ class SpeechToText:
             temperature=0.0 if live_window_s else (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
             max_new_tokens=live_token_cap(len(audio) / SAMPLE_RATE) if live_window_s else None,
         )
-        kept = (s for s in raw_segments if not is_non_speech(s.text.strip()))
+        if live_window_s:
+            raw_segments = until_near_end(raw_segments, len(audio) / SAMPLE_RATE - LIVE_TAIL_S)
+        kept: Iterator[Any] = (s for s in raw_segments if not is_non_speech(s.text.strip()))
         if live_window_s:
             kept = (s for s in kept if s.compression_ratio <= 2.4 and s.avg_logprob >= -1.0)
+            kept = self.clip_models.timed(model, kept, len(audio) / SAMPLE_RATE, began)
         return kept, str(info.language)
+
+
+LIVE_TAIL_S = 1.0
+"""A live clip is not decoded further once a segment ends this close to its end.
+
+Whisper decodes window after window from the last timestamp it wrote; a window of under a second at the
+clip's end hears a word or two alone, badly (" . ." in most steps), and costs an encoder pass and a decoding:
+Atlas 03-02 replayed, a live step 0.65 -> 0.52 s on 2 cores, live WER 0.165 -> 0.162. The next step hears
+those words again, with what follows them."""
+
+
+Choice = TypeVar("Choice")
+
+
+class FastestOf(Generic[Choice]):
+    """Interchangeable ways to do some work, and the one that has done it fastest so far, per unit of work
+    (seconds of audio): each is tried :attr:`TRIALS` times first, in turn."""
+
+    TRIALS = 8
+
+    def __init__(self, choices: Sequence[Choice]) -> None:
+        self.choices = list(choices)
+        self._work = [0.0] * len(self.choices)
+        self._took = [0.0] * len(self.choices)
+        self._tries = [0] * len(self.choices)
+
+    def pick(self) -> Choice:
+        untried = [i for i, tries in enumerate(self._tries) if tries < self.TRIALS]
+        if untried:
+            return self.choices[min(untried, key=self._tries.__getitem__)]
+        return self.choices[min(range(len(self.choices)), key=lambda i: self._took[i] / max(self._work[i], 1e-9))]
+
+    def record(self, choice: Choice, work: float, took: float) -> None:
+        index = self.choices.index(choice)
+        self._work[index] += work
+        self._took[index] += took
+        self._tries[index] += 1
+
+    def timed(self, choice: Choice, items: Iterator[Any], work: float, began: float) -> Iterator[Any]:
+        """``items`` (lazy: they are produced as they are taken), recording the time until the last one."""
+        yield from items
+        self.record(choice, work, time.perf_counter() - began)
+
+
+def until_near_end(segments: Iterator[Any], end: float) -> Iterator[Any]:
+    """``segments`` up to the first one that ends at ``end`` or later (the rest is not decoded: they are lazy)."""
+    for segment in segments:
+        yield segment
+        if segment.end >= end:
+            return
 
 
 LIVE_TOKENS_PER_S = 8

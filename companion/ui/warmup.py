@@ -34,7 +34,7 @@ def warm_up(engine: Engine) -> Job[float]:
     quitting meanwhile waits for one step at most); return the seconds it took."""
     began = time.perf_counter()
     steps: list[Callable[[], object]] = [partial(_try_import, name) for name in HEAVY_MODULES]
-    steps += [lambda: engine.speech_to_text.model, lambda: engine.speech_to_text.clip_model, engine.diarizer.warm_up,
+    steps += [lambda: engine.speech_to_text.model, lambda: engine.speech_to_text.clip_models, engine.diarizer.warm_up,
               lambda: engine.language_model]
     for done, step in enumerate(steps):
         yield Progress("loading the models", done, len(steps))
