@@ -3,8 +3,8 @@
 Streams a shared meeting in real time through the app's own recording job (``Engine.record`` with a
 source playing the file: the crash-safe recorder, the live transcriber and the live speaker labels on the
 compute lane, stepping as in the app, with the meeting's speakers entered as its participants) and
-measures, per committed word, the wall time from the word's end in the audio to the update that commits
-it. The last line is exactly:
+measures, per committed word, the wall time from the word's end in the audio (on the clock of the source,
+from its first sample) to the update that commits it. The last line is exactly:
 ``median_latency_s=X p95_latency_s=Y words=N wer=W``. Targets on 2 CPU cores: median <= 2.0 s,
 p95 <= 3.5 s, live WER within 3 points of the offline WER; exits 1 when one is missed.
 
@@ -70,12 +70,12 @@ def main() -> int:
         engine.diarizer.warm_up()  # as the app does once its window is up
         source, control = ArraySource(audio, realtime=True), RecordingControl()
         job = engine.record("Bench", source, title="latency", participants=participants, control=control)
-        began = time.monotonic()
         for event in job:
             if isinstance(event, RecordingStatus) and source.finished.is_set():
                 control.stop()
             elif isinstance(event, LiveTranscript):
-                latencies += [time.monotonic() - began - word.end for word in event.committed]
+                assert source.began is not None  # the job started it before its first step
+                latencies += [time.monotonic() - source.began - word.end for word in event.committed]
                 committed += [word.text for word in event.committed]
             elif isinstance(event, Progress):
                 break  # the full pass after the recording: not live any more

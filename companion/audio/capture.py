@@ -133,11 +133,13 @@ class ArraySource:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.finished = threading.Event()
+        self.began: float | None = None
+        """When it started playing (``time.monotonic``): the wall time of the array's first sample."""
 
     def start(self, on_block: OnBlock, on_error: OnError) -> None:
         def play() -> None:
             block = int(SAMPLE_RATE * BLOCK_S)
-            began = time.monotonic()
+            self.began = began = time.monotonic()
             for index, start in enumerate(range(0, len(self.samples), block)):
                 if self._stop.is_set():
                     return

@@ -63,8 +63,8 @@ class SpeechToText:
         whichever hears clips faster here.
 
         A clip's matrices are small, and which is faster depends on the machine: Atlas 03-02 in real time,
-        a live step took 0.26 s on one thread and 0.58 s on two on the 2-core machine of an earlier session,
-        0.63 s and 0.52 s on another (two AMD EPYC cores)."""
+        a live step took 0.26 s on one thread and 0.58 s on two on the 2-core machine of an earlier session;
+        on two AMD EPYC cores, 0.09-0.11 s and 0.07-0.08 s per second of clip, side by side in one run."""
         if self.runtime.device != "cpu" or self.runtime.cpu_threads == 1:
             return FastestOf([self.model])
         return FastestOf([self.one_thread_model, self.model])
