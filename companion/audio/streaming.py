@@ -60,7 +60,6 @@ hearing: in real time a step takes longer than 0.5 s, and the gap between two he
 latency. 1.0 s rather than 1.1 s: Atlas 03-09 replayed at four phases, live WER 0.241 -> 0.226; 03-02 in real
 time, median latency 2.01 -> 1.94 s."""
 
-
 LEAD_IN_S = 1.0
 """Silence heard before the audio while the buffer still starts at the recording's first sample.
 
