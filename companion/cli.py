@@ -232,12 +232,15 @@ def _record(engine: Engine, args: argparse.Namespace) -> None:
     participants = [p.strip() for p in args.participants.split(",") if p.strip()]
     job = engine.record(args.team, microphone, system_audio=system, title=args.title, participants=participants,
                         control=control)
-    print("Recording. Press Ctrl-C to stop.", file=sys.stderr, flush=True)
     reported_error = None
     speaker = ""
+    began = False
 
     def show(event: Any) -> None:
-        nonlocal reported_error, device, speaker
+        nonlocal reported_error, device, speaker, began
+        if isinstance(event, RecordingStatus) and not began:  # only now is what is said kept
+            print("Recording. Press Ctrl-C to stop.", file=sys.stderr, flush=True)
+            began = True
         if isinstance(event, LiveTranscript) and event.committed:
             lines = [""]
             for name, words in event.speaker_runs():

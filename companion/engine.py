@@ -26,7 +26,6 @@ from companion.audio.recording import (
     Recording,
     RecordingControl,
     RecordingInfo,
-    RecordingStatus,
     recover_recording,
     unfinished_recordings,
 )
@@ -265,8 +264,10 @@ class Engine:
     ) -> Job[Meeting]:
         """Record a meeting with a live transcript; when stopped, process the recording fully.
 
-        Yields :class:`RecordingStatus` and live :class:`~companion.audio.streaming.LiveTranscript`
-        updates while recording (speakers named from the team's voice profiles, else "Speaker N", see
+        Yields a :class:`~companion.audio.recording.RecordingStatus` as soon as capture has begun (say
+        "Recording" then, not before), then a status and a live
+        :class:`~companion.audio.streaming.LiveTranscript` every step while recording (speakers named from
+        the team's voice profiles, else "Speaker N", see
         :class:`~companion.audio.live_speakers.LiveSpeakers`), then the progress of :meth:`process`. The
         audio is on disk all along: whatever happens to this job, the recording survives (see :meth:`recover`).
 
@@ -289,8 +290,9 @@ class Engine:
         profiles = self.store.named_voices(team)
         speakers = LiveSpeakers(self.diarizer.embed_spans, profiles)
         recording.start()
-        last_step = time.monotonic()
         try:
+            yield recording.status()  # capture has begun: from here on, what is said is kept
+            last_step = time.monotonic()
             # Step about every step_s; when a step takes longer than that, the next one starts at once.
             while not control.wait(max(0.0, step_s - (time.monotonic() - last_step))):
                 last_step = time.monotonic()
@@ -300,8 +302,7 @@ class Engine:
                 audio = recording.take_live_audio()
                 live.add_audio(audio)
                 speakers.add_audio(audio)
-                yield RecordingStatus(recording.seconds, recording.level_db, recording.paused, recording.error,
-                                      recording.path)
+                yield recording.status()
                 with self.lane.use(live=True):
                     update = live.step()
                     update = replace(update, speakers=speakers.label(update.committed))

@@ -167,6 +167,19 @@ def test_the_recording_job_switches_input_when_told_and_keeps_one_meeting(engine
     assert wav_seconds(finished) == pytest.approx(1.5, abs=0.05)
 
 
+def test_the_recording_job_first_says_that_capture_has_begun(engine: Engine) -> None:
+    """The CLI and the window say "Recording" at the job's first status, so it must come as soon as the
+    microphone is open, not after a live step that may first load models."""
+    source, control = ArraySource(tone(1.0), realtime=False), RecordingControl()
+    control.stop()  # even a recording stopped at once first says that it began
+    job = engine.record("Atlas", source, control=control, step_s=3600)
+    first = next(job)
+    assert isinstance(first, RecordingStatus) and first.path.exists()
+    assert source.finished.wait(5)  # the microphone was started
+    job.close()
+    assert not unfinished_recordings(engine.recordings_dir)  # closing the job still finished the file
+
+
 def test_the_live_transcript_is_biased_towards_the_participants(
         engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     biases: list[str | None] = []
@@ -286,9 +299,11 @@ def test_kill_9_mid_meeting_loses_at_most_a_second(virtual_microphone: VirtualMi
                "--title", "Crash", "--input-device", "pulse"]
     process = subprocess.Popen(command, env=virtual_microphone.env, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
+    speech = decode_audio(shared_data / "speech/jfk.flac")
     assert "Recording" in process.stderr.readline()
+    # The pipe source makes no sound of its own: what is recorded is what was spoken since now.
     began = time.monotonic()
-    virtual_microphone.speak(decode_audio(shared_data / "speech/jfk.flac"))
+    virtual_microphone.speak(speech)
     time.sleep(7.0)
     process.send_signal(signal.SIGKILL)
     spoken = time.monotonic() - began

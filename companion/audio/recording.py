@@ -81,7 +81,7 @@ class RecordingControl:
 
 @dataclass(frozen=True)
 class RecordingStatus:
-    """Yielded by the recording job about once a second, for timers, level meters and error banners."""
+    """Yielded by the recording job once capture has begun, then every live step: timers, meters, errors."""
 
     seconds: float
     level_db: float
@@ -128,6 +128,9 @@ class Recording:
         if self.system is not None:
             self.system.start(lambda block: self._incoming.put((1, block)), self._lost)
         log.info("recording to %s", self.path)
+
+    def status(self) -> RecordingStatus:
+        return RecordingStatus(self.seconds, self.level_db, self.paused, self.error, self.path)
 
     def pause(self) -> None:
         self.paused = True

@@ -70,7 +70,9 @@ def test_record_shows_level_time_and_live_words_then_stop_stores_the_meeting(win
     panel.participants.setText("Anna, Ben, Carla, David, Emma")
     panel.record_button.click()
     assert panel.is_recording and not panel.record_button.isEnabled() and panel.stop_button.isEnabled()
+    assert panel.status.text() == "Opening the microphone…"  # "Recording" only once the audio is kept
     assert panel.worker is not None
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Recording…"), timeout=30_000)
     panel.worker.signals.yielded.connect(lambda e: statuses.append(e) if isinstance(e, RecordingStatus) else None)
     qtbot.waitUntil(lambda: len(panel.live.committed_text.split()) >= 5, timeout=60_000)
     assert statuses and statuses[-1].seconds > 0
