@@ -67,7 +67,7 @@ class RecordPanel(QWidget):
         self.engine, self.tasks, self.team, self.sources = engine, tasks, team, sources
         self.control: RecordingControl | None = None
         self.worker: Worker | None = None
-        self.capturing = False  # the microphone is open and what is said is kept
+        self._capturing = False  # the microphone is open and what is said is kept
         self.devices = QComboBox()
         self.devices.setAccessibleName("Microphone")
         self.devices.addItem("System default microphone", "")
@@ -180,7 +180,7 @@ class RecordPanel(QWidget):
         self.worker = self.tasks.start(job, "recording", on_yield=self._event, on_progress=self._progress,
                                        on_result=self._finished, on_error=self._failed)
         self.worker.signals.finished.connect(self._ended)
-        self.capturing = False
+        self._capturing = False
         self.status.setText("Opening the microphone…")
         self._show_state(recording=True)
 
@@ -226,8 +226,8 @@ class RecordPanel(QWidget):
 
     def _event(self, event: Any) -> None:
         if isinstance(event, RecordingStatus):
-            if not self.capturing and self.control is not None and not self.control.stop_requested:
-                self.capturing = True
+            if not self._capturing and self.control is not None and not self.control.stop_requested:
+                self._capturing = True
                 if not self.control.paused:
                     self.status.setText("Recording… the audio is saved to disk as it arrives.")
             self.timer.setText(clock(event.seconds))
