@@ -274,7 +274,8 @@ class Engine:
         Every live hearing is biased towards the ``participants``' names (Whisper's hotwords).
 
         A live step every ``step_s``: two agreeing hypotheses commit a word once the newer one heard
-        :data:`~companion.audio.streaming.RIGHT_CONTEXT_S` past it (two of the last three, once it is
+        :data:`~companion.audio.streaming.RIGHT_CONTEXT_S` past it (less for a confident word, see
+        :data:`~companion.audio.streaming.CONFIDENT_CONTEXT_S`; two of the last three, once it is
         :data:`~companion.audio.streaming.STALL_S` old), so the step and its compute set the latency.
         ``benchmarks/live_latency.py`` on Atlas 03-02 on 2 cores: on an earlier session's machine (a step
         in 0.27 s on one thread, the speakers named in 0.04 s) a median of 1.68-1.73 s, p95 2.48-2.96 s; on

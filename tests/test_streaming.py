@@ -14,7 +14,15 @@ from conftest import FakeWord
 
 from companion.audio import streaming
 from companion.audio.decode import SAMPLE_RATE, decode_audio
-from companion.audio.streaming import LEAD_IN_S, RIGHT_CONTEXT_S, STALL_S, StreamingTranscriber, until_repeated
+from companion.audio.streaming import (
+    CONFIDENT_CONTEXT_S,
+    CONFIDENT_P,
+    LEAD_IN_S,
+    RIGHT_CONTEXT_S,
+    STALL_S,
+    StreamingTranscriber,
+    until_repeated,
+)
 from companion.audio.stt import SpeechToText
 from companion.models import Word
 
@@ -28,8 +36,10 @@ class ScriptedSpeech:
     notes each prompt. The test audio carries meeting time in its samples (milliseconds), so the fake knows
     where the buffer starts."""
 
-    def __init__(self, spoken: list[tuple[float, float, str]] = SPOKEN) -> None:
+    def __init__(self, spoken: list[tuple[float, float, str]] = SPOKEN, probability: float = 0.9) -> None:
         self.spoken = spoken
+        self.probability = probability
+        """How sure the model is of every word it hears."""
         self.heard: list[tuple[str, list[str]]] = []
         """Per call: the prompt, and the words heard."""
         self.lead_ins: list[float] = []
@@ -39,8 +49,8 @@ class ScriptedSpeech:
                         hotwords: str | None = None) -> tuple[list[Any], str]:
         end = float(audio[-1]) * 1000 + 1 / SAMPLE_RATE  # the last sample: a clip may begin with a lead-in
         offset = end - len(audio) / SAMPLE_RATE
-        words = [FakeWord(start - offset, stop - offset, f" {text}") for start, stop, text in self.spoken
-                 if start >= offset - 0.05 and stop <= end]
+        words = [FakeWord(start - offset, stop - offset, f" {text}", self.probability)
+                 for start, stop, text in self.spoken if start >= offset - 0.05 and stop <= end]
         self.heard.append((prompt or "", [w.word.strip() for w in words]))
         self.lead_ins.append(round(int(np.argmax(audio != 0)) / SAMPLE_RATE, 2))
         return [SimpleNamespace(words=words)], "en"
@@ -71,11 +81,17 @@ def test_every_word_is_committed_once_in_order() -> None:
     assert stream(ScriptedSpeech(), 7.0) == [text for _, _, text in SPOKEN]
 
 
-def test_a_word_is_committed_once_the_newer_hearing_had_the_right_context() -> None:
-    # Steps of 1 s, as when a step's compute takes that long: the step after the right context commits the
-    # word (the older hearing, a whole step earlier, heard the word but not all of the context after it).
-    expected = [(text, next(t for t in range(1, 9) if end <= t - RIGHT_CONTEXT_S)) for _, end, text in SPOKEN]
-    assert commits(ScriptedSpeech(), 8.0, step_s=1.0) == expected
+@pytest.mark.parametrize(("probability", "right_context_s"),
+                         [(CONFIDENT_P - 0.2, RIGHT_CONTEXT_S), (CONFIDENT_P, CONFIDENT_CONTEXT_S)])
+def test_a_word_is_committed_once_the_newer_hearing_had_the_right_context(
+        probability: float, right_context_s: float) -> None:
+    # The first step with the right context after the word commits it, once the older hearing, a step
+    # earlier, heard it too (with some audio after it). A word heard with a high probability needs less
+    # context after it.
+    steps = [0.5 * k for k in range(1, 17)]
+    expected = [(text, next(t for t in steps if end <= t - right_context_s and end < t - 0.5))
+                for _, end, text in SPOKEN]
+    assert commits(ScriptedSpeech(probability=probability), 8.0) == expected
 
 
 def test_the_recording_is_heard_after_a_lead_in_of_silence() -> None:
@@ -104,8 +120,9 @@ def test_a_recording_started_mid_sentence_is_heard_from_its_first_word(
 
 
 class ClipEndSpeech(ScriptedSpeech):
-    """Mishears every word with under :data:`BLIND_SPOT_S` of audio after it, the same way each time, as tiny.en
-    does at the end of a clip ("Go tomorrow again" for "Good morning" until more audio comes)."""
+    """Mishears every word with under :data:`BLIND_SPOT_S` of audio after it, the same way each time and with a
+    low probability, as tiny.en does at the end of a clip ("Go tomorrow again" for "Good morning" until more
+    audio comes)."""
 
     BLIND_SPOT_S = 0.9
     """Longer than a step: two hearings in a row can mishear a word alike."""
@@ -114,7 +131,7 @@ class ClipEndSpeech(ScriptedSpeech):
                         hotwords: str | None = None) -> tuple[list[Any], str]:
         [segment], language = super().speech_segments(audio, prompt, live_window_s, hotwords)
         end = len(audio) / SAMPLE_RATE
-        words = [w if end - w.end >= self.BLIND_SPOT_S else FakeWord(w.start, w.end, w.word + "s")
+        words = [w if end - w.end >= self.BLIND_SPOT_S else FakeWord(w.start, w.end, w.word + "s", 0.5)
                  for w in segment.words]
         return [SimpleNamespace(words=words)], language
 

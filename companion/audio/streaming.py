@@ -1,7 +1,8 @@
 """Live speech-to-text: LocalAgreement-2 over a sliding buffer (after whisper_streaming, Macháček et al. 2023).
 
 Every step re-transcribes the buffer; words that two consecutive hypotheses agree on, and that the newer one
-heard with :data:`RIGHT_CONTEXT_S` of audio after them, are committed; the rest is a tentative tail. A
+heard with :data:`RIGHT_CONTEXT_S` of audio after them (:data:`CONFIDENT_CONTEXT_S` for a word both heard
+with a high probability), are committed; the rest is a tentative tail. A
 hearing of nothing disputes nothing, and a word disputed step after step is committed when two of the last
 three hearings agree on it (:data:`STALL_S`). The buffer holds the utterance being spoken and, as context,
 the one before it (whisper_streaming keeps the last segment the same way): at each pause after committed
@@ -59,6 +60,17 @@ required of the older hearing: the same rule as 1.1 s of the newer at 0.5 s step
 hearing: in real time a step takes longer than 0.5 s, and the gap between two hearings would add to the
 latency. 1.0 s rather than 1.1 s: Atlas 03-09 replayed at four phases, live WER 0.241 -> 0.226; 03-02 in real
 time, median latency 2.01 -> 1.94 s."""
+
+CONFIDENT_P = 0.8
+CONFIDENT_CONTEXT_S = 0.4
+"""A word both agreeing hearings gave a probability of :data:`CONFIDENT_P` or more needs only this much audio
+after it in the newer one, not :data:`RIGHT_CONTEXT_S`.
+
+What tiny.en mishears at a clip's end it mostly hears with a low probability, so the rest, most words, need not
+wait for the full right context. Atlas 03-02 in real time, side by side: median latency 1.97 -> 1.69 s, p95
+3.23 -> 2.57 s, live WER 0.174 -> 0.153 (offline 0.162). The three Atlas meetings replayed at four step phases
+with the speakers' names: pooled live WER 0.179 -> 0.184 (offline 0.178), median latency in audio time
+1.31 -> 1.10 s."""
 
 LEAD_IN_S = 1.0
 """Silence heard before the audio while the buffer still starts at the recording's first sample.
@@ -120,7 +132,8 @@ class StreamingTranscriber:
             # A pause commits nothing by itself: the last word before it was heard once, at the clip's end,
             # where tiny.en is weakest; the silence after it gives it the right context for agreement a step later.
             buffer_end = self._offset + self._seconds
-            agreed = max(agreement(words, self._hypothesis, buffer_end - RIGHT_CONTEXT_S),
+            agreed = max(agreement(words, self._hypothesis, buffer_end - RIGHT_CONTEXT_S,
+                                   buffer_end - CONFIDENT_CONTEXT_S),
                          agreement(words, self._stalled_hypothesis, buffer_end - STALL_S))
             newly = words[:agreed]
             self._committed.extend(newly)
@@ -191,11 +204,17 @@ class StreamingTranscriber:
         self._offset = at
 
 
-def agreement(words: Sequence[Word], earlier: Sequence[Word], heard_enough_until: float) -> int:
-    """How many leading ``words`` the ``earlier`` hearing agrees on and that end by ``heard_enough_until``."""
+def agreement(words: Sequence[Word], earlier: Sequence[Word], heard_enough_until: float,
+              confident_until: float | None = None) -> int:
+    """How many leading ``words`` the ``earlier`` hearing agrees on and that end by ``heard_enough_until``,
+    or by ``confident_until`` where both hearings gave the word a probability of :data:`CONFIDENT_P` or more."""
     agreed = 0
-    while (agreed < min(len(words), len(earlier)) and word_key(words[agreed]) == word_key(earlier[agreed])
-           and words[agreed].end <= heard_enough_until):
+    while agreed < min(len(words), len(earlier)) and word_key(words[agreed]) == word_key(earlier[agreed]):
+        word, probability = words[agreed], min(words[agreed].probability, earlier[agreed].probability)
+        heard_enough = word.end <= heard_enough_until or (
+            confident_until is not None and probability >= CONFIDENT_P and word.end <= confident_until)
+        if not heard_enough:
+            break
         agreed += 1
     return agreed
 
