@@ -275,12 +275,14 @@ class Engine:
 
         A live step every ``step_s``: two agreeing hypotheses commit a word once the newer one heard
         :data:`~companion.audio.streaming.RIGHT_CONTEXT_S` past it (less for a confident word, see
-        :data:`~companion.audio.streaming.CONFIDENT_CONTEXT_S`; two of the last three, once it is
+        :data:`~companion.audio.streaming.CONFIDENT_CONTEXT_S`; past a dispute the words after it settle,
+        see :data:`~companion.audio.streaming.ANCHOR_WORDS`; two of the last three, once it is
         :data:`~companion.audio.streaming.STALL_S` old), so the step and its compute set the latency.
         ``benchmarks/live_latency.py`` on Atlas 03-02 on 2 cores: on an earlier session's machine (a step
         in 0.27 s on one thread, the speakers named in 0.04 s) a median of 1.68-1.73 s, p95 2.48-2.96 s; on
         two AMD EPYC cores (a step in 0.43-0.62 s on two threads, the speakers in 0.1 s) 1.94-2.33 s and
-        3.04-4.44 s, the median met only while the machine ran fast.
+        3.04-4.44 s, the median met only while the machine ran fast; with the rules for confident words and
+        settled disputes (a step in 0.58 s) 1.88-1.94 s and 2.98-3.04 s.
         """
         team = _checked_team(team)
         control = control or RecordingControl()

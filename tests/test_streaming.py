@@ -175,13 +175,37 @@ class AlternatingSpeech(ScriptedSpeech):
         return [SimpleNamespace(words=words)], language
 
 
-def test_a_word_heard_two_ways_in_turn_is_committed_once_it_is_old() -> None:
+def test_a_word_heard_two_ways_in_turn_is_committed_once_it_is_old(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(streaming, "ANCHOR_WORDS", 100)  # the words after "ben" would settle it earlier
     # No two hearings in a row agree on "ben": it is committed when a hearing agrees with the one before the
     # last, and the word ended STALL_S before the buffer's end. The words after it follow.
     committed = commits(AlternatingSpeech(), 8.0)
     assert [text for text, _ in committed] == [text for _, _, text in SPOKEN]
     ben_end = next(end for _, end, text in SPOKEN if text == "ben")
     assert dict(committed)["ben"] <= ben_end + STALL_S + 0.5
+
+
+class WaveringSpeech(ScriptedSpeech):
+    """Hears "ben" a new way every time ("ben1", "ben2", ...), as tiny.en can hear a stretch of speech anew at
+    every step while the words after it stay the same."""
+
+    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
+                        hotwords: str | None = None) -> tuple[list[Any], str]:
+        [segment], language = super().speech_segments(audio, prompt, live_window_s, hotwords)
+        words = [FakeWord(w.start, w.end, f" ben{len(self.heard)}") if w.word == " ben" else w
+                 for w in segment.words]
+        return [SimpleNamespace(words=words)], language
+
+
+def test_words_both_hearings_agree_on_after_a_dispute_settle_it() -> None:
+    # No two hearings agree on "ben" (nor two of three): once two hearings in a row agree on the three words
+    # after it, heard enough, the newer hearing's word is committed with them.
+    committed = commits(WaveringSpeech(), 8.0)
+    assert [text for text, _ in committed][:4] == ["we", "ship", "on", "friday"]
+    disputed, *after = committed[4:]
+    assert disputed[0].startswith("ben") and [text for text, _ in after] == ["owns", "the", "fix", "thanks"]
+    fix_end = next(end for _, end, text in SPOKEN if text == "fix")
+    assert disputed[1] == after[2][1] <= fix_end + CONFIDENT_CONTEXT_S + 0.5
 
 
 class DoubtfulSpeech(ScriptedSpeech):
