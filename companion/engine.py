@@ -189,7 +189,7 @@ class Engine:
             transcript, voices, names = self._name_speakers(team, transcript, diarization, given)
         people = given or transcript.speakers
         minutes = yield from self.lane.run(write_minutes(transcript, dt.date.fromisoformat(date), people, cancel,
-                                                         self.language_model))
+                                                         self.language_model, self.embedder))
         cancel.raise_if_cancelled()
         yield Progress("storing", 0, 1)
         is_audio = path.suffix.lower() not in TRANSCRIPT_SUFFIXES

@@ -70,6 +70,8 @@ class MinutesScore:
     questions_total: int = 0
     without_evidence: int = 0
     foreign_owners: int = 0
+    next_right: int = 0
+    next_total: int = 0
 
     def __iadd__(self, other: MinutesScore) -> MinutesScore:
         for name in vars(self):
@@ -101,6 +103,10 @@ class MinutesScore:
     def question_recall(self) -> float:
         return self.questions_found / max(1, self.questions_total)
 
+    @property
+    def next_accuracy(self) -> float:
+        return self.next_right / max(1, self.next_total)
+
 
 def score_minutes(minutes: Minutes, truth: dict[str, Any], participants: list[str]) -> MinutesScore:
     """Action items match when the owner is right and the task has the truth's keywords (one to one)."""
@@ -129,6 +135,8 @@ def score_minutes(minutes: Minutes, truth: dict[str, Any], participants: list[st
     score.without_evidence = sum(not evidence for evidence in evidences)
     names = {p.lower() for p in participants}
     score.foreign_owners = sum(1 for a in minutes.action_items if a.owner and a.owner.lower() not in names)
+    score.next_total = 1
+    score.next_right = int(minutes.next_meeting == truth.get("next_meeting"))
     return score
 
 
@@ -217,3 +225,39 @@ def reference_names(segments: Sequence[Segment], reference: list[Turn]) -> dict[
             if shared > 0:
                 overlap.setdefault(segment.speaker, Counter())[name] += round(shared * 1000)
     return {label: names.most_common(1)[0][0] for label, names in overlap.items()}
+
+
+AMI_ROLES = ("Project Manager", "Industrial Designer", "User Interface Designer", "Marketing Expert")
+MINUTES_SECTIONS = ("actions", "decisions", "problems")
+
+
+@dataclass
+class LinkedMeeting:
+    """An AMI meeting of ``real/ami-links``: its dialogue acts and the minutes sentences linked to them."""
+
+    name: str
+    split: str
+    segments: list[Segment]
+    """One segment per non-empty dialogue act, speaker = role (test meetings) or "Speaker X"."""
+    act_ids: list[str]
+    """The dialogue act of each segment."""
+    sections: dict[str, list[tuple[str, set[str]]]]
+    """Section -> (human sentence, ids of the dialogue acts it is linked to)."""
+
+
+def ami_text(text: str) -> str:
+    """AMI transcription conventions as speech recognition writes them: "L_C_D_" -> "LCD", "it 's" -> "it's"."""
+    text = re.sub(r"\b((?:[A-Za-z]_)+)", lambda m: m.group(1).replace("_", ""), text)
+    return re.sub(r" '(s|cause|re|ll|ve|d|m)\b", r"'\1", text)
+
+
+def read_linked_meeting(path: Path, roles: dict[str, str] | None = None) -> LinkedMeeting:
+    """A ``real/ami-links`` meeting; ``roles`` maps channel letters to roles (known for the test meetings)."""
+    data = json.loads(path.read_text())
+    acts = [u for u in data["utterances"] if u["text"].strip()]
+    roles = roles or {}
+    segments = [Segment(u["start"], max(u["end"], u["start"] + 0.01), ami_text(u["text"]),
+                        roles.get(u["speaker"], f"Speaker {u['speaker']}")) for u in acts]
+    sections = {name: [(s["text"], set(s["links"])) for s in data["summary"][name] if s["links"]]
+                for name in MINUTES_SECTIONS}
+    return LinkedMeeting(data["meeting"], data["split"], segments, [u["id"] for u in acts], sections)

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from companion.llm.dates import resolve_date, resolve_time
+from companion.text.dates import due_phrase_span, resolve_date, resolve_time
 
 MONDAY = dt.date(2026, 3, 2)
 
@@ -48,4 +48,146 @@ def test_dates_resolve_against_the_meeting_date(text: str, expected: str | None)
      ("at last", None), ("we meet again", None)],
 )
 def test_times(text: str, expected: str | None) -> None:
+    assert resolve_time(text) == expected
+
+
+WEDNESDAY = dt.date(2026, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The meeting's own day.
+        ("I'll call them after lunch", "2026-03-04"),
+        ("I'll look at it this afternoon", "2026-03-04"),
+        ("send the numbers by end of day", "2026-03-04"),
+        ("by the end of the day", "2026-03-04"),
+        ("EOD please", "2026-03-04"),
+        ("before close of business", "2026-03-04"),
+        ("I'll push it tonight", "2026-03-04"),
+        # Counts of days and weeks, after "give me", "need", "in" or "within".
+        ("give me two days", "2026-03-06"),
+        ("give me three days", "2026-03-07"),
+        ("I need two days for the migration", "2026-03-06"),
+        ("give me a couple of days", "2026-03-06"),
+        ("in a few days", "2026-03-07"),
+        ("in a fortnight", "2026-03-18"),
+        ("give me a fortnight", "2026-03-18"),
+        ("in two weeks", "2026-03-18"),
+        ("in two weeks' time", "2026-03-18"),
+        ("in 10 days", "2026-03-14"),
+        ("within two days", "2026-03-06"),
+        ("a couple of weeks from now", "2026-03-18"),
+        ("within the week", "2026-03-06"),
+        # Weekdays.
+        ("first thing Monday", "2026-03-09"),
+        ("Monday morning", "2026-03-09"),
+        ("Tuesday week", "2026-03-17"),
+        ("by this Friday", "2026-03-06"),
+        ("Thursday next week", "2026-03-12"),
+        ("EOD Friday", "2026-03-06"),
+        ("send it Friday, I'll start after lunch", "2026-03-06"),
+        # Parts of next week.
+        ("end of next week", "2026-03-13"),
+        ("by the end of next week", "2026-03-13"),
+        ("early next week", "2026-03-09"),
+        ("middle of next week", "2026-03-11"),
+        ("mid next week", "2026-03-11"),
+        ("mid-next week", "2026-03-11"),
+        ("next week", "2026-03-11"),
+        # Months.
+        ("end of the month", "2026-03-31"),
+        ("end of next month", "2026-04-30"),
+        ("early next month", "2026-04-05"),
+        ("next month", "2026-04-01"),
+        ("mid-April", "2026-04-15"),
+        ("middle of April", "2026-04-15"),
+        ("by the end of February", "2027-02-28"),
+        # Days of the month.
+        ("before the board meeting on the 14th", "2026-03-14"),
+        ("by the 3rd", "2026-04-03"),
+        ("on the 21st we launch", "2026-03-21"),
+        ("due the 3rd, please", "2026-04-03"),
+        ("the 14th of May", "2026-05-14"),
+        ("14 May", "2026-05-14"),
+        ("May 14", "2026-05-14"),
+        ("Friday, or rather May 14", "2026-05-14"),
+        ("mid-April, say April 20th", "2026-04-20"),
+        # Relative days.
+        ("tomorrow morning", "2026-03-05"),
+        ("the day after tomorrow", "2026-03-06"),
+        ("day after tomorrow at ten", "2026-03-06"),
+        ("by May first", "2026-05-01"),
+        ("by may 14", "2026-05-14"),
+    ],
+)
+def test_spoken_due_phrases(text: str, expected: str) -> None:
+    resolved = resolve_date(text, WEDNESDAY)
+    assert (resolved.isoformat() if resolved else None) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "for two days we had outages",
+        "two days",
+        "it takes two days to deploy",
+        "a couple of days ago",
+        "we spent a fortnight on it",
+        "the second one is a crash",
+        "focus on the second one",
+        "on the third attempt it worked",
+        "the office is on the 3rd floor",
+        "I will watch the crash reports for the first forty eight hours",
+        "at the end of the day it is about users",
+        "we need 14 of them",
+        "nine of us were there",
+        "5/14",
+        "let's get lunch",
+        "we may first check the logs",
+        "the first may be hard",
+    ],
+)
+def test_no_due_date(text: str) -> None:
+    assert resolve_date(text, WEDNESDAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("run a load test on the service by Friday", " by Friday"),
+        ("I'll call them after lunch", " after lunch"),
+        ("book the venue before the board meeting on the 14th", " before the board meeting on the 14th"),
+        ("give me two days", "give me two days"),
+        ("ship the fix by the end of next week, thanks", " by the end of next week"),
+        ("send the invoice first thing Monday morning", " first thing Monday morning"),
+        ("write the draft within the week", " within the week"),
+        ("update the deck in two weeks' time", " in two weeks' time"),
+        ("renew the domain before the 21st, then tell me", " before the 21st"),
+        ("Tomorrow I will call the bank", "Tomorrow"),
+        ("send the invoice EOD Friday", " EOD Friday"),
+        ("finish the slides after the review on Thursday", " after the review on Thursday"),
+    ],
+)
+def test_due_phrase_span(text: str, phrase: str) -> None:
+    span = due_phrase_span(text, WEDNESDAY)
+    assert span is not None
+    assert text[span[0]:span[1]] == phrase
+
+
+def test_no_span_without_a_date() -> None:
+    assert due_phrase_span("for two days we had outages", WEDNESDAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("at nine", "09:00"), ("at 9", "09:00"), ("nine thirty", "09:30"), ("at half nine", "09:30"),
+        ("at half past two", "14:30"), ("at 2pm", "14:00"), ("2 p.m.", "14:00"), ("at noon", "12:00"),
+        ("9am", "09:00"), ("quarter past ten", "10:15"), ("quarter to three", "14:45"), ("at ten thirty", "10:30"),
+        ("at 14:30", "14:30"), ("12 am", "00:00"), ("Monday at ten, lunch at noon", "10:00"),
+        ("nine", None), ("we had nine people", None), ("version 2 is out", None), ("I am here", None),
+    ],
+)
+def test_spoken_times(text: str, expected: str | None) -> None:
     assert resolve_time(text) == expected

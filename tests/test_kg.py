@@ -19,8 +19,8 @@ from companion.kg import views
 from companion.kg.evolve import Known, plan_updates
 from companion.kg.knowledge import Knowledge, NewMeeting
 from companion.kg.store import Store
-from companion.llm.sentences import split_sentences
 from companion.models import ActionItem, Evidence, Minutes, Segment
+from companion.text.sentences import split_sentences
 
 MONDAY = dt.date(2026, 6, 1)
 
@@ -157,7 +157,7 @@ def test_items_evolve_across_meetings_and_keep_their_history(orion: Engine) -> N
     assert moved[0].evidence is not None and moved[0].evidence.speaker == "Priya"
     residency = items["Does the vendor contract allow data residency in Frankfurt?"]
     assert residency.status == "answered"
-    mongo = items["We're going with MongoDB for the event store then."]
+    mongo = items["We're going with MongoDB for the event store."]
     assert mongo.status == "superseded"
     postgres = next(i for i in items.values() if "PostgreSQL" in i.text and i.kind == "decision")
     graph = orion.team_graph("Orion")
@@ -300,7 +300,8 @@ def test_hostile_text_survives_the_graph_and_its_exports(engine: Engine, tmp_pat
     text = f"Ana: Ben, please fix the {hostile} \u202e\U0001f600 \x1f parser by Friday.\nBen: Sure.\n"
     process_text(engine, tmp_path, "h", text, hostile, "2026-05-04", ["Ana", "Ben"])
     [item] = engine.open_items(hostile)
-    assert "Robert'); DROP TABLE items;-- &amp; \"\\ \u202e\U0001f600 \x1f parser" in item.text  # no tags
+    # no tags; the task's words are kept, its blanks (and the \x1f separator) become single spaces
+    assert "Robert'); DROP TABLE items;-- &amp; \"\\ \u202e\U0001f600 parser" in item.text
     parsed = nx.parse_graphml(engine.export_graph(hostile, "graphml"), force_multigraph=True)
     assert any("DROP TABLE items" in d.get("label", "") for _, d in parsed.nodes(data=True))
     assert json.loads(engine.export_graph(hostile, "json"))["nodes"]

@@ -15,10 +15,10 @@ from companion.jobs import CancelToken, Progress, run_job
 from companion.llm.backend import SMOLLM2, LanguageModel, load_language_model
 from companion.llm.grounding import supported_by_one
 from companion.llm.minutes import write_minutes
-from companion.llm.sentences import split_sentences
 from companion.llm.summary import model_summary
 from companion.models import Segment, Transcript
 from companion.runtime import Runtime, bundled_whisper_model
+from companion.text.sentences import split_sentences
 from companion.transcript_files import read_transcript
 
 

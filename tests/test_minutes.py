@@ -14,8 +14,8 @@ from companion.export.minutes import render_minutes
 from companion.jobs import run_job
 from companion.llm.grounding import gate, supported, supported_by_one
 from companion.llm.minutes import write_minutes
-from companion.llm.people import match_person
 from companion.models import ActionItem, Evidence, Meeting, Minutes, Segment, Statement, Transcript
+from companion.text.people import match_person
 from companion.transcript_files import read_transcript
 
 WEDNESDAY = dt.date(2026, 5, 13)
@@ -75,8 +75,9 @@ def test_decisions_explicit_or_confirmed_but_not_bare_proposals() -> None:
         ("Ann", "Maybe we should rename the project."),
         ("Lee", "Let me think about that."),
     ])
+    # worded as the decisions, not as the sentences around them
     assert [d.text for d in minutes.decisions] == [
-        "We decided to drop support for the old browser.",
+        "Drop support for the old browser.",
         "I suggest we switch the build server to the new region.",
     ]
     assert [e.speaker for e in minutes.decisions[1].evidence] == ["Lee", "Kim"]
@@ -206,3 +207,58 @@ def test_an_unnamed_speaker_owns_nothing_among_known_participants() -> None:
     lines = [("Speaker 3", "I'll send the report by Friday.")]
     assert [a.owner for a in minutes_of(lines, ("Anna", "Ben")).action_items] == [None]
     assert [a.owner for a in minutes_of(lines).action_items] == ["Speaker 3"]  # renaming the speaker names it
+
+
+def test_items_read_as_standalone_tasks_in_phrasings_the_rules_were_not_written_for() -> None:
+    minutes = minutes_of(
+        [
+            ("Rui", "Can someone chase the printer about the proofs?"),
+            ("Leila", "I'll call them after lunch."),
+            ("Rui", "Kim, would you mind updating the rota?"),
+            ("Kim", "Sure, give me two days."),
+            ("Rui", "Omid to renew the licence before the audit on the 21st."),
+        ],
+        participants=("Rui", "Leila", "Kim", "Omid"),
+    )
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Leila", "call the printer about the proofs", "2026-05-13"),
+        ("Kim", "update the rota", "2026-05-15"),
+        ("Omid", "renew the licence", "2026-05-21"),
+    ]
+    # the request and its reply are one item, quoted verbatim
+    assert [e.quote for e in minutes.action_items[1].evidence] == ["Kim, would you mind updating the rota?",
+                                                                   "Sure, give me two days."]
+
+
+def test_decisions_by_assent_are_worded_as_the_decision_and_questions_are_never_decisions() -> None:
+    minutes = minutes_of(
+        [
+            ("Ana", "Shall we just go with the cheaper van?"),
+            ("Bo", "Fine by me."),
+            ("Ana", "Did we decide on the colour of the van yet?"),
+            ("Bo", "Not yet."),
+            ("Ana", "Does the budget cover a second van?"),
+            ("Bo", "No idea, someone has to ask finance."),
+        ],
+        participants=("Ana", "Bo"),
+    )
+    assert [d.text for d in minutes.decisions] == ["Go with the cheaper van."]
+    assert [e.quote for e in minutes.decisions[0].evidence] == ["Shall we just go with the cheaper van?",
+                                                                "Fine by me."]
+    assert [q.text for q in minutes.open_questions] == ["Does the budget cover a second van?"]
+
+
+def test_the_summary_is_readable_and_says_what_was_decided_and_who_does_what() -> None:
+    minutes = minutes_of(
+        [
+            ("Ana", "Um so uh the the main thing today is the the new delivery van for the bakery."),
+            ("Bo", "Yeah, I I think the cheaper van is is fine for the bakery rounds."),
+            ("Ana", "Okay, so we've decided to buy the cheaper van."),
+            ("Ana", "Bo, can you book the test drive for Friday?"),
+            ("Bo", "Sure, I'll book the test drive by Friday."),
+        ],
+        participants=("Ana", "Bo"),
+    )
+    assert " um " not in f" {minutes.summary.lower()} " and "the the" not in minutes.summary
+    assert "Decided: Buy the cheaper van." in minutes.summary
+    assert "Bo to book the test drive by 2026-05-15" in minutes.summary

@@ -19,8 +19,8 @@ import numpy as np
 from companion.audio.decode import SAMPLE_RATE
 from companion.audio.stt import SpeechToText, clip_window_s, to_word, word_key
 from companion.jobs import CancelToken, Job, Progress
-from companion.llm.people import match_person
 from companion.models import Segment, Transcript, Word
+from companion.text.people import match_person
 
 ADDRESSING = re.compile(r"\?|\b(?:can|could|will|would) you\b|\bplease\b|^\W*\w+,|^\W*thank", re.IGNORECASE)
 """A sentence that may be said to someone by name."""

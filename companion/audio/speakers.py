@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from companion.audio.diarize import Diarization
-from companion.llm.people import match_person
 from companion.models import Segment, Transcript, Word
+from companion.text.people import match_person
 
 RECOGNISE_SIMILARITY = 0.80  # cosine similarity to a voice profile needed to name a speaker
 

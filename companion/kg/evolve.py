@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from companion.kg.text import GENERIC, stems
-from companion.llm.dates import MONTHS, WEEKDAYS, resolve_date
-from companion.llm.sentences import Sentence
 from companion.models import Evidence, Minutes
+from companion.text.dates import MONTHS, WEEKDAYS, resolve_date
+from companion.text.sentences import Sentence
+from companion.text.stems import GENERIC, stems
 
 _DONE = re.compile(
     r"\b(?:fixed|done|finished|completed?|shipped|deployed|released|cancell?ed|sent|published|merged|resolved|"

@@ -21,8 +21,8 @@ from companion.kg.evolve import Known, Update, discussion, plan_updates
 from companion.kg.people import UNNAMED, resolve_people, unnamed_label
 from companion.kg.records import STATUSES, Change, Item
 from companion.kg.rewind import hand_set, item_keys, prune_people, referenced_people, rewind
-from companion.llm.sentences import Sentence, split_sentences
 from companion.models import Evidence, Minutes, Segment
+from companion.text.sentences import Sentence, split_sentences
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from sqlite_utils import Database
 
-from companion.llm.people import match_person
+from companion.text.people import match_person
 
 UNNAMED = re.compile(r"^(?:speaker|spk|unknown)[ _-]?\d*(?: \(meeting \d+\))?$", re.IGNORECASE)
 """Diarization labels ("Speaker 2") name nobody across meetings: they only ever match exactly."""
@@ -23,7 +23,7 @@ def resolve_people(db: Database, team_id: int, names: Sequence[str]) -> dict[str
     """The person id for each of ``names`` (one meeting's participants, speakers and owners).
 
     A name matches a known person by name or alias, else by first name or close spelling
-    (:func:`~companion.llm.people.match_person`), and is kept as an alias; names that match nobody become
+    (:func:`~companion.text.people.match_person`), and is kept as an alias; names that match nobody become
     new people. Two different names of the same meeting never merge into one person.
     """
     known: dict[int, list[str]] = {row[0]: [row[1], *json.loads(row[2] or "[]")]

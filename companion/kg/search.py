@@ -14,8 +14,8 @@ from typing import Protocol
 import numpy as np
 from sqlite_utils import Database
 
-from companion.kg.text import words
-from companion.llm.sentences import STOPWORDS
+from companion.text.sentences import STOPWORDS
+from companion.text.stems import words
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class Index:
         return [key for key, _ in sorted(items + segments, key=lambda row: row[1])][:limit]
 
     def unknown_terms(self, team_id: int, terms: list[str]) -> list[str]:
-        """The ``terms`` (names, numbers) that neither the team's people nor its transcripts contain."""
+        """The ``terms`` (names: "iOS", "Berlin", "S3") that neither the team's people nor its transcripts contain."""
         people = " ".join(f"{r[0]} {r[1]}" for r in self.db.execute(
             "SELECT name, aliases FROM people WHERE team_id = ?", [team_id]).fetchall())
         named = set(words(people))

@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from companion.kg.records import Answer, Citation, Item
-from companion.kg.text import GENERIC, coverage, stems
-from companion.llm.dates import resolve_date
-from companion.llm.sentences import split_sentences
 from companion.models import Evidence, Meeting
+from companion.text.dates import resolve_date
+from companion.text.sentences import split_sentences
+from companion.text.stems import GENERIC, coverage, stems
 
 NO_ANSWER = "I found nothing in this team's meetings that answers that."
 _QUESTION_WORDS = GENERIC | {"who", "what", "when", "which", "where", "whom", "whose", "how", "did", "does", "is"}
@@ -34,8 +34,24 @@ _OPEN_LIST = re.compile(
     r"\b(?:open|outstanding|unanswered|unresolved|pending|remaining)\s+(?P<what>questions?|issues?|action items?|"
     r"items?|tasks?|to-?dos?)\b|\b(?P<what2>questions?|action items?|tasks?|items?)\b[^?]*\b(?:still )?"
     r"(?:open|outstanding|unanswered|pending)\b", re.IGNORECASE)
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                 "twelve")
+_ORDINAL_WORDS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                  "tenth", "eleventh", "twelfth")
+_QUANTITY = re.compile(
+    r"\b(?:versions?\s+|v\.?\s?|q)?(?:(?P<digits>\d+(?:[.:/-]\d+)*)(?:st|nd|rd|th|s|am|pm)?|"
+    rf"(?P<word>{'|'.join(_NUMBER_WORDS + _ORDINAL_WORDS)}))\b", re.IGNORECASE)
+"""A number, version, ordinal, quarter or time: "2027", "v3", "version 3", "3.2", "3rd", "third", "Q3", "2026-03-17",
+"5pm"."""
+_CALENDAR_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split())
+_NOT_SUBJECT = _QUESTION_WORDS | _CALENDAR_WORDS
+"""Words a question's subject is without (with its numbers, :data:`_QUANTITY`)."""
 RECENCY = 0.05
 """Among equally good passages the newer meeting wins (the current state)."""
+NUMBER_MATCH = 0.2
+"""Among passages about the question's subject, one naming the question's numbers wins ("version 3", not 2)."""
 MIN_COVERAGE = 0.5
 MIN_SIMILARITY = 0.55
 
@@ -78,10 +94,11 @@ def answer_question(question: str, passages: Sequence[Passage], newer: Mapping[i
         newer: for an item id, the item that superseded or followed it up (the graph's current state).
         older: for an item id, the earlier items it superseded or followed up (named in the answer).
     """
-    wanted = stems(question, _QUESTION_WORDS)
+    wanted = stems(_QUANTITY.sub(" ", question), _NOT_SUBJECT)
+    numbers = _numbers(question)
     days = sorted({p.date for p in passages})
     recency = {day: RECENCY * (rank + 1) / len(days) for rank, day in enumerate(days)}
-    scored = [(score + recency[p.date], p) for p in passages if (score := _score(question, wanted, p)) > 0]
+    scored = [(score + recency[p.date], p) for p in passages if (score := _score(question, wanted, numbers, p)) > 0]
     if not wanted or not scored:
         return Answer(NO_ANSWER)
     best = max(scored, key=lambda pair: pair[0])[1]
@@ -103,9 +120,32 @@ def _cite(meeting_id: int, title: str, date: str, evidence: Evidence) -> Citatio
     return Citation(meeting_id, title, date, evidence.start, evidence.end, evidence.quote)
 
 
-def _score(question: str, wanted: frozenset[str], passage: Passage) -> float:
-    """Relevance plus a preference for the kind of passage the question asks about; 0 when unsupported."""
-    found = stems(f"{passage.text} {passage.context} {passage.item.owner or '' if passage.item else ''}")
+def _numbers(text: str) -> frozenset[str]:
+    """The numbers ``text`` names, each as plain digits ("v3", "version 3", "3rd", "third" -> "3"; "2.0" -> "2")."""
+    found: set[str] = set()
+    for match in _QUANTITY.finditer(text):
+        if match["word"]:
+            word = match["word"].lower()
+            found.add(str(_NUMBER_WORDS.index(word) if word in _NUMBER_WORDS else _ORDINAL_WORDS.index(word)))
+            continue
+        parts = [part.lstrip("0") or "0" for part in re.split(r"[.:/-]", match["digits"])]
+        while len(parts) > 1 and parts[-1] == "0":
+            parts.pop()
+        found.add(".".join(parts))
+    return frozenset(found)
+
+
+def _score(question: str, wanted: frozenset[str], numbers: frozenset[str], passage: Passage) -> float:
+    """Relevance plus a preference for the kind of passage the question asks about; 0 when unsupported.
+
+    Args:
+        question: what the user asked.
+        wanted: the stems of the question's subject, which the passage must cover.
+        numbers: the numbers the question names (:func:`_numbers`): never required, only preferred.
+        passage: the retrieved item or transcript segment.
+    """
+    said = f"{passage.text} {passage.context}"
+    found = stems(f"{said} {passage.item.owner or '' if passage.item else ''}")
     lexical = coverage(wanted, found)
     if lexical < MIN_COVERAGE and not (lexical > 0 and passage.similarity >= MIN_SIMILARITY):
         return 0.0
@@ -124,6 +164,8 @@ def _score(question: str, wanted: frozenset[str], passage: Passage) -> float:
         bonus += 0.3 if kind == "decision" else 0.0
     if item is not None:
         bonus += {"active": 0.1, "open": 0.05, "superseded": -0.2}.get(item.status, 0.0)
+    if numbers:
+        bonus += NUMBER_MATCH * len(numbers & _numbers(said)) / len(numbers)
     return 0.5 * lexical + 0.5 * max(passage.similarity, 0.0) + bonus
 
 
@@ -170,10 +212,15 @@ def _sentence(question: str, best: Passage, older: Sequence[Passage]) -> str:
 
 
 def names_in(question: str) -> list[str]:
-    """The names and numbers a question asks about ("iOS", "Berlin", "Q3", "2027"), not its first word."""
+    """The names a question asks about ("iOS", "Berlin", "S3"), not its first word.
+
+    Numbers, versions, ordinals and dates ("2027", "v3", "3rd", "Q3", "March") are no names: the question is
+    matched on its subject, and they only prefer among the passages about it (:func:`answer_question`).
+    """
     tokens = re.findall(r"[^\W_][\w'-]*", question)
-    return [t for t in tokens[1:] if t[0].isupper() or any(c.isdigit() for c in t)
-            or (not t.islower() and not t.isupper())] + [t for t in tokens[:1] if any(c.isdigit() for c in t)]
+    names = [t for t in tokens[1:] if t[0].isupper() or any(c.isdigit() for c in t)
+             or (not t.islower() and not t.isupper())] + [t for t in tokens[:1] if any(c.isdigit() for c in t)]
+    return [t for t in names if not _QUANTITY.fullmatch(t) and t.lower() not in _CALENDAR_WORDS]
 
 
 def nothing_about(terms: Sequence[str]) -> Answer:

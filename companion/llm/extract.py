@@ -7,20 +7,38 @@ name, a date or a fact. Language models may rephrase items later; the transcript
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Sequence
 
-from companion.llm.dates import resolve_date, resolve_time
-from companion.llm.people import match_person
-from companion.llm.sentences import Sentence, overlap
-from companion.models import ActionItem, Evidence, Statement, Topic
+import numpy as np
 
-_NAME = r"(?P<name>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
-_FILLER = r"(?:(?:okay|ok|so|and|great|alright|right|then|also|thanks|good)[,.!]?\s+)*"
-_REQUEST = r"(?:please|can you|could you|would you|will you|i need you to|make sure (?:you|to))"
-_ADDRESSED = re.compile(rf"^{_FILLER}{_NAME},\s+{_REQUEST}\s+(?P<task>.+)$", re.IGNORECASE)
-_ASSIGNED = re.compile(rf"^{_FILLER}{_NAME}\s+(?:owns|will own|takes|is taking|will take care of)\s+(?P<task>.+)$",
-                       re.IGNORECASE)
+from companion.models import ActionItem, Evidence, Statement, Topic
+from companion.text import topics as segmenter
+from companion.text import wording
+from companion.text.dates import due_phrase_span, resolve_date, resolve_time
+from companion.text.detector import Verdicts
+from companion.text.people import match_person, mentioned_person
+from companion.text.sentences import Sentence, content_words, overlap
+
+_NAME = r"(?P<name>[A-Z][\w-]*(?:'[A-Z][\w-]+)?(?: [A-Z][\w-]*(?:'[A-Z][\w-]+)?)?)"
+_FILLER = r"(?:(?:okay|ok|so|and|great|alright|right|then|also|thanks|good|um|uh|well|now)[,.!]?\s+)*"
+_REQUEST = (r"(?:please|can you|could you|would you|will you|i need you to|make sure (?:you|to)|do you mind|"
+            r"i'd like you to|you're on|you are on|you take|you'll|you will|you need to|you should|you handle|you do|"
+            r"you can|you could)")
+_LEAD_IN = r"(?:[^,.?!]{0,25}?[,:-]\s*)?"
+"""A few words before the person addressed: "I'll- actually, Rui, you take it", "Kwame, one more: could you"."""
+_ADDRESSED = re.compile(rf"^{_FILLER}{_LEAD_IN}{_NAME},\s+{_LEAD_IN}{_REQUEST}\s+(?P<task>.+)$", re.IGNORECASE)
+_ASSIGNED = re.compile(
+    rf"^{_FILLER}{_NAME}\s*(?:owns|will own|takes|is taking|will take care of|is going to|'s going to|is gonna|"
+    r"will|'ll|is to|to|is on|is handling|handles)[\s,]+(?P<task>.+)$", re.IGNORECASE)
+_ACTION_LINE = re.compile(rf"^{_FILLER}(?:action(?: item)?|to-?do)s?\s*[:-]\s*{_NAME}[\s,:-]+(?P<task>.+)$",
+                          re.IGNORECASE)
+_SELF_CORRECTION = re.compile(r"(?:-|--|,)\s*(?:no|sorry|wait)\b[,.]?(?:\s*(?:actually|wait|make it|rather)\b[,.]?)?"
+                              r"|(?:-|--)\s*actually\b[,.]?(?:\s*no\b[,.]?)?", re.IGNORECASE)
+"""A speaker correcting themselves mid-sentence: "by Friday- no, actually Monday", "could you- actually, no"."""
+_CORRECTION = re.compile(r"\b(?:no,? wait|no,? actually|actually|make (?:it|that)|or rather|sorry|scratch that)\b",
+                         re.IGNORECASE)
 _COMMITTED = re.compile(
     r"\b(?:i'll|i will|i shall|i am going to|i'm going to|i can(?= have\b))\s+(?P<task>.+)$", re.IGNORECASE
 )
@@ -33,15 +51,33 @@ _DECIDED = re.compile(
     r"final decision|we are going with|we're going with)\b",
     re.IGNORECASE,
 )
+_DECISION_CUE = re.compile(
+    r"\b(?:decid\w*|agree\w*|settled|go with|going with|go for|stick with|opt for|from now on|from next \w+|"
+    r"we(?:'ll| will| are going to|'re going to| won't| will not) \w+|let'?s \w+|shall we|should we|we should)\b",
+    re.IGNORECASE)
+_PROPOSING_QUESTION = re.compile(rf"^{_FILLER}(?:shall we|should we|how about|what about|why don'?t we|can we just|"
+                                 r"could we just)\b", re.IGNORECASE)
 _CONFIRMATION = re.compile(
-    r"^(?:agreed|no objections?|none from|fine with me|sounds good|works for me|deal|yes,? agreed|i agree)\b",
+    r"^(?:agreed|no objections?|none from|fine with me|fine by me|fine|sounds good|works for me|deal|yes|yeah|yep|"
+    r"sure|same(?: here)?|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect)\b",
     re.IGNORECASE,
 )
 _KEPT_OPEN = re.compile(
-    r"\b(?:open question|keep (?:that|it|this) open|stays? open|remains? open|leave (?:that|it|this) open|"
-    r"we don'?t know yet|no one knows|nobody knows|still unclear|to be answered)\b",
+    r"\b(?:open question|keep (?:that|it|this)(?: one)? open|stays? open|remains? open|leave (?:that|it|this)"
+    r"(?: one)? open|(?:we )?don'?t know(?: yet)?|no one knows|nobody knows|no idea|still unclear|unclear|"
+    r"to be (?:answered|decided|confirmed|determined)|tbd|park (?:it|that|this)|parking (?:it|that|this)|"
+    r"(?:someone|somebody) (?:has|needs|will have) to (?:ask|check|find out)|not (?:sure|decided) yet|"
+    r"come back to (?:it|that|this)|revisit (?:it|that|this)|can'?t answer (?:it|that) (?:yet|today))\b",
     re.IGNORECASE,
 )
+_NOT_A_TASK_START = re.compile(r"^(?:the|a|an|this|that|these|those|it|it's|we|we're|they|there|there's|he|she|"
+                               r"his|her|their|our|my)\b", re.IGNORECASE)
+_SECOND_PERSON = re.compile(r"\b(?:you|you'll|you're|your)\b", re.IGNORECASE)
+_VOCATIVE = re.compile(rf"^{_FILLER}{_NAME},")
+_DIRECTIVE = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd)\b", re.IGNORECASE)
+_NON_TASK = re.compile(r"^(?:what|why|how|when|where|who|which|is|are|do|does|did|was|were|has|have)\b",
+                       re.IGNORECASE)
 _NON_QUESTIONS = re.compile(r"^(?:any (?:objections|questions|thoughts)|right|okay|ok|yes|no)\b", re.IGNORECASE)
 _TOPIC = re.compile(
     r"^(?:(?:okay|so|alright|right|now|thanks)[,.]?\s+)*(?:next topic|last topic|first topic|next item|"
@@ -51,14 +87,23 @@ _TOPIC = re.compile(
 )
 _AGENDA = re.compile(r"\b(?:settle|discuss|cover|talk about|go through|decide on)\s+(?:the\s+)?(?P<first>[^,.]{3,40})",
                      re.IGNORECASE)
-_NEXT_MEETING = re.compile(r"\b(?:next (?:meeting|sync|call|check-?in)|meet again|see you (?:all )?(?:on|next))\b",
-                           re.IGNORECASE)
+_NEXT_MEETING = re.compile(
+    r"\b(?:next (?:\w+ )?(?:meeting|sync|call|check-?in|one|review|stand-?up|session|catch-?up|get-?together)|"
+    r"meet again|regroup|reconvene|same (?:time|stand-?up|meeting|call|place)|see you (?:all )?(?:on|next|tomorrow|in)|"
+    r"talk (?:again )?(?:on|next))\b",
+    re.IGNORECASE)
 _TRAILING_FILLER = re.compile(r"(?:[\s,]+(?:so|and|then|or))*[\s,]*$", re.IGNORECASE)
-_DUE_MARKERS = re.compile(r"(?:,?\s+(?:by|until|before|due|on|for)\s+|\s+(?=today|tomorrow|tonight))", re.IGNORECASE)
 
 
-def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_date: dt.date) -> list[ActionItem]:
-    """Requests addressed to a person, assignments ("Emma owns ...") and first-person commitments.
+RULE_SUPPORT = 0.3
+"""A first-person commitment also needs the detector's probability at this share of its threshold: "I'll have
+a bash at it" matches the commitment rule, but nothing around it reads like an action."""
+
+
+def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_date: dt.date,
+                 verdicts: Verdicts | None = None) -> list[ActionItem]:
+    """Requests addressed to a person, assignments ("Emma owns ...") and commitments, found by the rules and by
+    the detector (``verdicts``; rules alone when None).
 
     A reply by the addressee ("Sure, I will cancel it today") confirms a request and may give its due date.
     """
@@ -67,32 +112,117 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
     for sentence in sentences:
         if sentence.index in replied:
             continue
-        owner, task = _owner_and_task(sentence, people)
+        owner, task = _candidate(sentence, sentences, people, verdicts)
         if not task:
             continue
+        if correction := _SELF_CORRECTION.search(task):  # "get the last two by Friday- no, actually, Monday"
+            task = task[:correction.start()]
+        context = [s.text for s in sentences[max(0, sentence.index - CONTEXT_SENTENCES): sentence.index]]
+        # cutting the due phrase can bare a tail ("send it tomorrow, please"): the second pass drops it
+        task = wording.task(_without_due(wording.resolve_pronouns(wording.task(task), context), meeting_date))
         evidence = [sentence]
         reply = _reply_from(owner, sentence, sentences) if owner and owner != sentence.speaker else None
         if reply is not None:
             replied.add(reply.index)
             evidence.append(reply)
-        due = next((d for s in evidence if (d := resolve_date(s.text, meeting_date))), None)
-        item = ActionItem(owner, _without_due(task, meeting_date), due.isoformat() if due else None,
-                          tuple(s.evidence for s in evidence))
-        items = _merge_item(items, item)
+        # the reply's whole turn may give the date: "Yeah. Um, early next month, once it's final."
+        said = evidence + [s for s in sentences if reply is not None and s.turn == reply.turn and s is not reply]
+        due = next((d for s in said if (d := _due(s.text, meeting_date))), None)
+        item = ActionItem(owner, task, due.isoformat() if due else None, tuple(s.evidence for s in evidence))
+        # A task of under two content words ("Sure, I'll do it by Thursday") replies to the item just before.
+        items = _merge_item(items, item) if len(content_words(task)) >= 2 else _attach_reply(items, item, sentence)
     return items
+
+
+CONTEXT_SENTENCES = 3
+"""Pronouns in a task ("call them") are resolved from this many sentences before it."""
+
+
+def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str],
+               verdicts: Verdicts | None) -> tuple[str | None, str]:
+    """The owner and task a sentence states, by the rules (if the detector does not object) or the detector."""
+    owner, task = _owner_and_task(sentence, people)
+    if verdicts is None:
+        return owner, task
+    if task:  # a commitment the detector does not back is mostly a remark ("I'll have a bash at it")
+        backed = not _COMMITTED.search(sentence.text) or verdicts.says("action", sentence, RULE_SUPPORT)
+        return (owner, task) if backed else (None, "")
+    found = (verdicts.says("action", sentence) and not _about_meeting(sentence)
+             and not _NON_TASK.match(_after_vocative(sentence.text, mentioned_person(sentence.text, people)))
+             and (not sentence.is_question or bool(_DIRECTIVE.search(sentence.text))))
+    # An action needs someone to do it: the detector's finds without an owner are mostly remarks.
+    if found and (owner := _learned_owner(sentence, sentences, people)):
+        task = _after_vocative(sentence.text, owner)
+        # "The Android crash is harder, I need until Friday" reports; a task says what to do
+        return (owner, task) if not _NOT_A_TASK_START.match(wording.task(task)) else (None, "")
+    return None, ""
+
+
+def _about_meeting(sentence: Sentence) -> bool:
+    """A sentence about the next meeting or a question left open: neither an action nor a decision."""
+    return bool(_NEXT_MEETING.search(sentence.text) or _KEPT_OPEN.search(sentence.text))
+
+
+def _due(text: str, meeting_date: dt.date) -> dt.date | None:
+    """The due date a sentence gives, the corrected one when it corrects itself ("Friday- no, actually Monday")."""
+    corrections = list(_CORRECTION.finditer(text))
+    corrected = resolve_date(text[corrections[-1].end():], meeting_date) if corrections else None
+    return corrected or resolve_date(text, meeting_date)
+
+
+def _after_vocative(text: str, owner: str | None) -> str:
+    """"Kim, you're on catering then" -> "you're on catering then" when Kim owns it."""
+    if owner:
+        match = re.search(rf"\b{re.escape(owner.split()[0])}\b,\s*", text, re.IGNORECASE)
+        if match and match.start() < len(text) // 2:
+            return text[match.end():]
+    return text
+
+
+def _attach_reply(items: list[ActionItem], reply: ActionItem, sentence: Sentence) -> list[ActionItem]:
+    """Fold a reply without a task of its own into the item said just before by or to the same owner."""
+    if not items:
+        return items
+    last = items[-1]
+    recent = sentence.start - last.evidence[-1].end
+    if (reply.owner in (None, last.owner)) and 0 <= recent <= REPLY_SECONDS:
+        items[-1] = ActionItem(last.owner, last.task, last.due or reply.due, last.evidence + reply.evidence)
+    return items
+
+
+REPLY_SECONDS = 30.0
+"""A reply without a task joins the item whose evidence ended at most this long before it."""
+
+
+def _learned_owner(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str]) -> str | None:
+    """Whom a sentence the detector found gives the task: the person it addresses ("as the industrial designer,
+    you'll ...", "Kim, order it today"), also when named just before by the same speaker, else the speaker of
+    "I"; None for "we" and for a person only talked about ("Thanks Carla", "Emma joins us today")."""
+    if _SECOND_PERSON.search(sentence.text) or _VOCATIVE.match(sentence.text):
+        for candidate in (sentence, *reversed(sentences[max(0, sentence.index - 2): sentence.index])):
+            if candidate.speaker != sentence.speaker:
+                break
+            if named := mentioned_person(candidate.text, people):
+                return named
+    if _FIRST_PERSON.search(sentence.text):
+        return match_person(sentence.speaker, people) if people else sentence.speaker or None
+    return None
 
 
 def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | None, str]:
     text = sentence.text.strip()
-    for pattern in (_ADDRESSED, _ASSIGNED):
-        match = pattern.match(text)
-        if match and (owner := match_person(match["name"], people)):
-            return owner, _clean_task(match["task"])
+    corrections = list(_SELF_CORRECTION.finditer(text))
+    # "Noor, could you- actually, no, Jae, you do the table plan": the person after the correction owns it
+    for said in ([text[corrections[-1].end():].strip()] if corrections else []) + [text]:
+        for pattern in (_ADDRESSED, _ASSIGNED, _ACTION_LINE):
+            match = pattern.match(said)
+            if match and (owner := match_person(match["name"], people)):
+                return owner, match["task"]
     match = _COMMITTED.search(text)
     if match and not _PROPOSAL.search(text):
         # With a list of people, an owner must be one of them: an unnamed "Speaker 3" is no owner (yet).
         owner = match_person(sentence.speaker, people) if people else sentence.speaker or None
-        return owner, _clean_task(match["task"])
+        return owner, match["task"]
     return None, ""
 
 
@@ -106,23 +236,29 @@ def _reply_from(owner: str, request: Sentence, sentences: Sequence[Sentence]) ->
     return None
 
 
-def _clean_task(task: str) -> str:
-    return task.strip().rstrip("?.!").strip()
+_DUE_LEAD = re.compile(
+    r"^\s*,?\s*(?:by|until|till|before|due|on|for|after|in|within|give|need|end|first|this|tonight|today|"
+    r"tomorrow|next|eod|cob|close|early|mid|middle|start|beginning|the)\b", re.IGNORECASE)
 
 
-DUE_PHRASE_WORDS = 5
-"""A due-date phrase after its marker is this many words at most: "the end of next month"."""
+_TIME_TAIL = re.compile(r"\s+at\s+\S+(?:\s+(?:am|pm|a\.m\.|p\.m\.|thirty|fifteen|forty five))?$", re.IGNORECASE)
 
 
 def _without_due(task: str, meeting_date: dt.date) -> str:
-    """Drop the trailing due-date phrase: "run a load test on the service by Friday" -> "run a load test on
-    the service"."""
-    for marker in reversed(list(_DUE_MARKERS.finditer(task))):
-        # The date must follow the marker ("on Tuesday, March 24"), not come later in the task ("on the
-        # beta feedback and share it my Thursday", where ASR heard "by" as "my").
-        if marker.start() > 0 and resolve_date(" ".join(task[marker.end():].split()[:DUE_PHRASE_WORDS]), meeting_date):
-            return _TRAILING_FILLER.sub("", task[: marker.start()])
-    return task
+    """The task without its due phrase: "run a load test on the service by Friday" -> "run a load test on the
+    service"; "book the venue before the board meeting on the 14th" -> "book the venue".
+
+    Only a phrase that opens with a marker is cut ("by", "after", "tomorrow" ...): in "share it my Thursday"
+    ASR heard "by" as "my", and cutting "Thursday" alone would leave "share it my".
+    """
+    for _ in range(2):  # "for Tuesday, March twenty fourth": the date, then the weekday before it
+        span = due_phrase_span(task, meeting_date)
+        if span is None or span[0] == 0 or not (_DUE_LEAD.match(task[span[0]:span[1]])
+                                                or task[:span[0]].endswith(",")):
+            break
+        task = _TRAILING_FILLER.sub("", task[:span[0]] + task[span[1]:]).strip()
+    time = _TIME_TAIL.search(task)
+    return task[:time.start()] if time and resolve_time(time.group()) else task
 
 
 def _merge_item(items: list[ActionItem], new: ActionItem) -> list[ActionItem]:
@@ -134,27 +270,78 @@ def _merge_item(items: list[ActionItem], new: ActionItem) -> list[ActionItem]:
     return [*items, new]
 
 
-def decisions(sentences: Sequence[Sentence]) -> list[Statement]:
-    """Explicit decisions, and proposals that the next speaker confirms ("Agreed.", "No objection.")."""
+def decisions(sentences: Sequence[Sentence], verdicts: Verdicts | None = None) -> list[Statement]:
+    """Explicit decisions, proposals that the next speaker confirms ("Agreed.", "No objection."), and (with
+    ``verdicts``) statements the detector reads as decided; never a question ("Did we decide on ...?").
+
+    The rules' decisions come first and keep their wording; a decision the detector adds on the same subject
+    only adds its evidence.
+    """
     found: list[Statement] = []
     for sentence in sentences:
-        if _DECIDED.search(sentence.text) and not sentence.is_question:
+        if sentence.is_question:
+            continue
+        if _DECIDED.search(sentence.text) and _decision_supported(sentence, verdicts, RULE_SUPPORT):
             # An explicit decision's wording replaces that of the proposal it settles.
-            found = _merge_statement(found, Statement(sentence.text, (sentence.evidence,)), reword=True)
-        elif _CONFIRMATION.match(sentence.text) and (proposal := _confirmed_proposal(sentence, sentences)):
-            found = _merge_statement(found, Statement(proposal.text, (proposal.evidence, sentence.evidence)))
-    return found
+            found = _merge_statement(found, _decision(sentence, (sentence,)), reword=True)
+        elif (_confirms(sentence) and (proposal := _confirmed_proposal(sentence, sentences))
+              and (_PROPOSAL.search(proposal.text) or _PROPOSING_QUESTION.match(proposal.text)
+                   or _decision_supported(proposal, verdicts, RULE_SUPPORT))):
+            found = _merge_statement(found, _decision(proposal, (proposal, sentence)))
+    learned = [s for s in sentences if verdicts is not None and not s.is_question
+               and _learned_decision(s, sentences, verdicts)]
+    for sentence in learned:
+        found = _merge_statement(found, _decision(sentence, (sentence,)))
+    return sorted((d for d in found if len(content_words(d.text)) >= 2), key=lambda d: d.evidence[0].start)
+
+
+STRONG_DECISION = 0.8
+"""The detector alone makes a decision at this probability; below it, at its threshold, the sentence also needs
+a cue: decision words, "we will", a proposal, or assent from the next speaker."""
+
+
+def _learned_decision(sentence: Sentence, sentences: Sequence[Sentence], verdicts: Verdicts) -> bool:
+    if not verdicts.says("decision", sentence) or _about_meeting(sentence):
+        return False
+    following = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
+    assented = following is not None and following.speaker != sentence.speaker and _confirms(following)
+    if assented or verdicts.probability("decision", sentence) >= STRONG_DECISION:
+        return True
+    # a cue makes it a decision, unless it only floats an idea nobody took up ("Maybe we should rename it.")
+    return bool(_DECISION_CUE.search(sentence.text)) and not _PROPOSAL.search(sentence.text)
+
+
+CONFIRMATION_WORDS = 6
+"""Assent is short: "Fine by me.", "Yeah, table plan."; "Yeah, I think the van is fine for now" is a remark."""
+
+
+def _confirms(sentence: Sentence) -> bool:
+    return bool(_CONFIRMATION.match(sentence.text)) and len(sentence.text.split()) <= CONFIRMATION_WORDS
+
+
+def _decision_supported(sentence: Sentence, verdicts: Verdicts | None, share: float) -> bool:
+    return verdicts is None or verdicts.says("decision", sentence, share)
+
+
+def _decision(sentence: Sentence, evidence: Sequence[Sentence]) -> Statement:
+    """The decision in words of its own ("Cut onboarding to three screens."), with its evidence verbatim."""
+    return Statement(wording.decision(sentence.text) or wording.clean(sentence.text),
+                     tuple(s.evidence for s in evidence))
 
 
 def _confirmed_proposal(confirmation: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
-    """The statement a confirmation answers: the last non-question sentence before the run of confirmations."""
+    """The statement a confirmation answers: the last sentence before the run of confirmations that is no
+    question, or a question that proposes ("Shall we just go with the cheaper van?")."""
     for earlier in reversed(sentences[: confirmation.index]):
-        if earlier.turn == confirmation.turn or _CONFIRMATION.match(earlier.text):
+        if earlier.turn == confirmation.turn or _confirms(earlier):
             continue
         if earlier.turn < confirmation.turn - 3 or earlier.speaker == confirmation.speaker:
             return None
-        if not earlier.is_question:
-            return earlier
+        if earlier.is_question and _NON_QUESTIONS.match(earlier.text):
+            continue  # "Any objections?" after the proposal
+        if earlier.is_question and not _PROPOSING_QUESTION.match(earlier.text):
+            return None  # "Sure" answers a request or a question, not a proposal
+        return earlier
     return None
 
 
@@ -184,17 +371,33 @@ def _merge_statement(found: list[Statement], new: Statement, reword: bool = Fals
     return [*found, new]
 
 
-def topics(sentences: Sequence[Sentence], duration_s: float) -> list[Topic]:
-    """Topic spans from spoken transitions ("Next topic, the analytics vendor"); the opening from the agenda."""
+def topics(sentences: Sequence[Sentence], duration_s: float, vectors: np.ndarray | None = None) -> list[Topic]:
+    """Topic spans from spoken transitions ("Next topic, the analytics vendor"); the opening from the agenda.
+
+    A meeting with no spoken transition is segmented by what is said (TextTiling over ``vectors``, the
+    sentence embeddings), each topic titled by its most distinctive words.
+    """
     if not sentences:
         return []
     starts = [(s, m["title"].strip()) for s in sentences if (m := _TOPIC.match(s.text))]
+    if not starts and vectors is not None:
+        starts = _segmented(sentences, vectors)
     if not starts or starts[0][0].turn > 0:
         agenda = next((m for s in sentences[:3] if (m := _AGENDA.search(s.text))), None)
         starts.insert(0, (sentences[0], agenda["first"].strip() if agenda else "Opening"))
     begins = [sentences[0].start] + [s.start for s, _ in starts[1:]]  # the first topic opens the meeting
     ends = [*begins[1:], max(duration_s, sentences[-1].end)]
     return [Topic(title, round(b, 2), round(e, 2)) for (_, title), b, e in zip(starts, begins, ends, strict=True)]
+
+
+def _segmented(sentences: Sequence[Sentence], vectors: np.ndarray) -> list[tuple[Sentence, str]]:
+    """Topics found by the segmenter, as (first sentence, title); none for a meeting too short to split."""
+    cuts = [0, *segmenter.boundaries(vectors, [s.start for s in sentences]), len(sentences)]
+    if len(cuts) == 2:
+        return []
+    texts = [" ".join(s.text for s in sentences[a:b]) for a, b in itertools.pairwise(cuts)]
+    return [(sentences[a], segmenter.title([text], texts[:i] + texts[i + 1:]))
+            for i, (a, text) in enumerate(zip(cuts, texts, strict=False))]
 
 
 def next_meeting(sentences: Sequence[Sentence], meeting_date: dt.date) -> tuple[str, Evidence] | None:

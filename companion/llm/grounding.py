@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from companion.llm.sentences import content_words
 from companion.models import ActionItem, Evidence, Minutes, Statement, Transcript
+from companion.text.sentences import content_words
 
 _NAMES_AND_NUMBERS = re.compile(r"\b(?:[A-Z][a-z]+|\d[\d.,:]*)\b")
 

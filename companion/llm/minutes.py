@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from companion.jobs import CancelToken, Job, Progress
 from companion.llm import extract
 from companion.llm.backend import LanguageModel
+from companion.llm.embeddings import Embedder, shared_embedder
 from companion.llm.grounding import gate
-from companion.llm.sentences import split_sentences
-from companion.llm.summary import model_summary, summary_length, textrank
+from companion.llm.summary import brief, model_summary, summary_length, textrank
 from companion.models import Minutes, Transcript
+from companion.text.detector import load_detector
+from companion.text.sentences import split_sentences
 
-AUTHORS = {"summary": "TextRank (extractive)", "items": "rules over the transcript"}
+AUTHORS = {"summary": "TextRank (extractive) and the items below",
+           "items": "rules and the learned detector over the transcript"}
 
 
 def write_minutes(
@@ -22,26 +25,31 @@ def write_minutes(
     participants: Sequence[str] = (),
     cancel: CancelToken | None = None,
     language_model: LanguageModel | None = None,
+    embedder: Embedder | None = None,
 ) -> Job[Minutes]:
     """Summary, decisions, action items, open questions, topics and next meeting, each with evidence.
 
     Owners are matched (fuzzily, for misheard names) to ``participants``, else to the named speakers.
     With a ``language_model`` it writes the summary from the key sentences; sentences the transcript does
-    not support are dropped, and the extractive summary stands when none survives.
+    not support are dropped, and the extractive summary stands when none survives. ``embedder`` (the shared
+    CPU one by default) gives the sentence vectors the utterance detector reads.
     """
     cancel = cancel or CancelToken()
     people = list(participants) or transcript.speakers
     sentences = split_sentences(transcript.segments)
     yield Progress("minutes", 0, 2)
-    items = extract.action_items(sentences, people, meeting_date)
-    decisions = extract.decisions(sentences)
+    vectors = (embedder or shared_embedder()).encode([s.text for s in sentences])
+    verdicts = load_detector(transcript.language).verdicts(vectors, sentences, people)
+    cancel.raise_if_cancelled()
+    items = extract.action_items(sentences, people, meeting_date, verdicts)
+    decisions = extract.decisions(sentences, verdicts)
     questions = extract.open_questions(sentences)
-    topics = extract.topics(sentences, transcript.duration_s)
+    topics = extract.topics(sentences, transcript.duration_s, vectors)
     upcoming = extract.next_meeting(sentences, meeting_date)
     cancel.raise_if_cancelled()
     yield Progress("minutes", 1, 2)
     key_sentences = textrank(sentences, summary_length(len(sentences)))
-    summary = " ".join(s.text for s in key_sentences)
+    summary = brief(key_sentences, decisions, items)
     authors = dict(AUTHORS)
     if language_model is not None and key_sentences:
         written = yield from model_summary(language_model, textrank(sentences, max_words=600), cancel)

@@ -11,7 +11,9 @@ import networkx as nx
 from companion.jobs import CancelToken, Job, Progress
 from companion.llm.backend import LanguageModel
 from companion.llm.grounding import supported_by_one
-from companion.llm.sentences import Sentence, content_words
+from companion.models import ActionItem, Statement
+from companion.text import wording
+from companion.text.sentences import Sentence, content_words
 
 MIN_WORDS = 6
 
@@ -53,6 +55,24 @@ def textrank(sentences: Sequence[Sentence], count: int | None = None, max_words:
 def summary_length(sentence_count: int) -> int:
     """About one sentence in ten, between 2 and 8."""
     return max(2, min(8, round(sentence_count / 10)))
+
+
+BRIEF_SENTENCES = 3
+BRIEF_ITEMS = 4
+"""The summary names this many decisions and actions at most; the minutes list them all."""
+
+
+def brief(key_sentences: Sequence[Sentence], decisions: Sequence[Statement], items: Sequence[ActionItem]) -> str:
+    """What was discussed (the central sentences without their disfluencies), what was decided, who does what."""
+    said = [wording.clean(s.text) for s in key_sentences[:BRIEF_SENTENCES]]
+    parts = [" ".join(s for s in said if s)]
+    if decisions:
+        parts.append("Decided: " + "; ".join(d.text.rstrip(".") for d in decisions[:BRIEF_ITEMS]) + ".")
+    if items:
+        actions = [f"{a.owner or 'someone'} to {a.task}" + (f" by {a.due}" if a.due else "")
+                   for a in items[:BRIEF_ITEMS]]
+        parts.append("Actions: " + "; ".join(actions) + ".")
+    return " ".join(p for p in parts if p)
 
 
 SUMMARY_INSTRUCTION = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 
 
@@ -20,3 +21,16 @@ def match_person(name: str, people: Sequence[str], cutoff: float = 0.75) -> str 
     first_names = {person.split()[0].lower(): person for person in people if person.strip()}
     close = difflib.get_close_matches(wanted.split()[0], list(first_names), n=1, cutoff=cutoff)
     return first_names[close[0]] if close else None
+
+
+def mentioned_person(text: str, people: Sequence[str]) -> str | None:
+    """The first of ``people`` that ``text`` names: the whole name in any case ("the industrial designer"),
+    or the first name as a capitalised word ("Kim, you're on catering")."""
+    lowered = text.lower()
+    found = []
+    for person in people:
+        whole = re.search(rf"\b{re.escape(person.lower())}\b", lowered)
+        first = re.search(rf"\b{re.escape(person.split()[0])}\b", text) if person.split() else None
+        if match := whole or first:
+            found.append((match.start(), person))
+    return min(found)[1] if found else None

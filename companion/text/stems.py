@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from companion.llm.sentences import content_words
+from companion.text.sentences import content_words
 
 _SUFFIXES = ("ing", "ed", "es", "s")
 _PREFIX = 5

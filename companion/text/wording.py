@@ -1,0 +1,341 @@
+"""Minutes wording: spoken lines (AMI transcripts, Whisper output) reworded to read like minutes.
+
+Items keep the verbatim quote as evidence; these pure functions give the text the minutes show:
+``clean`` (disfluencies out), ``task`` (an action as an imperative), ``resolve_pronouns`` (a bare "it" in a
+task replaced by what the meeting asked for) and ``decision`` (the decision without the talk around it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# --- English wording data: every phrase list the functions use --------------------------------------------
+FILLERS = frozenset("um umm uh uhm erm er ah eh uh-huh mm mmm mm-hmm mhm hmm hm".split())
+SPOKEN_FORMS = {
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "kinda": "kind of", "sorta": "sort of",
+    "dunno": "don't know", "lemme": "let me", "gimme": "give me", "coulda": "could have", "woulda": "would have",
+    "shoulda": "should have", "'cause": "because", "'cos": "because", "cuz": "because", "'kay": "okay",
+    "'round": "around", "y'know": "you know",
+}
+MARKERS = frozenset("so okay ok well right alright and yeah yes yep oh".split())
+MARKER_KEEPS = frozenset({"right away", "right now", "right here", "right there", "well done", "so far", "so many",
+                          "so much", "so long", "oh no"})
+YOU_KNOW_KEPT_AFTER = frozenset("do did does don't didn't doesn't if as would will to let".split())
+YOU_KNOW_FILLER_AFTER = frozenset("on in at of for with about from into like".split())  # "working on you know the"
+# Short real words; any other 1-3 letter token that begins the next word ("th the"), is one letter ("w") or
+# has no vowel ("kl") is a cut-off restart.
+SHORT_WORDS = frozenset(
+    "a i an as at be by do go he if in is it me my no of on or so to up us we am ad ah the and for not but can "
+    "you all any are was one our out who why how its his her him may new now old own see two way day get got "
+    "let put set yes use big bit few far too off km kg cm ml mg pm hr".split()
+)
+MAX_FALSE_START = 3  # words abandoned before a cut-off word ("we should- let's") that are dropped with it
+TASK_WRAPPERS = (
+    "if it's not too much trouble", "when you get a chance", "when you have a moment", "when you have a minute",
+    "if you could", "if you can", "could you", "can you", "would you", "will you", "could someone",
+    "can someone", "could somebody", "can somebody", "i need you to", "we need you to", "i'd like you to",
+    "make sure to", "make sure you", "be sure to", "i'll go ahead and", "go ahead and", "i'll", "i will",
+    "i'm going to", "i am going to", "i can", "i could", "i should", "i'd", "we'll", "we will", "we're going to",
+    "we need to", "we should", "we can", "you'll", "you will", "you're going to", "you need to", "you should",
+    "you can", "let's", "is going to", "are going to", "going to", "is supposed to", "is to", "are to",
+    "needs to", "need to", "has to", "have to", "will", "should", "must", "to", "please", "kindly", "just",
+    "possibly", "perhaps", "maybe", "also", "quickly", "actually", "definitely", "then", "sort of", "kind of",
+)
+GERUND_WRAPPERS = ("would you mind", "do you mind", "would you mind just", "mind", "i'll be", "i will be",
+                   "we'll be", "you'll be", "be")
+TASK_TAILS = ("please", "okay", "ok", "alright", "all right", "then", "if that's ok", "if that's okay",
+              "if that's alright", "if that's all right", "if you can", "if you could", "if possible",
+              "if you don't mind", "for me", "thanks", "thank you", "yeah", "right")
+DECISION_WRAPPERS = (
+    "we've decided to", "we have decided to", "we decided to", "we've decided that", "we decided that",
+    "we've agreed to", "we agreed to", "we've agreed that", "we agreed that", "it's agreed that",
+    "it's decided that", "the decision is to", "the decision is that", "the decision is", "decision made", "decision",
+    "so we agree", "we all agree", "we agree",
+    "i think we should", "i think we'll", "i think we're going to", "shall we just", "shall we", "should we just",
+    "why don't we just", "why don't we", "let's just", "let's", "we'll just", "we'll", "we will",
+    "we're going to", "we are going to", "we should just", "we should",
+)
+DECISION_TAILS = ("then", "right", "okay", "ok", "yeah", "yes", "sounds good", "agreed", "alright", "all right",
+                  "is that okay", "is that ok", "shall we", "then yeah")
+NON_DECISIONS = frozenset({
+    "that's settled", "that's decided", "that's agreed", "that's it", "that's fine", "that's the plan",
+    "sounds good", "sounds great", "agreed", "deal", "done", "fine", "great", "perfect", "okay", "yes", "yeah",
+    "settled", "decided", "do that", "do it", "go with that", "go for it", "that works", "that one",
+})
+ING_EXCEPTIONS = {"adding": "add", "being": "be", "doing": "do", "going": "go", "having": "have",
+                  "seeing": "see", "agreeing": "agree", "bringing": "bring", "cancelling": "cancel",
+                  "travelling": "travel", "labelling": "label", "modelling": "model"}
+E_VERBS = frozenset(
+    "take make write update prepare share schedule arrange organise organize move create use change close "
+    "issue rate price hire invite involve chase give have come drive save store remove note quote type phone "
+    "circulate compile finalise finalize decide provide release purchase replace reduce produce introduce "
+    "combine define describe place solve resolve evaluate calculate investigate coordinate negotiate estimate "
+    "validate translate complete delete manage merge charge judge measure figure configure continue ensure "
+    "analyse analyze raise revise receive serve tune shape trace source secure outline propose dance rehearse"
+    .split()
+)
+TASK_VERBS = E_VERBS | frozenset(
+    "add ask book build buy call cancel check clean collect confirm contact copy cut do draft draw email find "
+    "finish fix follow get go help keep learn let list log look mail meet order pass pay pick plan post print "
+    "push put read record renew reply report request research review ring run send set ship show sign sketch "
+    "sort speak start stop study talk tell test text think tidy train transfer try upload work".split()
+)
+PRONOUNS = frozenset("it them that this those these".split())
+PARTICLES = frozenset("over out off up back round down across through around along".split())
+AFTER_PRONOUN_OK = PARTICLES | frozenset(
+    "after before by to today tomorrow tonight on at in for with when asap first again now later as and so "
+    "soon then please".split()
+)
+NO_RESOLVE_VERBS = frozenset("make let help have".split())
+DETERMINERS = ("the", "a", "an", "our", "their", "this", "that", "these", "those", "my", "your", "his", "her")
+PHRASE_BREAKS = frozenset("and but because so before after by until when if or please then today tomorrow "
+                          "tonight asap".split())
+MAX_PHRASE_WORDS = 8
+REQUESTERS = ("someone", "somebody", "anyone", "anybody", "you", "we", "need to", "needs to", "has to",
+              "have to", "should", "must", "could", "can", "will")
+# ------------------------------------------------------------------------------------------------------------
+
+_PUNCT = ",.;:!?"
+_END = ".!?"
+
+
+def _alternatives(phrases: Sequence[str]) -> str:
+    """A regex alternation of ``phrases``, longest first so that "i'll go ahead and" wins over "i'll"."""
+    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+
+
+_ACRONYM = re.compile(r"\b((?:[A-Za-z]_)+)")
+_CLITIC = re.compile(r"\s+('(?:s|re|ve|ll|d|m)|n't)(?![\w'])", re.IGNORECASE)
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
+_SPOKEN = re.compile(rf"(?<![\w'])({_alternatives(list(SPOKEN_FORMS))})(?![\w'])", re.IGNORECASE)
+_TASK_WRAPPER = re.compile(rf"^(?:{_alternatives(TASK_WRAPPERS)})\b[\s,]*", re.IGNORECASE)
+_GERUND_WRAPPER = re.compile(rf"^(?:{_alternatives(GERUND_WRAPPERS)})\s+([a-z]+ing)\b", re.IGNORECASE)
+_TASK_TAIL = re.compile(rf"(?:[\s,]+(?:{_alternatives(TASK_TAILS)})\b[\s,.?!]*)+$", re.IGNORECASE)
+_DECISION_WRAPPER = re.compile(rf"^(?:{_alternatives(DECISION_WRAPPERS)})\b[\s,:]*", re.IGNORECASE)
+_DECISION_TAIL = re.compile(rf"(?:[\s,]+(?:{_alternatives(DECISION_TAILS)})\b[\s,.?!]*)+$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SUBJECT = re.compile(
+    r"^(?P<phrase>(?:the|our|their|this|that|these|those)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
+    r"(?:is|are|was|were|has|have|had|came|comes|went|needs?|arrived|got|looks?|still)\b", re.IGNORECASE)
+_THE_PHRASE = re.compile(r"\bthe\s+(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s*(?:[,.;!?]|$))", re.IGNORECASE)
+_CUT_OFF = re.compile(r"[^\W\d_][\w']*-")
+"""A word cut off mid-way ("s-", "should-"); not punctuation such as "--"."""
+_VOWEL = re.compile(r"[aeiouy]")
+_REQUEST = re.compile(
+    rf"\b(?:{_alternatives(REQUESTERS)})\s+(?:(?:please|just|also)\s+)*[a-z]+\s+"
+    rf"(?:(?:{_alternatives(sorted(PARTICLES | {'to', 'with', 'on', 'for', 'about'}))})\s+){{0,2}}"
+    rf"(?P<object>(?:{_alternatives(DETERMINERS)})\s+[^,.;:?!]+)",
+    re.IGNORECASE,
+)
+
+
+def clean(text: str) -> str:
+    """Disfluencies out, AMI conventions undone, first letter capitalised and final punctuation ensured.
+
+    Returns "" only when nothing but fillers was said ("Um."); a lone marker ("Okay.") is kept.
+    """
+    return _finish(" ".join(_tidy(text)))
+
+
+def task(text: str) -> str:
+    """An action clause (the owner already cut off) as a bare imperative: "would you mind updating" -> "update"."""
+    tidy = " ".join(_tidy(text)).rstrip(_PUNCT + " ")
+    words = tidy
+    while True:
+        if gerund := _GERUND_WRAPPER.match(words):
+            words = _base_form(gerund.group(1).lower()) + words[gerund.end():]
+        elif wrapper := _TASK_WRAPPER.match(words):
+            words = words[wrapper.end():]
+        else:
+            break
+    words = _TASK_TAIL.sub("", words).rstrip(_PUNCT + " ") or tidy
+    first, _, rest = words.partition(" ")
+    if first.lower() in TASK_VERBS:
+        first = first.lower()
+    return f"{first} {rest}".strip()
+
+
+def resolve_pronouns(task_text: str, context: Sequence[str]) -> str:
+    """Replace a bare object pronoun after the task's verb with what the latest request in ``context`` named.
+
+    ``context`` holds earlier utterances, most recent last. Only the latest sentence holding a request
+    ("can someone chase X", "has anyone got X", "we need to book X") is read, and only a phrase that opens with
+    a determiner and has at most eight words is used. The pronoun must directly follow the first word and be
+    followed by nothing, a particle ("over", "out": moved before the phrase) or a time/preposition word, so
+    "send them the invoice" and "send that file" stay as they are. Number ("them" for "the printer") and
+    people versus things are not checked. When unsure the text comes back unchanged.
+    """
+    words = task_text.split()
+    if len(words) < 2 or _core(words[1]) not in PRONOUNS or words[0].lower() in NO_RESOLVE_VERBS:
+        return task_text
+    rest = words[2:]
+    if rest and _core(rest[0]) not in AFTER_PRONOUN_OK:
+        return task_text
+    phrase = _antecedent(context)
+    if not phrase:
+        return task_text
+    head = [words[0]]
+    if rest and _core(rest[0]) in PARTICLES:
+        head.append(rest.pop(0))
+    return " ".join([*head, phrase, *rest])
+
+
+def decision(text: str) -> str:
+    """The decision itself: "Okay, so we've decided to cut X." -> "Cut X."; "" for bare assent ("that's settled").
+
+    "Shall we just ..." is only a decision once someone assented; the caller checks that.
+    """
+    words = " ".join(_tidy(text)).rstrip(_PUNCT + " ")
+    while wrapper := _DECISION_WRAPPER.match(words):
+        words = words[wrapper.end():]
+    words = _DECISION_TAIL.sub("", words).rstrip(_PUNCT + " ")
+    if words.lower() in NON_DECISIONS:
+        return ""
+    return _finish(words)
+
+
+def _tidy(text: str) -> list[str]:
+    """Tokens of ``text`` without disfluencies or leading markers, neither capitalised nor punctuated."""
+    text = _ACRONYM.sub(lambda m: m.group(1).replace("_", ""), text.replace("\u2019", "'"))
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", _CLITIC.sub(r"\1", text))
+    text = _SPOKEN.sub(_spoken_form, text)
+    tokens, before = text.split(), list[str]()
+    while tokens != before:  # a repair can expose another ("I m I mean", "the, you know, the"); passes only drop
+        before = tokens
+        for step in (_drop_fillers, _drop_repeats, _drop_false_starts):
+            tokens = step(tokens)
+    return _drop_markers(tokens)
+
+
+def _finish(text: str) -> str:
+    """First letter up and a final stop; "" when no word is left."""
+    text = text.strip()
+    if not any(ch.isalnum() for ch in text):
+        return ""
+    if text[-1] not in _END:
+        text = text.rstrip(_PUNCT + "- ") + "."
+    return text[0].upper() + text[1:]
+
+
+def _core(token: str) -> str:
+    """The token lower-cased without surrounding punctuation, for comparing words."""
+    return token.lower().strip(_PUNCT + "\"")
+
+
+def _spoken_form(match: re.Match[str]) -> str:
+    """The written form of a spoken one ("gonna" -> "going to"), keeping a capital."""
+    said = match.group(1)
+    written = SPOKEN_FORMS[said.lower()]
+    return written[0].upper() + written[1:] if said[0].isupper() else written
+
+
+def _drop_fillers(tokens: list[str]) -> list[str]:
+    """Drop fillers; a stop or comma they carried moves to the word before."""
+    kept: list[str] = []
+    at = 0
+    while at < len(tokens):
+        width = _filler_width(tokens, at, clause_start=not kept or kept[-1][-1] in _PUNCT)
+        if not width:
+            kept.append(tokens[at])
+        elif (end := tokens[at + width - 1][-1]) in _PUNCT and kept and kept[-1][-1] not in _END:
+            kept[-1] = kept[-1].rstrip(_PUNCT) + end  # the clause ended on the filler: keep its stop or comma
+        at += width or 1
+    return kept
+
+
+def _filler_width(tokens: list[str], at: int, clause_start: bool) -> int:
+    """How many tokens from ``at`` are a filler: "um", "you know" as an aside, "I mean" or "like," opening."""
+    word = _core(tokens[at])
+    pair = f"{word} {_core(tokens[at + 1])}" if at + 1 < len(tokens) else ""
+    if word in FILLERS or (word == "like" and tokens[at].endswith(",") and clause_start):
+        return 1
+    if pair == "i mean" and clause_start:
+        return 2
+    previous = _core(tokens[at - 1]) if at else ""
+    if pair == "you know" and previous in YOU_KNOW_FILLER_AFTER:
+        return 2
+    if pair == "you know" and (at + 2 == len(tokens) or tokens[at + 1][-1] in ",."):
+        return 0 if previous in YOU_KNOW_KEPT_AFTER else 2
+    return 0
+
+
+def _drop_false_starts(tokens: list[str]) -> list[str]:
+    """Drop cut-off words ("s- sort", "th the") and a short fragment abandoned with one ("we should- let's")."""
+    kept: list[str] = []
+    for at, token in enumerate(tokens):
+        word, following = _core(token), _core(tokens[at + 1]) if at + 1 < len(tokens) else ""
+        if _CUT_OFF.fullmatch(word):
+            if not following.startswith(word.rstrip("-")):
+                start = len(kept)
+                while start and kept[start - 1][-1] not in _PUNCT:
+                    start -= 1
+                if len(kept) - start <= MAX_FALSE_START:
+                    del kept[start:]
+            continue
+        fragment = (at == 0 or token.islower()) and len(word) <= 3 and word.isalpha() and word not in SHORT_WORDS
+        cut = (following.startswith(word) and following != word) or len(word) == 1 or not _VOWEL.search(word)
+        if not (fragment and cut):
+            kept.append(token)
+    return kept
+
+
+def _drop_repeats(tokens: list[str]) -> list[str]:
+    """Keep the last of immediately repeated one- to three-word runs ("the the", "we can we can")."""
+    kept: list[str] = []
+    for token in tokens:
+        kept.append(token)
+        for width in (1, 2, 3):
+            if len(kept) >= 2 * width:
+                first, second = kept[-2 * width:-width], kept[-width:]
+                if [_core(t) for t in first] == [_core(t) for t in second] and all(map(_core, first)):
+                    del kept[-2 * width:-width]
+                    break
+    return kept
+
+
+def _drop_markers(tokens: list[str]) -> list[str]:
+    """Drop leading discourse markers ("So, okay, well"), but never the last word."""
+    at = 0
+    while at < len(tokens) - 1 and _core(tokens[at]) in MARKERS:
+        if tokens[at][-1] not in _PUNCT and f"{_core(tokens[at])} {_core(tokens[at + 1])}" in MARKER_KEEPS:
+            break
+        at += 1
+    return tokens[at:]
+
+
+def _base_form(gerund: str) -> str:
+    """The base form of an -ing word: "putting" -> "put", "copying" -> "copy", "making" -> "make"."""
+    if gerund in ING_EXCEPTIONS:
+        return ING_EXCEPTIONS[gerund]
+    stem = gerund[:-3]
+    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "aeiouylsfz":
+        return stem[:-1]
+    return stem + "e" if stem + "e" in E_VERBS else stem
+
+
+def _antecedent(context: Sequence[str]) -> str:
+    """The object phrase of the latest request in ``context``, else the subject the latest sentence opens with
+    ("The Okonkwo manuscript came back"), else the last thing it names ("a registration for the raffle");
+    "" when none names a thing plainly."""
+    for utterance in reversed(context):
+        for sentence in reversed(_SENTENCE_END.split(utterance)):
+            tidy = " ".join(_tidy(sentence))
+            requests = list(_REQUEST.finditer(tidy))
+            if requests and (phrase := _noun_phrase(requests[-1].group("object"))) and phrase.lower() not in PRONOUNS:
+                return phrase
+            if subject := _SUBJECT.match(tidy):
+                return subject.group("phrase")[0].lower() + subject.group("phrase")[1:]
+            if mentioned := list(_THE_PHRASE.finditer(tidy)):
+                return _noun_phrase(mentioned[-1].group())
+    return ""
+
+
+def _noun_phrase(span: str) -> str:
+    """``span`` cut at its first clause or time word ("by", "and", "tomorrow"); "" when still too long."""
+    words = span.split()
+    for at, word in enumerate(words[1:], start=1):
+        if word.lower() in PHRASE_BREAKS:
+            words = words[:at]
+            break
+    return " ".join(words) if len(words) <= MAX_PHRASE_WORDS else ""

@@ -1,0 +1,151 @@
+import pytest
+
+from companion.text.wording import clean, decision, resolve_pronouns, task
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("um we need the the budget by Friday", "We need the budget by Friday."),
+        ("I I I think we can we can ship it", "I think we can ship it."),
+        ("it 's the T_V_ , you know .", "It's the TV."),
+        ("we should- let's just ship it", "Let's just ship it."),
+        ("wh- what do we do about the logo?", "What do we do about the logo?"),
+        ("So, like, the price is fine.", "The price is fine."),
+        ("I mean we don't have the money.", "We don't have the money."),
+        ("Do you know?", "Do you know?"),
+        ("Right away I'm making some assumptions,", "Right away I'm making some assumptions."),
+        ("Okay.", "Okay."),
+        ("Yeah, yeah.", "Yeah."),
+        ("Um.", ""),
+        ("uh-huh mm-hmm", ""),
+        ("", ""),
+        ("we won't sell it for twenty five Euro", "We won't sell it for twenty five Euro."),
+        ("Kim said uh no to the the second van", "Kim said no to the second van."),
+        ("the price, um, is too high", "The price, is too high."),
+        ("we wanna keep it under five kg", "We want to keep it under five kg."),
+        ("the, you know, the remote", "The remote."),
+        ("so you know the answer", "You know the answer."),
+        # AMI-style lines
+        (
+            "Um so uh we're gonna have to um s- sort of decide on the the L_C_D_ screen , I think .",
+            "We're going to have to sort of decide on the LCD screen, I think.",
+        ),
+        (
+            "I I mean one one way of looking at it would be , well , the people making T_V_ sets .",
+            "One way of looking at it would be, well, the people making TV sets.",
+        ),
+        (
+            "Um . Yes . Big reason is 'cause I 'm allergic to most animals .",
+            "Big reason is because I'm allergic to most animals.",
+        ),
+        ("M my favourite button is the the big red one .", "My favourite button is the big red one."),
+        (
+            "Um well d Does anybody have anything to add to uh to the finance issue ?",
+            "Does anybody have anything to add to the finance issue?",
+        ),
+        ("Mm-hmm . Yeah , that 's that 's it .", "That's it."),
+        ("and uh the the L_C_D_ and and the scroll wheel are inside .", "The LCD and the scroll wheel are inside."),
+        (
+            "Or even like , you know , notes about um what you wanna watch .",
+            "Or even like, notes about what you want to watch.",
+        ),
+        (
+            "Um and this one is the one w more like the one we looked at earlier .",
+            "This one is the one more like the one we looked at earlier.",
+        ),
+        ("whe where do we put the the on off switch ?", "Where do we put the on off switch?"),
+        (
+            "Well twenty five Euro , I mean that 's um that 's about eighteen pounds ,",
+            "Twenty five Euro, that's about eighteen pounds.",
+        ),
+        (
+            "Um people uh additionally aren't aren't liking the the colours ,",
+            "People additionally aren't liking the colours.",
+        ),
+    ],
+)
+def test_clean(text: str, expected: str) -> None:
+    assert clean(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Would you mind updating the rota?", "update the rota"),
+        ("um I'll uh send the the invoice", "send the invoice"),
+        ("is going to book the venue", "book the venue"),
+        ("can you please chase the printer about the proofs", "chase the printer about the proofs"),
+        ("to renew the licence", "renew the licence"),
+        ("could you possibly send the slides", "send the slides"),
+        ("if it's not too much trouble, can you send the slides, okay?", "send the slides"),
+        ("when you get a chance, could you look at the budget please", "look at the budget"),
+        ("I need you to call Omid", "call Omid"),
+        ("make sure to close the ticket then", "close the ticket"),
+        ("try to finish the report", "try to finish the report"),
+        ("I'm gonna put the figures together for me", "put the figures together"),
+        ("I'll go ahead and email the client", "email the client"),
+        ("would you mind putting the chairs away", "put the chairs away"),
+        ("do you mind copying me in", "copy me in"),
+        ("would you mind making the agenda", "make the agenda"),
+        ("would you mind chasing the caterer", "chase the caterer"),
+        ("would you mind calling Sam", "call Sam"),
+        ("would you mind adding a slide", "add a slide"),
+        ("you're gonna be working on you know the the actual design", "work on the actual design"),
+        ("Book the room if that's ok", "book the room"),
+        ("Omid will check the figures", "Omid will check the figures"),
+        ("I'll", "I'll"),
+    ],
+)
+def test_task(text: str, expected: str) -> None:
+    assert task(text) == expected
+
+
+CONTRACT = ["Has anyone got the signed contract from the caterer?"]
+PRINTER = ["We're late.", "Can someone chase the printer about the proofs?"]
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "expected"),
+    [
+        ("send it over", CONTRACT, "send over the signed contract from the caterer"),
+        ("call them after lunch", PRINTER, "call the printer about the proofs after lunch"),
+        ("chase them", PRINTER, "chase the printer about the proofs"),
+        ("sort it out", ["Okay. We need to book the venue by Friday."], "sort out the venue"),
+        ("do that", ["Um could you uh update the the rota?"], "do the rota"),
+        ("send them the invoice", PRINTER, "send them the invoice"),
+        ("send that file", PRINTER, "send that file"),
+        ("make it happen", PRINTER, "make it happen"),
+        ("send it over", ["I think it looks great."], "send it over"),
+        ("send it over", [], "send it over"),
+        ("send the invoice", PRINTER, "send the invoice"),
+        (
+            "send it over",
+            ["Can someone get the quarterly budget review report from the finance team in Leeds?"],
+            "send it over",
+        ),
+    ],
+)
+def test_resolve_pronouns(text: str, context: list[str], expected: str) -> None:
+    assert resolve_pronouns(text, context) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Okay, so we've decided to cut onboarding to three screens.", "Cut onboarding to three screens."),
+        ("Shall we just go with the cheaper van?", "Go with the cheaper van."),
+        ("From next week we stop printing the rota.", "From next week we stop printing the rota."),
+        ("that's settled then", ""),
+        ("Sounds good.", ""),
+        ("Let's go with the blue one, right?", "Go with the blue one."),
+        ("we'll go with the cheaper van then", "Go with the cheaper van."),
+        ("We agreed that the launch moves to May.", "The launch moves to May."),
+        ("I think we should uh drop the the voice recognition.", "Drop the voice recognition."),
+        ("the decision is to keep the L_C_D_ screen", "Keep the LCD screen."),
+        ("Um so we're gonna go with the the rubber buttons , yeah .", "Go with the rubber buttons."),
+        ("let's do that", ""),
+    ],
+)
+def test_decision(text: str, expected: str) -> None:
+    assert decision(text) == expected
