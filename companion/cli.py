@@ -37,8 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="data folder (default: $COMPANION_DATA_DIR or the user data dir)")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where models run")
     parser.add_argument("--model", dest="whisper_model", help="faster-whisper model name or folder")
-    parser.add_argument("--summary-model", default=SMOLLM2,
-                        help="language model for the summary: smollm2 (bundled), gpt2, a folder, or none")
+    parser.add_argument("--summary-model", default="none",
+                        help=f"language model that may rewrite the summary: {SMOLLM2} (bundled), gpt2, a folder, or "
+                             "none (default: the grounding gate kept none of its summaries of real meetings)")
     parser.add_argument("--allow-download", action="store_true", help="fetch a named model that is missing")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

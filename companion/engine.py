@@ -57,7 +57,7 @@ from companion.llm.answer import (
     open_list_answer,
     workload_answer,
 )
-from companion.llm.backend import SMOLLM2, LanguageModel, load_language_model
+from companion.llm.backend import LanguageModel, load_language_model
 from companion.llm.embeddings import Embedder, shared_embedder
 from companion.llm.minutes import write_minutes
 from companion.models import Meeting, Minutes, Transcript, checked_date
@@ -77,7 +77,7 @@ class Engine:
         *,
         device: DeviceChoice = "auto",
         whisper_model: str | None = None,
-        summary_model: str | None = SMOLLM2,
+        summary_model: str | None = None,
         allow_download: bool = False,
         runtime: Runtime | None = None,
     ) -> None:

@@ -55,11 +55,13 @@ _DECISION_CUE = re.compile(
     r"\b(?:decid\w*|agree\w*|settled|go with|going with|go for|stick with|opt for|from now on|from next \w+|"
     r"we(?:'ll| will| are going to|'re going to| won't| will not) \w+|let'?s \w+|shall we|should we|we should)\b",
     re.IGNORECASE)
+_WEAK_ASSENT = re.compile(r"^(?:yes|yeah|yep|sure|fine|okay|ok)\b", re.IGNORECASE)
+"""Assent that as often only acknowledges: it confirms a proposal the detector also reads as a decision."""
 _PROPOSING_QUESTION = re.compile(rf"^{_FILLER}(?:shall we|should we|how about|what about|why don'?t we|can we just|"
                                  r"could we just)\b", re.IGNORECASE)
 _CONFIRMATION = re.compile(
-    r"^(?:agreed|no objections?|none from|fine with me|fine by me|fine|sounds good|works for me|deal|yes|yeah|yep|"
-    r"sure|same(?: here)?|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect)\b",
+    r"^(?:agreed|no objections?|none from|fine with me|fine by me|sounds good|works for me|deal|same(?: here)?|"
+    r"i agree|good idea|let'?s do (?:it|that)|happy with that|perfect)\b",
     re.IGNORECASE,
 )
 _KEPT_OPEN = re.compile(
@@ -284,17 +286,24 @@ def decisions(sentences: Sequence[Sentence], verdicts: Verdicts | None = None) -
         if _DECIDED.search(sentence.text) and _decision_supported(sentence, verdicts, RULE_SUPPORT):
             # An explicit decision's wording replaces that of the proposal it settles.
             found = _merge_statement(found, _decision(sentence, (sentence,)), reword=True)
-        elif (_confirms(sentence) and (proposal := _confirmed_proposal(sentence, sentences))
-              and (_PROPOSAL.search(proposal.text) or _PROPOSING_QUESTION.match(proposal.text)
-                   or _decision_supported(proposal, verdicts, RULE_SUPPORT))):
+        elif _confirms(sentence) and (proposal := _confirmed_proposal(sentence, sentences)) and _accepted(
+                proposal, sentence, verdicts):
             found = _merge_statement(found, _decision(proposal, (proposal, sentence)))
     learned = [s for s in sentences if verdicts is not None and not s.is_question
                and _learned_decision(s, sentences, verdicts)]
+    if verdicts is not None and learned:  # the most probable ones, as many as the meeting's length allows
+        allowed = max(MIN_LEARNED_DECISIONS, round(LEARNED_DECISIONS_PER_MINUTE * sentences[-1].end / 60))
+        learned = sorted(sorted(learned, key=lambda s: -verdicts.probability("decision", s))[:allowed],
+                         key=lambda s: s.index)
     for sentence in learned:
         found = _merge_statement(found, _decision(sentence, (sentence,)))
     return sorted((d for d in found if len(content_words(d.text)) >= 2), key=lambda d: d.evidence[0].start)
 
 
+LEARNED_DECISIONS_PER_MINUTE = 0.2
+MIN_LEARNED_DECISIONS = 3
+"""The detector adds at most this many decisions a minute (at least MIN_LEARNED_DECISIONS): AMI meetings
+record about one decision every six minutes, and a list of thirty is no minutes (chosen on AMI dev)."""
 STRONG_DECISION = 0.8
 """The detector alone makes a decision at this probability; below it, at its threshold, the sentence also needs
 a cue: decision words, "we will", a proposal, or assent from the next speaker."""
@@ -311,12 +320,22 @@ def _learned_decision(sentence: Sentence, sentences: Sequence[Sentence], verdict
     return bool(_DECISION_CUE.search(sentence.text)) and not _PROPOSAL.search(sentence.text)
 
 
+def _accepted(proposal: Sentence, assent: Sentence, verdicts: Verdicts | None) -> bool:
+    """Whether ``assent`` makes ``proposal`` a decision: "Agreed." does for a proposal or what the detector
+    backs; "Yeah." only for a proposal the detector reads as a decision."""
+    proposes = bool(_PROPOSAL.search(proposal.text) or _PROPOSING_QUESTION.match(proposal.text))
+    if _CONFIRMATION.match(assent.text):
+        return proposes or _decision_supported(proposal, verdicts, RULE_SUPPORT)
+    return proposes and _decision_supported(proposal, verdicts, 1.0)
+
+
 CONFIRMATION_WORDS = 6
 """Assent is short: "Fine by me.", "Yeah, table plan."; "Yeah, I think the van is fine for now" is a remark."""
 
 
 def _confirms(sentence: Sentence) -> bool:
-    return bool(_CONFIRMATION.match(sentence.text)) and len(sentence.text.split()) <= CONFIRMATION_WORDS
+    assent = _CONFIRMATION.match(sentence.text) or _WEAK_ASSENT.match(sentence.text)
+    return bool(assent) and len(sentence.text.split()) <= CONFIRMATION_WORDS
 
 
 def _decision_supported(sentence: Sentence, verdicts: Verdicts | None, share: float) -> bool:

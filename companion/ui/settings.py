@@ -47,7 +47,7 @@ class AppSettings:
 
     speech_model: str = ""
     """faster-whisper model name or folder; empty: the bundled tiny.en."""
-    summary_model: str = "smollm2"
+    summary_model: str = "none"
     """``smollm2`` (bundled), ``gpt2``, a folder, or ``none``."""
     device: str = "auto"
     input_device: str = ""
