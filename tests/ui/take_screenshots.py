@@ -6,6 +6,7 @@ Usage: ``python tests/ui/take_screenshots.py OUT_DIR DATA_DIR`` with DATA_DIR ho
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from companion.ui.app import create_app
 from companion.ui.main_window import MainWindow
 from companion.ui.settings import AppSettings
 
-SPEECH = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "meetings" / "atlas-2026-03-16.wav"
+SHARED = Path(os.environ.get("COMPANION_SHARED_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"))
+SPEECH = SHARED / "meetings" / "atlas-2026-03-16.wav"
 
 
 def wait(signal: SignalInstance | None = None, ms: int = 30_000) -> list[Any]:
