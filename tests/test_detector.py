@@ -12,12 +12,12 @@ from conftest import REPO
 
 from companion.models import Segment
 from companion.text.detector import DATA, LABELS, design_matrix, feature_names, lexical_features, load_detector
-from companion.text.sentences import split_sentences
+from companion.text.sentences import Sentence, split_sentences
 
 WEIGHTS = DATA / "detector-en.npz"
 
 
-def sentences_of(lines: list[tuple[str, str]]) -> list:  # type: ignore[type-arg]
+def sentences_of(lines: list[tuple[str, str]]) -> list[Sentence]:
     return split_sentences([Segment(4.0 * i, 4.0 * i + 3.5, text, who) for i, (who, text) in enumerate(lines)])
 
 

@@ -289,8 +289,8 @@ def decisions(sentences: Sequence[Sentence], verdicts: Verdicts | None = None) -
         elif _confirms(sentence) and (proposal := _confirmed_proposal(sentence, sentences)) and _accepted(
                 proposal, sentence, verdicts):
             found = _merge_statement(found, _decision(proposal, (proposal, sentence)))
-    learned = [s for s in sentences if verdicts is not None and not s.is_question
-               and _learned_decision(s, sentences, verdicts)]
+    learned = [] if verdicts is None else [s for s in sentences if not s.is_question
+                                           and _learned_decision(s, sentences, verdicts)]
     if verdicts is not None and learned:  # the most probable ones, as many as the meeting's length allows
         allowed = max(MIN_LEARNED_DECISIONS, round(LEARNED_DECISIONS_PER_MINUTE * sentences[-1].end / 60))
         learned = sorted(sorted(learned, key=lambda s: -verdicts.probability("decision", s))[:allowed],
