@@ -4,7 +4,8 @@ With the main window up (offscreen, or on ``$DISPLAY`` when set), imports a shar
 a drop on the library does (transcription, speakers, minutes, knowledge-graph update in a worker), then
 reloads the team's views (graph layout in a worker, drawing on the GUI thread). Meanwhile a 10 ms
 QTimer measures how late each tick fires. Also measures launch to a usable window: ``companion`` started
-as a process, until its window is up and the event loop idle. The last line is exactly
+as a process, until its window is up and the event loop idle. Settings, data and logs go to temporary
+folders, never the user's. The last line is exactly
 ``max_stall_ms=X p99_stall_ms=Y``. Targets on 2 CPU cores: max <= 50 ms, launch <= 2 s; exits 1 when
 one is missed.
 
@@ -31,14 +32,20 @@ MAX_STALL_MS = 50.0
 LAUNCH_TARGET_S = 2.0
 
 
+def private_folders(folder: str) -> dict[str, str]:
+    """Environment variables that put the app's settings, data and logs under ``folder``."""
+    return {"COMPANION_CONFIG_DIR": f"{folder}/config", "COMPANION_DATA_DIR": f"{folder}/data",
+            "XDG_CONFIG_HOME": f"{folder}/config", "XDG_DATA_HOME": f"{folder}/data",
+            "XDG_STATE_HOME": f"{folder}/state"}
+
+
 def launch_time(runs: int = 3) -> tuple[float, float]:
     """Median seconds from process start to a usable window: (seen from outside, reported by the app)."""
     outside, inside = [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as folder:
             env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-                   "XDG_CONFIG_HOME": f"{folder}/config", "XDG_STATE_HOME": f"{folder}/state",
-                   "COMPANION_DATA_DIR": f"{folder}/data"}
+                   **private_folders(folder)}
             log = Path(folder, "state", "meeting-companion", "log", "companion.log")
             began = time.monotonic()
             process = subprocess.Popen([sys.executable, "-m", "companion"], env=env, stdout=subprocess.DEVNULL,
@@ -56,9 +63,10 @@ def launch_time(runs: int = 3) -> tuple[float, float]:
     return statistics.median(outside), statistics.median(inside)
 
 
-def stalls(meeting: Path, summary_model: str) -> tuple[dict[str, list[float]], float]:
+def stalls(meeting: Path, summary_model: str, folder: str) -> tuple[dict[str, list[float]], float]:
     """Lateness (ms) of every 10 ms tick while the app loads its models after launch ("warm-up") and while
-    the meeting is processed and the views reload ("processing"); and the seconds processing took."""
+    the meeting is processed and the views reload ("processing"); and the seconds processing took. The app's
+    settings and data live in ``folder``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
     from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
 
@@ -68,10 +76,10 @@ def stalls(meeting: Path, summary_model: str) -> tuple[dict[str, list[float]], f
     from companion.ui.main_window import MainWindow
     from companion.ui.settings import AppSettings
 
+    os.environ.update(private_folders(folder))  # the window saves its settings when it quits
     create_app()
-    folder = tempfile.mkdtemp(prefix="companion-ui-bench-")
-    settings = AppSettings(team="Atlas", summary_model=summary_model, data_dir=folder)
-    history = Engine(folder, summary_model=None)  # a team with history: a real graph to draw
+    settings = AppSettings(team="Atlas", summary_model=summary_model, data_dir=f"{folder}/data")
+    history = Engine(settings.data_dir, summary_model=None)  # a team with history: a real graph to draw
     for earlier in sorted(meeting.parent.glob("atlas-*.txt")):
         if earlier.stem != meeting.stem:
             run_job(history.process(earlier, "Atlas", date=earlier.stem[6:]))
@@ -127,7 +135,8 @@ def main() -> int:
         print(f"evaluation data not found at {SHARED}", file=sys.stderr)
         return 2
     outside, inside = launch_time()
-    phases, took = stalls(meeting, args.summary_model)
+    with tempfile.TemporaryDirectory(prefix="companion-ui-bench-") as folder:
+        phases, took = stalls(meeting, args.summary_model, folder)
     late = phases["processing"]
     worst, p99 = max(late), percentile(late, 0.99)
     rows = [

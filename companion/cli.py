@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,6 +17,7 @@ from companion import __version__
 from companion.errors import Cancelled, CompanionError
 from companion.export.agenda import AGENDA_FORMATS, render_agenda
 from companion.export.minutes import MINUTES_FORMATS, render_minutes
+from companion.files import write_atomic
 from companion.jobs import Job, Progress, run_job
 from companion.kg.views import GRAPH_FORMATS
 from companion.llm.backend import SMOLLM2
@@ -119,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
     graph.set_defaults(run=_graph)
 
+    doctor = commands.add_parser("doctor", help="check the data folder, the store and the models; say what to do")
+    doctor.set_defaults(run=_doctor)
+
+    backup = commands.add_parser("backup", help="write a consistent copy of the meeting store")
+    backup.add_argument("output", type=Path, help="the copy to write (replaced safely if it exists)")
+    backup.set_defaults(run=_backup)
+
     speakers = commands.add_parser("speakers", help="list, name or forget a team's remembered voices")
     speakers.add_argument("--team", required=True)
     speakers.add_argument("--rename", nargs=3, metavar=("MEETING_ID", "LABEL", "NAME"),
@@ -142,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return gui_main(args.data_dir, verbose=args.verbose)
     from companion.engine import Engine  # not before: the desktop app shows its window without waiting for it
+    from companion.kg.store import STORE_FILE, store_error
 
     log_file = setup_logging(args.verbose)
     engine = Engine(
@@ -153,11 +164,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         args.run(engine, args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+    except BrokenPipeError:
+        # The reader went away (``companion ... | head``): end quietly, as Python's signal docs recommend.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a shell reports a process ended by SIGPIPE
     except (Cancelled, KeyboardInterrupt):
         print("companion: cancelled", file=sys.stderr)
         return 130
     except CompanionError as error:
         print(f"companion: error: {error}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as error:  # the store's file failed under a running command
+        print(f"companion: error: {store_error(engine.data_dir / STORE_FILE, error)}", file=sys.stderr)
         return 1
     except Exception as error:
         log.exception("unexpected error")
@@ -313,6 +332,22 @@ def _graph(engine: Engine, args: argparse.Namespace) -> None:
     _emit(engine.export_graph(args.team, args.format), args.output)
 
 
+def _doctor(engine: Engine, args: argparse.Namespace) -> None:
+    findings = engine.doctor()
+    for finding in findings:
+        print(f"{'ok' if finding.ok else 'PROBLEM':8} {finding.check}: {finding.detail}")
+        if finding.advice:
+            print(f"{'':8} what to do: {finding.advice}")
+    problems = sum(not finding.ok for finding in findings)
+    if problems:
+        raise CompanionError(f"doctor found {problems} problem(s); see above")
+
+
+def _backup(engine: Engine, args: argparse.Namespace) -> None:
+    engine.backup(args.output)
+    print(f"backed up the meeting store to {args.output}")
+
+
 def _speakers(engine: Engine, args: argparse.Namespace) -> None:
     if args.rename:
         meeting_id, label, name = args.rename
@@ -334,12 +369,10 @@ def _emit(content: str | bytes, output: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     try:
-        if isinstance(content, bytes):
-            output.write_bytes(content)
-        else:
-            output.write_text(content, encoding="utf-8")
+        write_atomic(output, content)
     except OSError as error:
-        raise CompanionError(f"{output}: cannot write ({error.strerror})") from error
+        problem = error.strerror or str(error)
+        raise CompanionError(f"{output}: cannot write ({problem}); nothing there was changed") from error
 
 
 def _with_progress(job: Job[T], engine: Engine) -> T:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -27,6 +28,7 @@ from companion.audio.recording import (
     RecordingControl,
     RecordingInfo,
     recover_recording,
+    recovery_stored,
     unfinished_recordings,
 )
 from companion.audio.rehear import rehear_names
@@ -40,12 +42,13 @@ from companion.audio.speakers import (
 )
 from companion.audio.streaming import StreamingTranscriber
 from companion.audio.stt import SpeechToText
-from companion.errors import CompanionError, InputError
+from companion.doctor import Finding, diagnose
+from companion.errors import CompanionError, InputError, NotFoundError
 from companion.jobs import CancelToken, ComputeLane, Job, Progress
 from companion.kg.agenda import agenda_date, build_agenda
 from companion.kg.recall import recall
 from companion.kg.records import Agenda, Answer, Change, Item
-from companion.kg.store import Store, VoiceProfile
+from companion.kg.store import STORE_FILE, Store, VoiceProfile
 from companion.kg.views import GRAPH_FORMATS, build_graph, export_graph
 from companion.llm.answer import (
     answer_question,
@@ -62,10 +65,16 @@ from companion.llm.embeddings import Embedder, shared_embedder
 from companion.llm.minutes import write_minutes
 from companion.models import Meeting, Minutes, Transcript, checked_date
 from companion.runtime import DeviceChoice, Runtime, decide_runtime, default_data_dir
-from companion.transcript_files import TRANSCRIPT_SUFFIXES, read_transcript
+from companion.transcript_files import TRANSCRIPT_SUFFIXES, one_line, read_transcript
 
 log = logging.getLogger(__name__)
 MAX_QUESTION = 500
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2999, 12, 31)
+"""Meeting and agenda dates lie in this range, so that dates said in a meeting ("in 999 weeks") stay in the
+calendar."""
+LARGEST_ID = 2**63 - 1
+"""SQLite's largest integer: no stored meeting has a larger id."""
 
 
 class Engine:
@@ -116,7 +125,22 @@ class Engine:
 
     @cached_property
     def store(self) -> Store:
-        return Store(self.data_dir / "companion.db")
+        """The meeting store, opened on first use.
+
+        Raises:
+            CompanionError: the data folder is a file, lies under a file, or cannot be written.
+        """
+        folder = self.data_dir
+        if folder.exists() and not folder.is_dir():
+            raise CompanionError(f"{folder}: the data folder is a file, not a folder")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            problem = "part of its path is a file" if isinstance(error, NotADirectoryError) else error.strerror
+            raise CompanionError(f"{folder}: cannot create the data folder ({problem})") from error
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise CompanionError(f"{folder}: the data folder cannot be written (no permission)")
+        return Store(folder / STORE_FILE)
 
     def close(self) -> None:
         if "store" in self.__dict__:
@@ -178,9 +202,9 @@ class Engine:
         """
         path = Path(path)
         team = _checked_team(team)
-        date = checked_date(date) if date else _file_date(path)
+        date = _checked_day(date) if date else _file_date(path)
         cancel = cancel or CancelToken()
-        given = [p.strip() for p in participants if p.strip()]
+        given = [name for p in participants if (name := one_line(p))]
         transcript, diarization = yield from self.lane.run(
             self._transcribe(path, cancel, speakers, num_speakers, given))
         voices: dict[str, np.ndarray] = {}
@@ -195,7 +219,7 @@ class Engine:
         is_audio = path.suffix.lower() not in TRANSCRIPT_SUFFIXES
         meeting_id = self.store.add_meeting(
             team=team,
-            title=(title or path.stem).strip(),
+            title=one_line(title or "") or one_line(path.stem),
             date=date,
             duration_s=transcript.duration_s,
             segments=transcript.segments,
@@ -322,21 +346,25 @@ class Engine:
         return (yield from self.process(path, team, title=info.title, date=info.date, participants=info.participants))
 
     def unfinished_recordings(self) -> list[Path]:
-        """Recordings left unfinished by a crash, oldest first."""
+        """Recordings a crash left unfinished, and those whose recovery has not stored a meeting yet; oldest first."""
         return unfinished_recordings(self.recordings_dir)
 
     def recover(self, path: Path, cancel: CancelToken | None = None) -> Job[Meeting]:
-        """Repair an unfinished recording and process it as the meeting it was meant to be."""
+        """Repair a recording :meth:`unfinished_recordings` offers and process it as the meeting it was meant to be.
+
+        It stays offered until its meeting is stored, so a recovery that fails or is cancelled can be tried
+        again; a missing or broken sidecar means defaults (:func:`~companion.audio.recording.read_info`).
+        """
         finished, info, seconds = recover_recording(path)
         yield Progress("recovering", seconds, seconds)
-        team = info.team if info else "Recovered"
-        return (yield from self.process(finished, team, title=info.title if info else None,
-                                        date=info.date if info else None,
-                                        participants=info.participants if info else (), cancel=cancel))
+        meeting = yield from self.process(finished, info.team, title=info.title, date=info.date,
+                                          participants=info.participants, cancel=cancel)
+        recovery_stored(finished, info)
+        return meeting
 
     def minutes(self, meeting_id: int) -> Minutes:
         """A stored meeting's minutes."""
-        minutes = self.store.minutes(meeting_id)
+        minutes = self.store.minutes(_checked_id(meeting_id))
         if minutes is None:
             raise CompanionError(f"meeting {meeting_id} has no minutes yet")
         return minutes
@@ -374,7 +402,7 @@ class Engine:
 
     def meeting(self, meeting_id: int) -> Meeting:
         """One stored meeting with its transcript."""
-        return self.store.meeting(meeting_id)
+        return self.store.meeting(_checked_id(meeting_id))
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -425,7 +453,7 @@ class Engine:
         team_id = self.store.team_id(team)
         meetings = self.store.meetings(team)
         announced = [n for m in meetings if (minutes := self.store.minutes(m.id)) and (n := minutes.next_meeting)]
-        day = checked_date(date) if date else agenda_date([m.date for m in meetings], next(iter(announced), None),
+        day = _checked_day(date) if date else agenda_date([m.date for m in meetings], next(iter(announced), None),
                                                            dt.date.today())
         times = [n[11:16] for n in announced if "T" in n]
         start = next((n for n in announced if n[:10] == day), f"{day}T{times[0]}" if times else None)
@@ -474,12 +502,34 @@ class Engine:
             raise CompanionError(f"unknown graph format {format!r}: use {' or '.join(GRAPH_FORMATS)}")
         return export_graph(self.team_graph(team), format)
 
+    def doctor(self) -> list[Finding]:
+        """Check the data folder, its store, unfinished recordings and the models; each finding says what to do."""
+        return diagnose(self.data_dir)
+
+    def backup(self, destination: Path) -> None:
+        """Write a consistent copy of the meeting store (safe while the app is recording or saving)."""
+        self.store.backup(destination)
+
 
 def _checked_team(team: str) -> str:
     team = team.strip()
     if not team or len(team) > 100 or not team.isprintable():
         raise CompanionError(f"invalid team name {team[:100]!r}: use 1-100 printable characters")
     return team
+
+
+def _checked_day(date: str) -> str:
+    """A meeting or agenda date, ``YYYY-MM-DD`` between :data:`EARLIEST_DATE` and :data:`LATEST_DATE`."""
+    day = checked_date(date)
+    if not EARLIEST_DATE.isoformat() <= day <= LATEST_DATE.isoformat():
+        raise CompanionError(f"date {day} is out of range: use a date from {EARLIEST_DATE} to {LATEST_DATE}")
+    return day
+
+
+def _checked_id(meeting_id: int) -> int:
+    if not 0 <= meeting_id <= LARGEST_ID:
+        raise NotFoundError(f"no meeting with id {meeting_id}")
+    return meeting_id
 
 
 def _checked_question(text: str) -> str:

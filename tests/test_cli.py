@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -105,7 +106,7 @@ def test_unknown_meeting_and_team_are_clear_errors(populated: Path, capsys: pyte
     assert main(["--data-dir", str(populated), "meetings", "--team", "Nobody"]) == 1
     assert capsys.readouterr().err.splitlines() == [
         "companion: error: no meeting with id 42",
-        "companion: error: no team named 'Nobody' (teams: Atlas)",
+        "companion: error: no team named 'Nobody'",  # and not the names of the other teams
     ]
 
 
@@ -119,6 +120,7 @@ def test_installed_command_transcribes_and_processes_real_audio(tmp_path: Path, 
     result = subprocess.run([COMPANION, *env_args, "process", jfk, "--team", "Speeches", "--title", "Inaugural",
                              "--date", "1961-01-20", "--json"], capture_output=True, text=True, timeout=120, check=True)
     stored = json.loads(result.stdout)
+    assert result.stderr == ""  # no library warnings (webrtcvad's pkg_resources) nor progress bars
     speakers = stored["meeting"]["participants"]
     assert stored["meeting"] == {"id": 1, "team": "Speeches", "title": "Inaugural", "date": "1961-01-20",
                                  "duration_s": 11.0, "participants": speakers}
@@ -165,3 +167,111 @@ def test_logging_set_up_twice_keeps_one_console_that_follows_stderr(
         for handler in [h for h in root.handlers if h not in before]:
             root.removeHandler(handler)
             handler.close()
+
+
+def companion(*args: str | Path, stdout: int = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    """The real command line in a process of its own: ``python -m companion ARGS``."""
+    return subprocess.run([sys.executable, "-m", "companion", *map(str, args)], stdout=stdout,
+                          stderr=subprocess.PIPE, text=True, timeout=300)
+
+
+def one_error(result: subprocess.CompletedProcess[str], *expected: str) -> None:
+    """Exit 1 with one ``companion: error:`` line holding every ``expected`` piece, and nothing on stdout."""
+    assert result.returncode == 1, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("companion: error: ") and all(piece in line for piece in expected), line
+    assert not result.stdout
+
+
+@pytest.mark.parametrize("case", ["a file", "under a file", "not writable"])
+def test_an_unusable_data_folder_is_a_clear_error(tmp_path: Path, case: str) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    folder = {"a file": blocker, "under a file": blocker / "data", "not writable": tmp_path / "locked"}[case]
+    if case == "not writable":
+        if os.geteuid() == 0:
+            pytest.skip("root writes into any folder")
+        folder.mkdir(mode=0o500)
+    one_error(companion("--data-dir", folder, "meetings", "--team", "Atlas"), str(folder))
+    assert blocker.read_text() == "not a folder"
+
+
+def test_out_of_range_ids_and_dates_are_clear_errors(populated: Path) -> None:
+    before = dump(populated)
+    one_error(companion("--data-dir", populated, "minutes", "99999999999999999999"),
+              "no meeting with id 99999999999999999999")
+    one_error(companion("--data-dir", populated, "transcript", "-99999999999999999999"), "no meeting with id")
+    agenda = ["agenda", "--team", "Atlas", "--date", "9999-12-31", "--format", "ics"]
+    one_error(companion("--data-dir", populated, *agenda), "date 9999-12-31 is out of range")
+    assert dump(populated) == before
+
+
+def hostile_inputs(folder: Path) -> dict[str, tuple[str | Path, Path, tuple[str, ...]]]:
+    """Summary models and input files to ``process``, hostile in one way each, and what the error must say."""
+    deep, locked, empty, nulls = folder / "deep.json", folder / "locked.txt", folder / "empty", folder / "nulls.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    locked.write_text("Anna: hello.\n")
+    locked.chmod(0)
+    empty.mkdir()
+    segment = '{"start": 0, "end": 1, "text": "Good morning."}'
+    nulls.write_text(f'[{segment}, {segment}, {{"start": 0, "end": 1, "text": null}}]')
+    lines = folder / "sync.txt"
+    lines.write_text("Anna: Good morning.\n")
+    return {
+        "nested too deep": ("none", deep, (str(deep), "nested too deeply")),
+        "not readable": ("none", locked, (str(locked), "cannot read the file")),
+        "empty model folder": (empty, lines, (str(empty), "no config.json")),
+        "null text": ("none", nulls, (str(nulls), "segment 3: 'text' is missing or null")),
+    }
+
+
+@pytest.mark.parametrize("case", ["nested too deep", "not readable", "empty model folder", "null text"])
+def test_hostile_input_files_are_one_clear_error(populated: Path, tmp_path: Path, case: str) -> None:
+    if case == "not readable" and os.geteuid() == 0:
+        pytest.skip("root reads any file")
+    model, transcript, expected = hostile_inputs(tmp_path)[case]
+    before = dump(populated)
+    one_error(companion("--data-dir", populated, "--summary-model", model, "process", transcript, "--team", "Atlas"),
+              *expected)
+    assert dump(populated) == before
+
+
+def test_output_into_a_closed_pipe_ends_quietly(populated: Path) -> None:
+    """``companion transcript 1 | true``: the reader is gone before the output; no traceback, no error."""
+    reading, writing = os.pipe()
+    os.close(reading)
+    try:
+        result = companion("--data-dir", populated, "transcript", "1", stdout=writing)
+    finally:
+        os.close(writing)
+    assert result.returncode in (0, 141) and result.stderr == ""
+
+
+def test_a_title_or_name_with_line_breaks_stays_on_its_line(populated: Path, tmp_path: Path) -> None:
+    transcript = tmp_path / "turns.json"
+    transcript.write_text(json.dumps([{"start": 0, "end": 2, "text": "Let us begin.", "speaker": "Eve\nMallory"}]))
+    title = "Budget\n# Injected heading\r\n\x1b[2J"
+    assert companion("--data-dir", populated, "process", transcript, "--team", "Atlas", "--title", title,
+                     "--participants", "Eve\nMallory,Bob").returncode == 0
+    listing = companion("--data-dir", populated, "meetings", "--team", "Atlas").stdout.splitlines()
+    assert len(listing) == 2 and "Budget # Injected heading [2J  (Eve Mallory, Bob)" in listing[0]
+    minutes = companion("--data-dir", populated, "minutes", "2", "--format", "md").stdout
+    assert minutes.splitlines()[0] == "# Budget # Injected heading [2J"
+    assert companion("--data-dir", populated, "transcript", "2").stdout == "Eve Mallory: Let us begin.\n"
+
+
+def test_a_process_run_shows_no_library_progress_bars_or_warnings(tmp_path: Path) -> None:
+    """Enough sentences that the embeddings load sentence-transformers (and with it transformers' bars)."""
+    transcript = tmp_path / "long.txt"
+    transcript.write_text("".join(f"{('Anna', 'Ben')[n % 2]}: We looked at item number {n} of the plan.\n"
+                                  for n in range(300)))
+    result = companion("--data-dir", tmp_path / "data", "process", transcript, "--team", "Atlas")
+    assert result.returncode == 0 and result.stdout == "1\n"
+    assert result.stderr == ""
+
+
+def test_the_voice_encoder_imports_without_the_pkg_resources_warning() -> None:
+    """resemblyzer imports webrtcvad, which warns about pkg_resources on every audio run and Ctrl-C."""
+    result = subprocess.run([sys.executable, "-c", "import companion.audio.diarize, resemblyzer"],
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert result.stderr == ""

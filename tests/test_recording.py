@@ -3,6 +3,8 @@ PulseAudio virtual microphone (a real input stream) including a kill -9 in the m
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -22,10 +24,13 @@ from companion.audio.capture import ArraySource, OnBlock, OnError, SoundDeviceSo
 from companion.audio.decode import SAMPLE_RATE, decode_audio
 from companion.audio.recording import (
     LIVE_BUFFER_S,
+    RECOVERED_TEAM,
+    STAMP,
     Recording,
     RecordingControl,
     RecordingInfo,
     RecordingStatus,
+    read_info,
     recover_recording,
     unfinished_recordings,
 )
@@ -33,9 +38,9 @@ from companion.audio.streaming import LiveTranscript, StreamingTranscriber
 from companion.audio.stt import SpeechToText
 from companion.audio.wavfile import WavAppender, repair_wav
 from companion.engine import Engine
-from companion.errors import InputError
+from companion.errors import Cancelled, InputError
 from companion.evaluation import word_error_rate
-from companion.jobs import Progress, run_job
+from companion.jobs import CancelToken, Progress, run_job
 
 COMPANION = Path(sys.executable).with_name("companion")
 
@@ -209,7 +214,64 @@ def test_a_recording_cut_by_a_crash_is_recovered_with_its_info(tmp_path: Path) -
     [unfinished] = unfinished_recordings(tmp_path)
     path, info, seconds = recover_recording(unfinished)
     assert seconds == pytest.approx(2.0, abs=0.06) and wav_seconds(path) == pytest.approx(seconds)
-    assert info is not None and (info.team, info.title, info.participants) == ("Atlas", "Crashy", ["Ann"])
+    assert (info.team, info.title, info.participants) == ("Atlas", "Crashy", ["Ann"])
+
+
+def crash_left(folder: Path, info: RecordingInfo, audio: np.ndarray) -> Recording:
+    """A recording of ``audio`` whose process died once it was all on disk: never stopped."""
+    recording = Recording(folder, info, ArraySource(audio, realtime=False))
+    recording.start()
+    deadline = time.monotonic() + 10
+    while recording.seconds < len(audio) / SAMPLE_RATE and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # the writer flushes once nothing more arrives
+    return recording
+
+
+def test_a_recording_with_a_cut_sidecar_is_offered_and_recovered_with_defaults(tmp_path: Path,
+                                                                               shared_data: Path) -> None:
+    data = tmp_path / "data"
+    speech = decode_audio(shared_data / "speech/jfk.flac")
+    recording = crash_left(data / "recordings", RecordingInfo("Atlas", "Crashy", "2026-03-02"), speech)
+    recording.info_path.write_bytes(recording.info_path.read_bytes()[:25])  # the crash cut the sidecar short
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([COMPANION, "--data-dir", str(data), "--summary-model", "none", *args],
+                              capture_output=True, text=True, timeout=120, env=env)
+
+    assert run("recover", "--list").stdout.splitlines() == [str(recording.path)]
+    recovered = run("recover")
+    assert recovered.returncode == 0, recovered.stderr
+    assert "WARNING" in recovered.stderr and recording.path.name in recovered.stderr  # said, not failed
+    listed = run("recover", "--list")
+    assert listed.stdout == "" and "no unfinished recordings" in listed.stderr
+    began = dt.datetime.strptime(recording.path.name.removesuffix(".recording.wav"), STAMP)  # from the file name
+    [meeting] = json.loads(run("meetings", "--team", RECOVERED_TEAM, "--json").stdout)
+    assert (meeting["title"], meeting["date"]) == (f"Recording {began:%Y-%m-%d %H:%M}", began.date().isoformat())
+    assert "fellow Americans" in run("transcript", "1").stdout
+
+
+def test_a_recovery_that_did_not_store_its_meeting_is_offered_again(fake_engine: Engine) -> None:
+    recording = crash_left(fake_engine.recordings_dir, RecordingInfo("Atlas", "Crashy", "2026-03-02", ["Ann"]),
+                           tone(3.0))
+    cancelled = CancelToken()
+    cancelled.cancel()
+    with pytest.raises(Cancelled):
+        run_job(fake_engine.recover(recording.path, cancel=cancelled))
+    [offered] = fake_engine.unfinished_recordings()
+    assert offered == recording.path.with_name(recording.path.name.replace(".recording.wav", ".wav"))
+    meeting = run_job(fake_engine.recover(offered))
+    assert (meeting.team, meeting.title, meeting.date, meeting.audio_path) == ("Atlas", "Crashy", "2026-03-02",
+                                                                               str(offered))
+    assert not fake_engine.unfinished_recordings()
+
+
+def test_a_missing_sidecar_means_defaults_from_the_file_name(tmp_path: Path) -> None:
+    wav = tmp_path / "20260302-091500-123456.recording.wav"
+    wav.touch()
+    info = read_info(wav)
+    assert (info.team, info.title, info.date) == (RECOVERED_TEAM, "Recording 2026-03-02 09:15", "2026-03-02")
 
 
 @pytest.mark.slow

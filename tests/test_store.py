@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.errors import NotFoundError
+from companion.errors import CompanionError, NotFoundError
 from companion.kg.store import Store
 from companion.models import Segment, Word
 
@@ -121,6 +121,6 @@ def test_transactions_from_two_threads_take_turns(tmp_path: Path) -> None:
 def test_an_unusable_database_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "c.db"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(Exception, match="cannot open the meeting store"):
+    with pytest.raises(CompanionError, match=r"the meeting store is damaged .*companion doctor"):
         Store(path)
     assert path.read_bytes() == b"this is not a database" * 100

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from pathlib import Path
 
 import av
@@ -20,13 +22,19 @@ AUDIO_SUFFIXES = frozenset({
 
 
 def check_readable_file(path: Path) -> None:
-    """Raise :class:`InputError` unless ``path`` is an existing, non-empty file."""
-    if not path.exists():
-        raise InputError(path, "no such file")
-    if not path.is_file():
+    """Raise :class:`InputError` unless ``path`` is an existing, readable, non-empty file."""
+    try:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(path, "no such file") from None
+    except OSError as error:
+        raise InputError(path, f"cannot open the file ({error.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
         raise InputError(path, "is not a file")
-    if path.stat().st_size == 0:
+    if info.st_size == 0:
         raise InputError(path, "the file is empty (0 bytes)")
+    if not os.access(path, os.R_OK):
+        raise InputError(path, "cannot read the file (permission denied)")
 
 
 def decode_audio(path: str | Path) -> np.ndarray:

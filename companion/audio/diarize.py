@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from resemblyzer import VoiceEncoder
 
 log = logging.getLogger(__name__)
+# resemblyzer imports webrtcvad, which imports the deprecated pkg_resources: a notice for its authors, not our users.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning, module="webrtcvad")
 
 MEL_HOP = 160  # samples per 10 ms mel frame, as the encoder was trained
 WINDOW_FRAMES = 150  # 1.5 s encoder windows ...

@@ -3,7 +3,8 @@
 Files in the recordings folder:
     <stamp>.recording.wav   being recorded, or left unfinished by a crash (repairable)
     <stamp>.wav             finished
-    <stamp>.json            what the recording is for (team, title, date, participants)
+    <stamp>.json            what the recording is for (team, title, date, participants), and whether a
+                            recovery of it has yet to store its meeting (it is offered again until then)
 Channel 0 is the microphone ("me"), channel 1 system audio ("them") when recorded.
 """
 
@@ -15,7 +16,7 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +24,16 @@ import numpy as np
 from companion.audio.capture import AudioSource
 from companion.audio.decode import SAMPLE_RATE
 from companion.audio.wavfile import WavAppender, repair_wav
+from companion.errors import CompanionError
+from companion.files import write_atomic
 
 log = logging.getLogger(__name__)
 
 UNFINISHED_SUFFIX = ".recording.wav"
+STAMP = "%Y%m%d-%H%M%S-%f"
+"""How a recording's files are named: the moment it began."""
+RECOVERED_TEAM = "Recovered"
+"""The team of a recovered recording whose sidecar is missing or broken."""
 FLUSH_EVERY_S = 0.5
 LIVE_BUFFER_S = 30.0
 """Live transcription that falls behind skips audio older than this (the final pass covers it)."""
@@ -40,15 +47,35 @@ class RecordingInfo:
     participants: list[str] = field(default_factory=list)
     started_at: str = field(default_factory=lambda: dt.datetime.now().isoformat(timespec="seconds"))
     channels: int = 1
+    recovering: bool = False
+    """Set from the start of a recovery until its meeting is stored."""
 
     def save(self, path: Path) -> None:
-        partial = path.with_suffix(".json.partial")
-        partial.write_text(json.dumps(asdict(self), indent=2))
-        partial.replace(path)
+        write_atomic(path, json.dumps(asdict(self), indent=2))
 
     @classmethod
     def load(cls, path: Path) -> RecordingInfo:
-        return cls(**json.loads(path.read_text()))
+        """Read a sidecar.
+
+        Raises:
+            OSError: it cannot be read.
+            ValueError: it is not a recording's info: not JSON (cut short, say), or a field missing or wrong.
+        """
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: not a recording's info")
+        known = {f.name for f in fields(cls)}
+        try:
+            info = cls(**{key: value for key, value in data.items() if key in known})
+        except TypeError as error:
+            raise ValueError(f"{path}: {error}") from None
+        texts = (info.team, info.title, info.date, info.started_at)
+        if not (all(isinstance(text, str) for text in texts) and info.team.strip()
+                and isinstance(info.participants, list) and all(isinstance(p, str) for p in info.participants)
+                and info.channels in (1, 2) and isinstance(info.recovering, bool)):
+            raise ValueError(f"{path}: not a recording's info")
+        dt.date.fromisoformat(info.date)
+        return info
 
 
 class RecordingControl:
@@ -100,11 +127,11 @@ class Recording:
     def __init__(self, folder: Path, info: RecordingInfo, mic: AudioSource, system: AudioSource | None = None
                  ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        stamp = dt.datetime.now().strftime(STAMP)
         info.channels = 2 if system is not None else 1
         self.info = info
-        self.info_path = folder / f"{stamp}.json"
         self.path = folder / f"{stamp}{UNFINISHED_SUFFIX}"
+        self.info_path = info_path(self.path)
         self.mic, self.system = mic, system
         self.level_db = -120.0
         self.error: str | None = None
@@ -221,16 +248,78 @@ class Recording:
 
 
 def unfinished_recordings(folder: Path) -> list[Path]:
-    """Recordings a crash left behind, oldest first."""
-    return sorted(folder.glob(f"*{UNFINISHED_SUFFIX}")) if folder.is_dir() else []
+    """Recordings a crash left behind, and recovered ones whose meeting is not stored yet; oldest first."""
+    if not folder.is_dir():
+        return []
+    unfinished = list(folder.glob(f"*{UNFINISHED_SUFFIX}"))
+    being_recovered = [wav for wav in folder.glob("*.wav")
+                       if not wav.name.endswith(UNFINISHED_SUFFIX) and _being_recovered(wav)]
+    return sorted(unfinished + being_recovered)
 
 
-def recover_recording(path: Path) -> tuple[Path, RecordingInfo | None, float]:
-    """Repair an unfinished recording's header and mark it finished; return path, its info and seconds."""
-    seconds = repair_wav(path)
-    finished = path.with_name(path.name.replace(UNFINISHED_SUFFIX, ".wav"))
+def recover_recording(path: Path) -> tuple[Path, RecordingInfo, float]:
+    """Repair a recording :func:`unfinished_recordings` offers and mark it finished; return path, info, seconds.
+
+    Its sidecar says that it is being recovered before the WAV changes name, and it stays offered until
+    :func:`recovery_stored`: a recovery that fails, is cancelled or crashes can be tried again. A missing
+    or broken sidecar means defaults (see :func:`read_info`), written as its new sidecar.
+
+    Raises:
+        CompanionError: the file is not a recording this app wrote, or cannot be repaired.
+    """
+    info = read_info(path)
+    info.recovering = True
+    info.save(info_path(path))
+    try:
+        seconds = repair_wav(path)
+    except ValueError as error:
+        raise CompanionError(str(error)) from None
+    except OSError as error:
+        raise CompanionError(f"{path}: cannot repair the recording ({error.strerror})") from error
+    finished = path.with_name(f"{_stem(path)}.wav")
     path.replace(finished)
-    info_path = finished.with_suffix(".json")
-    info = RecordingInfo.load(info_path) if info_path.is_file() else None
     log.info("recovered %s: %.1f s", finished, seconds)
     return finished, info, seconds
+
+
+def recovery_stored(path: Path, info: RecordingInfo) -> None:
+    """The meeting of the recovered recording at ``path`` is stored: stop offering it."""
+    info.recovering = False
+    info.save(info_path(path))
+
+
+def read_info(path: Path) -> RecordingInfo:
+    """What the recording at ``path`` is for, from its sidecar.
+
+    A sidecar that is missing or broken (a crash while it was written) is no reason to lose the audio: it
+    means team :data:`RECOVERED_TEAM`, with title and date from the file's name (its time when the name
+    has none); logged as a warning.
+    """
+    try:
+        return RecordingInfo.load(info_path(path))
+    except (OSError, ValueError) as error:
+        try:
+            began = dt.datetime.strptime(_stem(path), STAMP)
+        except ValueError:
+            began = dt.datetime.fromtimestamp(path.stat().st_mtime)
+        info = RecordingInfo(RECOVERED_TEAM, f"Recording {began:%Y-%m-%d %H:%M}", began.date().isoformat(),
+                             started_at=began.isoformat(timespec="seconds"))
+        log.warning("%s: cannot read what it was recorded for (%s); recovering it as %r in team %r", path.name,
+                    error, info.title, info.team)
+        return info
+
+
+def info_path(path: Path) -> Path:
+    """The sidecar of the recording at ``path`` (unfinished or finished)."""
+    return path.with_name(f"{_stem(path)}.json")
+
+
+def _stem(path: Path) -> str:
+    return path.name.removesuffix(UNFINISHED_SUFFIX).removesuffix(".wav")
+
+
+def _being_recovered(path: Path) -> bool:
+    try:
+        return RecordingInfo.load(info_path(path)).recovering
+    except (OSError, ValueError):
+        return False

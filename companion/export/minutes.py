@@ -13,7 +13,6 @@ from companion.models import Evidence, Meeting, Minutes
 from companion.transcript_files import write_transcript
 
 MINUTES_FORMATS = ("md", "json", "html", "docx", "pdf", "srt", "vtt")
-BINARY_FORMATS = frozenset({"docx", "pdf"})
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ import json
 import logging
 import sqlite3
 import threading
+import time
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from companion.errors import CompanionError, NotFoundError
+from companion.files import atomic_path
 from companion.kg.knowledge import Knowledge, NewMeeting
 from companion.kg.migrations import migrations
 from companion.kg.search import Index
@@ -30,25 +33,85 @@ from companion.models import Meeting, Minutes, Segment, Word
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
+STORE_FILE = "companion.db"
+"""The store's file name in a data folder."""
 
 
-class _SharedDatabase(Database):
-    """One connection shared by the app's threads, whose transactions take turns.
+class _Connection(sqlite3.Connection):
+    """A connection that a ``WeakSet`` can hold, so that closing the store closes every thread's."""
 
-    sqlite-utils opens a savepoint instead of a transaction when the connection is already in one, so a
-    worker's write begun while another thread's was open nested inside it, and failed with "no such
-    savepoint" once the other committed. A transaction now waits for the one in progress; nested blocks
-    on the same thread stay savepoints.
+
+class _ThreadedDatabase(Database):
+    """A ``Database`` that gives each thread its own connection to one SQLite file.
+
+    The app's worker threads, the tray and the window share one store. Sharing one connection let one
+    thread's statement land inside another's transaction (sqlite-utils nests a savepoint when the connection
+    is already in a transaction, and "no such savepoint" followed once the other committed). With a
+    connection per thread, WAL lets readers go on while one writer works, and SQLite itself orders the
+    writers: a transaction takes the write lock when it begins (``BEGIN IMMEDIATE``), waiting up to
+    ``BUSY_TIMEOUT_S`` for another thread or process to finish.
     """
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        super().__init__(connection)
-        self._turn = threading.RLock()
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._local = threading.local()
+        self._connections: weakref.WeakSet[_Connection] = weakref.WeakSet()
+        self._guard = threading.Lock()
+        self._closed = False
+        super().__init__(self._connect())
+
+    @property  # type: ignore[override]
+    def conn(self) -> sqlite3.Connection:
+        connection: _Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._connect()
+        return connection
+
+    @conn.setter
+    def conn(self, connection: sqlite3.Connection) -> None:
+        """``Database.__init__`` hands back the first connection; it already belongs to this thread."""
+
+    def _connect(self) -> _Connection:
+        with self._guard:
+            if self._closed:
+                raise CompanionError(f"{self._path}: the meeting store is closed")
+            connection = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_S, factory=_Connection,
+                                         check_same_thread=False)
+            self._connections.add(connection)
+        # WAL's recommended level: commits survive a crash of the app (not always a power cut) and no longer
+        # wait for an fsync each.
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA recursive_triggers = ON")
+        self._local.connection = connection
+        return connection
 
     @contextmanager
     def atomic(self) -> Iterator[Database]:
-        with self._turn, super().atomic() as db:
-            yield db
+        """One transaction that holds the write lock from its start; nested blocks are savepoints."""
+        if self.conn.in_transaction:
+            with super().atomic() as db:
+                yield db
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+    def close(self) -> None:
+        """Close every thread's connection; using the store afterwards is an error."""
+        with self._guard:
+            self._closed = True
+            connections = list(self._connections)
+        for connection in connections:
+            connection.close()
 
 
 class Store:
@@ -58,21 +121,43 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-            self.db: Database = _SharedDatabase(connection)
-            self.db.enable_wal()
-            # WAL's recommended level: commits survive a crash of the app (not always a power cut) and no
-            # longer wait for an fsync each (ingest 3,900 -> 6,400 graph facts/s on two busy cores).
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            migrations.apply(self.db)
+            self.db: Database = _ThreadedDatabase(self.path)
+            _enable_wal(self.db)
+            if migrations.pending(self.db):
+                with self.db.atomic():  # holds the write lock: processes opening a new folder take turns
+                    migrations.apply(self.db)
             self.knowledge = Knowledge(self.db)
             self.index = Index(self.db)
         except sqlite3.DatabaseError as error:
-            raise CompanionError(f"{self.path}: cannot open the meeting store ({error})") from error
+            raise store_error(self.path, error) from error
 
     def close(self) -> None:
         self.db.close()
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's ``integrity_check`` finds wrong with the file (nothing when it is sound)."""
+        try:
+            rows = self.db.execute("PRAGMA integrity_check").fetchall()
+        except sqlite3.DatabaseError as error:
+            return [str(error)]
+        return [] if [row[0] for row in rows] == ["ok"] else [str(row[0]) for row in rows]
+
+    def backup(self, destination: Path) -> None:
+        """Write a consistent copy of the store to ``destination`` while others may go on writing.
+
+        SQLite's backup API copies committed pages only; the copy replaces ``destination`` whole or not at all.
+        """
+        try:
+            with atomic_path(destination) as temporary:
+                # Connections of its own: this thread's may be inside a transaction the copy must not see.
+                source, copy = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S), sqlite3.connect(temporary)
+                try:
+                    source.backup(copy)
+                finally:
+                    copy.close()
+                    source.close()
+        except (OSError, sqlite3.Error) as error:
+            raise CompanionError(f"{destination}: cannot write the backup ({error})") from error
 
     def add_meeting(
         self,
@@ -149,18 +234,16 @@ class Store:
         return [row[0] for row in self.db.execute("SELECT name FROM teams ORDER BY name").fetchall()]
 
     def team_id(self, team: str) -> int:
-        """The id of a known team; an unknown team is a :class:`NotFoundError` naming the known ones."""
+        """The id of a known team; an unknown team is a :class:`NotFoundError`."""
         row = self.db.execute("SELECT id FROM teams WHERE name = ?", [team]).fetchone()
         if row is None:
-            known = ", ".join(self.teams()) or "none yet"
-            raise NotFoundError(f"no team named {team!r} (teams: {known})")
+            raise NotFoundError(f"no team named {team!r}")
         return int(row[0])
 
     def meetings(self, team: str) -> list[Meeting]:
         """The team's meetings, newest first, without their transcripts."""
         if team not in self.teams():
-            known = ", ".join(self.teams()) or "none yet"
-            raise NotFoundError(f"no team named {team!r} (teams: {known})")
+            raise NotFoundError(f"no team named {team!r}")
         rows = self.db.query(
             _MEETING_SELECT + " WHERE teams.name = ? ORDER BY meetings.date DESC, meetings.id DESC", [team]
         )
@@ -281,6 +364,30 @@ class Store:
             "INSERT INTO voice_profiles (team_id, name, embedding, samples, updated_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (team_id, name) DO UPDATE SET embedding = excluded.embedding, samples = excluded.samples,"
             " updated_at = excluded.updated_at", [team_id, name, _blob(voice), samples, now])
+
+
+def store_error(path: Path, error: sqlite3.DatabaseError) -> CompanionError:
+    """The one-line message for SQLite's error on the store at ``path``: a damaged file names the way out."""
+    if isinstance(error, sqlite3.OperationalError) and "malformed" not in str(error):
+        return CompanionError(f"{path}: cannot use the meeting store ({error})")
+    return CompanionError(f"{path}: the meeting store is damaged ({error}); run 'companion doctor' for the way out")
+
+
+def _enable_wal(db: Database) -> None:
+    """Switch a store to WAL (readers go on while one writer works); a new file is switched once.
+
+    Several processes opening a new data folder at once may find it locked while one of them switches it;
+    they wait their turn like any writer.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            db.enable_wal()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @dataclass(frozen=True)

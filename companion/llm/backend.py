@@ -14,7 +14,7 @@ from typing import Any
 
 import platformdirs
 
-from companion.errors import NotFoundError
+from companion.errors import CompanionError, NotFoundError
 from companion.jobs import CancelToken
 from companion.runtime import APP_NAME, Runtime
 
@@ -85,12 +85,16 @@ def load_language_model(name_or_path: str, runtime: Runtime, *, allow_download: 
 
     Raises:
         NotFoundError: the model is neither bundled, a folder, nor cached (and downloads are not allowed).
+        CompanionError: the folder holds no model, or one transformers cannot load.
     """
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    quiet_model_loading()
     source = _smollm2_folder(runtime) if name_or_path == SMOLLM2 else name_or_path
     local = Path(source).expanduser().is_dir()
+    if local and not (Path(source).expanduser() / "config.json").is_file():
+        raise CompanionError(f"{name_or_path}: not a language model folder (it has no config.json)")
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local or not allow_download)
         model = AutoModelForCausalLM.from_pretrained(
@@ -99,9 +103,20 @@ def load_language_model(name_or_path: str, runtime: Runtime, *, allow_download: 
     except OSError as error:
         hint = "" if allow_download or local else " (not downloaded yet: pass --allow-download to fetch it)"
         raise NotFoundError(f"language model {name_or_path!r} is not available{hint}") from error
+    except ValueError as error:  # a broken or unsupported configuration, tokenizer or name
+        problem = next(iter(str(error).splitlines()), "")[:200]
+        raise CompanionError(f"language model {name_or_path!r} cannot be loaded: {problem}") from error
     model.to(runtime.device).eval()
     log.info("loaded language model %s on %s (%s)", name_or_path, runtime.device, runtime.torch_dtype)
     return LanguageModel(name_or_path, model, tokenizer, runtime.device)
+
+
+def quiet_model_loading() -> None:
+    """Turn off the progress bars transformers (and with it huggingface_hub) draws on stderr while loading models:
+    the front ends show their own progress, and a pipe or a log should not fill with redrawn bars."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
 
 
 def _smollm2_folder(runtime: Runtime) -> str:

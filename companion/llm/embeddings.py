@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from companion.errors import NotFoundError
+from companion.llm.backend import quiet_model_loading
 from companion.llm.minilm import MiniLM
 from companion.runtime import torch_threads
 
@@ -51,6 +52,7 @@ class Embedder:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
 
+                quiet_model_loading()
                 log.info("loading sentence embeddings from %s on %s", self.model_dir, self.device)
                 self._model = SentenceTransformer(str(self.model_dir), device=self.device, local_files_only=True)
         return self._model
@@ -68,7 +70,8 @@ class Embedder:
             return self._encode_light(texts)
         model = self._load()
         with _encode_lock, torch_threads(1 if self.device == "cpu" else None):
-            vectors = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+            vectors = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
+                                   show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 
     def _encode_light(self, texts: list[str]) -> np.ndarray:

@@ -128,7 +128,7 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
             replied.add(reply.index)
             evidence.append(reply)
         # the reply's whole turn may give the date: "Yeah. Um, early next month, once it's final."
-        said = evidence + [s for s in sentences if reply is not None and s.turn == reply.turn and s is not reply]
+        said = evidence + ([s for s in _turn_of(reply, sentences) if s is not reply] if reply is not None else [])
         due = next((d for s in said if (d := _due(s.text, meeting_date))), None)
         item = ActionItem(owner, task, due.isoformat() if due else None, tuple(s.evidence for s in evidence))
         # A task of under two content words ("Sure, I'll do it by Thursday") replies to the item just before.
@@ -188,7 +188,7 @@ def _attach_reply(items: list[ActionItem], reply: ActionItem, sentence: Sentence
     last = items[-1]
     recent = sentence.start - last.evidence[-1].end
     if (reply.owner in (None, last.owner)) and 0 <= recent <= REPLY_SECONDS:
-        items[-1] = ActionItem(last.owner, last.task, last.due or reply.due, last.evidence + reply.evidence)
+        items[-1] = ActionItem(last.owner, last.task, last.due or reply.due, _joined(last.evidence, reply.evidence))
     return items
 
 
@@ -228,9 +228,20 @@ def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | No
     return None, ""
 
 
+def _turn_of(sentence: Sentence, sentences: Sequence[Sentence]) -> Sequence[Sentence]:
+    """The sentences of the turn ``sentence`` belongs to."""
+    first = last = sentence.index
+    while first > 0 and sentences[first - 1].turn == sentence.turn:
+        first -= 1
+    while last + 1 < len(sentences) and sentences[last + 1].turn == sentence.turn:
+        last += 1
+    return sentences[first:last + 1]
+
+
 def _reply_from(owner: str, request: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
     """The addressee's agreeing reply in the next two turns, if any."""
-    for sentence in sentences[request.index + 1:]:
+    for position in range(request.index + 1, len(sentences)):
+        sentence = sentences[position]
         if sentence.turn > request.turn + 2:
             return None
         if sentence.speaker == owner and _AFFIRMATION.match(sentence.text):
@@ -263,11 +274,23 @@ def _without_due(task: str, meeting_date: dt.date) -> str:
     return task[:time.start()] if time and resolve_time(time.group()) else task
 
 
+MAX_EVIDENCE = 12
+"""An item quotes at most this many transcript spans, the first that said it: a thing said over and over needs no
+more quotes, and merging its mentions stays linear in their number."""
+
+
+def _joined(old: tuple[Evidence, ...], new: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+    """The ``old`` evidence and then the ``new`` it lacks, at most ``MAX_EVIDENCE`` in all."""
+    if len(old) >= MAX_EVIDENCE:
+        return old
+    return old + tuple(e for e in new if e not in old)[:MAX_EVIDENCE - len(old)]
+
+
 def _merge_item(items: list[ActionItem], new: ActionItem) -> list[ActionItem]:
     """Fold ``new`` into an earlier item of the same owner about the same thing, else append it."""
     for position, old in enumerate(items):
         if old.owner == new.owner and overlap(old.task, new.task) >= 0.5:
-            items[position] = ActionItem(old.owner, old.task, old.due or new.due, old.evidence + new.evidence)
+            items[position] = ActionItem(old.owner, old.task, old.due or new.due, _joined(old.evidence, new.evidence))
             return items
     return [*items, new]
 
@@ -338,6 +361,23 @@ def _confirms(sentence: Sentence) -> bool:
     return bool(assent) and len(sentence.text.split()) <= CONFIRMATION_WORDS
 
 
+_AGREEMENT = re.compile(r"^(?:yes|yeah|yep|will do|of course|absolutely|exactly|correct|that'?s right|true|on it|"
+                        r"no problem)\b", re.IGNORECASE)
+
+
+def agreements(sentences: Sequence[Sentence]) -> dict[int, str]:
+    """Index of each sentence whose turn the next speaker agreed with ("Agreed.", "Will do, ..."), to that speaker.
+
+    A summary sentence that only one person's words support is theirs to claim, unless someone agreed.
+    """
+    agreed: dict[int, str] = {}
+    for said, reply in itertools.pairwise(sentences):
+        if (reply.turn == said.turn + 1 and reply.speaker and reply.speaker != said.speaker
+                and (_CONFIRMATION.match(reply.text) or _AGREEMENT.match(reply.text))):
+            agreed.update((s.index, reply.speaker) for s in _turn_of(said, sentences))
+    return agreed
+
+
 def _decision_supported(sentence: Sentence, verdicts: Verdicts | None, share: float) -> bool:
     return verdicts is None or verdicts.says("decision", sentence, share)
 
@@ -351,10 +391,13 @@ def _decision(sentence: Sentence, evidence: Sequence[Sentence]) -> Statement:
 def _confirmed_proposal(confirmation: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
     """The statement a confirmation answers: the last sentence before the run of confirmations that is no
     question, or a question that proposes ("Shall we just go with the cheaper van?")."""
-    for earlier in reversed(sentences[: confirmation.index]):
+    for position in range(confirmation.index - 1, -1, -1):
+        earlier = sentences[position]
+        if earlier.turn < confirmation.turn - 3:
+            return None
         if earlier.turn == confirmation.turn or _confirms(earlier):
             continue
-        if earlier.turn < confirmation.turn - 3 or earlier.speaker == confirmation.speaker:
+        if earlier.speaker == confirmation.speaker:
             return None
         if earlier.is_question and _NON_QUESTIONS.match(earlier.text):
             continue  # "Any objections?" after the proposal
@@ -370,22 +413,28 @@ def open_questions(sentences: Sequence[Sentence]) -> list[Statement]:
     for sentence in sentences:
         if not _KEPT_OPEN.search(sentence.text):
             continue
-        question = next(
-            (s for s in reversed(sentences[: sentence.index])
-             if s.is_question and s.turn >= sentence.turn - 3 and not _NON_QUESTIONS.match(s.text)),
-            None,
-        )
+        question = _question_before(sentence, sentences)
         if question is not None:
             found = _merge_statement(found, Statement(question.text, (question.evidence, sentence.evidence)))
     return found
+
+
+def _question_before(sentence: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
+    """The last real question ("Any objections?" is none) in the three turns before ``sentence`` or in its own."""
+    for position in range(sentence.index - 1, -1, -1):
+        earlier = sentences[position]
+        if earlier.turn < sentence.turn - 3:
+            return None
+        if earlier.is_question and not _NON_QUESTIONS.match(earlier.text):
+            return earlier
+    return None
 
 
 def _merge_statement(found: list[Statement], new: Statement, reword: bool = False) -> list[Statement]:
     """Fold ``new`` into an earlier statement about the same thing (keeping both evidences), else append it."""
     for position, old in enumerate(found):
         if old.text == new.text or overlap(old.text, new.text) >= 0.5:
-            evidence = old.evidence + tuple(e for e in new.evidence if e not in old.evidence)
-            found[position] = Statement(new.text if reword else old.text, evidence)
+            found[position] = Statement(new.text if reword else old.text, _joined(old.evidence, new.evidence))
             return found
     return [*found, new]
 
@@ -415,8 +464,7 @@ def _segmented(sentences: Sequence[Sentence], vectors: np.ndarray) -> list[tuple
     if len(cuts) == 2:
         return []
     texts = [" ".join(s.text for s in sentences[a:b]) for a, b in itertools.pairwise(cuts)]
-    return [(sentences[a], segmenter.title([text], texts[:i] + texts[i + 1:]))
-            for i, (a, text) in enumerate(zip(cuts, texts, strict=False))]
+    return [(sentences[a], title) for a, title in zip(cuts, segmenter.titles(texts), strict=False)]
 
 
 def next_meeting(sentences: Sequence[Sentence], meeting_date: dt.date) -> tuple[str, Evidence] | None:

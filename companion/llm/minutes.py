@@ -5,16 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from companion.errors import CompanionError
 from companion.jobs import CancelToken, Job, Progress
 from companion.llm import extract
 from companion.llm.backend import LanguageModel
 from companion.llm.embeddings import Embedder, shared_embedder
 from companion.llm.grounding import gate
-from companion.llm.summary import brief, model_summary, summary_length, textrank
+from companion.llm.summary import brief, central, model_summary, rank_sentences, summary_length
 from companion.models import Minutes, Transcript
 from companion.text.detector import load_detector
+from companion.text.injection import meeting_talk
 from companion.text.sentences import split_sentences
 
+MAX_TRANSCRIPT_CHARS = 2**20
+"""Longest transcript (characters of speech) that gets minutes, far past any meeting: time and memory grow in
+proportion to the transcript, and this bounds them (benchmarks/input_scaling.py measures them)."""
 AUTHORS = {"summary": "TextRank (extractive) and the items below",
            "items": "rules and the learned detector over the transcript"}
 
@@ -32,11 +37,17 @@ def write_minutes(
     Owners are matched (fuzzily, for misheard names) to ``participants``, else to the named speakers.
     With a ``language_model`` it writes the summary from the key sentences; sentences the transcript does
     not support are dropped, and the extractive summary stands when none survives. ``embedder`` (the shared
-    CPU one by default) gives the sentence vectors the utterance detector reads.
+    CPU one by default) gives the sentence vectors the utterance detector reads. A transcript over
+    ``MAX_TRANSCRIPT_CHARS`` characters is refused with a :class:`CompanionError`. Turns addressed to a language
+    model ("SYSTEM: the summary must say ...") are left out of all of it.
     """
     cancel = cancel or CancelToken()
+    length = sum(len(s.text) for s in transcript.segments)
+    if length > MAX_TRANSCRIPT_CHARS:
+        raise CompanionError(f"the transcript is too long for minutes: {length:,} characters, "
+                             f"at most {MAX_TRANSCRIPT_CHARS:,}")
     people = list(participants) or transcript.speakers
-    sentences = split_sentences(transcript.segments)
+    sentences = meeting_talk(split_sentences(transcript.segments), transcript.language)
     yield Progress("minutes", 0, 2)
     vectors = (embedder or shared_embedder()).encode([s.text for s in sentences])
     verdicts = load_detector(transcript.language).verdicts(vectors, sentences, people)
@@ -48,11 +59,13 @@ def write_minutes(
     upcoming = extract.next_meeting(sentences, meeting_date)
     cancel.raise_if_cancelled()
     yield Progress("minutes", 1, 2)
-    key_sentences = textrank(sentences, summary_length(len(sentences)))
+    ranked = rank_sentences(sentences)
+    key_sentences = central(ranked, summary_length(len(sentences)))
     summary = brief(key_sentences, decisions, items)
     authors = dict(AUTHORS)
     if language_model is not None and key_sentences:
-        written = yield from model_summary(language_model, textrank(sentences, max_words=600), cancel)
+        written = yield from model_summary(language_model, central(ranked, max_words=600), cancel,
+                                           agreed=extract.agreements(sentences))
         if written:
             summary = " ".join(written)
             authors["summary"] = f"{language_model.name}, checked against the transcript"

@@ -1,21 +1,30 @@
-"""Summaries: TextRank over transcript sentences (networkx), and a language model's, behind the grounding gate."""
+"""Summaries: TextRank over transcript sentences (a sparse similarity graph), and a language model's summary
+behind the grounding gate."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-import networkx as nx
+import numpy as np
+from scipy import sparse
 
 from companion.jobs import CancelToken, Job, Progress
 from companion.llm.backend import LanguageModel
-from companion.llm.grounding import supported_by_one
+from companion.llm.grounding import credited, supported_by_one, supporting
 from companion.models import ActionItem, Statement
 from companion.text import wording
 from companion.text.sentences import Sentence, content_words
 
 MIN_WORDS = 6
+WINDOW = 600
+"""Each candidate is compared with at most this many candidates either side: every pair in a meeting of up to
+this many candidates (all real meetings tried), a band of the graph beyond, so memory and time stay linear."""
+DAMPING = 0.85
+TOLERANCE = 1.0e-6
+MAX_ITERATIONS = 100
+"""PageRank's parameters, those of ``networkx.pagerank``."""
 
 
 def rank_sentences(sentences: Sequence[Sentence]) -> list[Sentence]:
@@ -25,24 +34,56 @@ def rank_sentences(sentences: Sequence[Sentence]) -> list[Sentence]:
     Questions and very short sentences ("Agreed.") are not candidates.
     """
     candidates = [s for s in sentences if len(s.text.split()) >= MIN_WORDS and not s.is_question]
-    words = [content_words(s.text) for s in candidates]
-    graph = nx.Graph()
-    graph.add_nodes_from(range(len(candidates)))
-    for i in range(len(candidates)):
-        for j in range(i + 1, len(candidates)):
-            shared = len(words[i] & words[j])
-            if shared:
-                norm = math.log(len(words[i]) + 1) + math.log(len(words[j]) + 1)
-                graph.add_edge(i, j, weight=shared / norm)
-    scores = nx.pagerank(graph, weight="weight") if candidates else {}
+    if not candidates:
+        return []
+    scores = _pagerank(_similarity_graph([content_words(s.text) for s in candidates]))
     return [candidates[i] for i in sorted(range(len(candidates)), key=lambda i: (-scores[i], i))]
 
 
-def textrank(sentences: Sequence[Sentence], count: int | None = None, max_words: int | None = None) -> list[Sentence]:
-    """The most central sentences, up to ``count`` sentences or ``max_words`` words, in the order said."""
+def _similarity_graph(words: Sequence[set[str]], window: int = WINDOW) -> sparse.csr_array:
+    """The symmetric TextRank weights of every pair of sentences at most ``window`` apart that share a word."""
+    vocabulary: dict[str, int] = {}
+    rows = [i for i, sentence in enumerate(words) for _ in sentence]
+    columns = [vocabulary.setdefault(word, len(vocabulary)) for sentence in words for word in sentence]
+    count = len(words)
+    incidence = sparse.csr_array((np.ones(len(rows), np.int32), (rows, columns)), shape=(count, len(vocabulary)))
+    logs = np.array([math.log(len(sentence) + 1) for sentence in words])
+    firsts, seconds, weights = [], [], []
+    for block in range(0, count, window):  # the pairs (i, j), i in the block, i < j <= i + window
+        shared = (incidence[block:block + window] @ incidence[block:block + 2 * window].T).tocoo()
+        first, second = shared.row + block, shared.col + block
+        near = (second > first) & (second - first <= window)
+        first, second = first[near], second[near]
+        firsts.append(first)
+        seconds.append(second)
+        weights.append(shared.data[near] / (logs[first] + logs[second]))
+    symmetric = (np.concatenate(weights * 2), (np.concatenate(firsts + seconds), np.concatenate(seconds + firsts)))
+    del firsts, seconds, weights
+    return sparse.coo_array(symmetric, shape=(count, count), dtype=float).tocsr()
+
+
+def _pagerank(graph: sparse.csr_array) -> np.ndarray:
+    """PageRank of each node of a weighted undirected graph, computed as ``networkx.pagerank`` does."""
+    count = graph.shape[0]
+    strength = graph.sum(axis=1)
+    strength[strength != 0] = 1.0 / strength[strength != 0]
+    graph.data *= np.repeat(strength, np.diff(graph.indptr))  # each row over its sum: the random walk
+    uniform = np.repeat(1.0 / count, count)
+    dangling = np.where(strength == 0)[0]
+    scores = uniform
+    for _ in range(MAX_ITERATIONS):
+        last = scores
+        scores = DAMPING * (scores @ graph + sum(scores[dangling]) * uniform) + (1 - DAMPING) * uniform
+        if np.absolute(scores - last).sum() < count * TOLERANCE:
+            break
+    return scores
+
+
+def central(ranked: Sequence[Sentence], count: int | None = None, max_words: int | None = None) -> list[Sentence]:
+    """The first of the ``ranked`` sentences, up to ``count`` sentences or ``max_words`` words, in the order said."""
     chosen: list[Sentence] = []
     words = 0
-    for sentence in rank_sentences(sentences):
+    for sentence in ranked:
         if count is not None and len(chosen) >= count:
             break
         if max_words is not None and words >= max_words:
@@ -82,12 +123,14 @@ SUMMARY_INSTRUCTION = (
 
 def model_summary(
     model: LanguageModel, key_sentences: Sequence[Sentence], cancel: CancelToken | None = None,
-    max_new_tokens: int = 96,
+    max_new_tokens: int = 96, agreed: Mapping[int, str] | None = None,
 ) -> Job[list[str]]:
     """A language model's summary of ``key_sentences``, keeping only sentences the transcript supports.
 
     Map-reduce when the sentences exceed the model's context window: each chunk is summarised, then the
-    chunk summaries are summarised together. Every generated sentence passes the grounding check.
+    chunk summaries are summarised together. Every generated sentence passes the grounding check, and one
+    that rests on one person's word says so ("Dana said ..."); ``agreed`` maps a sentence's index to the
+    speaker who agreed with it right after (:func:`companion.llm.extract.agreements`).
     """
     lines = [f"{s.speaker}: {s.text}" if s.speaker else s.text for s in key_sentences]
     passages = [(s.speaker, s.text) for s in key_sentences]
@@ -102,7 +145,35 @@ def model_summary(
                                            cancel), passages)
         drafts = reduced or drafts
     yield Progress("summarising", len(chunks) + 1, len(chunks) + 1)
-    return drafts
+    return list(dict.fromkeys(_attributed(d, key_sentences, agreed or {}) for d in drafts))
+
+
+def _attributed(sentence: str, key_sentences: Sequence[Sentence], agreed: Mapping[int, str]) -> str:
+    """``sentence`` as a fact when two people back it (both said it, or one said it and the next speaker
+    agreed), else as what the one person said: "Dana said the budget was approved."."""
+    passages = [(s.speaker, s.text) for s in key_sentences]
+    credit = credited(sentence, [who for who, _ in passages])
+    if credit is not None:
+        speaker, claim = credit
+        return _reported(speaker, claim, passages)
+    backers = supporting(sentence, passages)
+    voices = {key_sentences[i].speaker or f"#{i}" for i in backers}
+    voices |= {who for i in backers if (who := agreed.get(key_sentences[i].index))}
+    if len(voices) != 1:
+        return sentence
+    speaker = key_sentences[backers[0]].speaker
+    return _reported(speaker or "A participant", sentence, passages)
+
+
+def _reported(speaker: str, claim: str, passages: Sequence[tuple[str, str]]) -> str:
+    """"Dana said the budget was approved.": the claim's first word keeps its capital only when it is "I", an
+    acronym or a name (a speaker's, or capitalised mid-sentence in the transcript)."""
+    claim = claim.strip()
+    first = re.sub(r"\W+$", "", claim.split(maxsplit=1)[0])
+    names = {part for who, _ in passages for part in who.split()}
+    named = (first == "I" or first.startswith("I'") or first.isupper() or first in names
+             or any(f" {first}" in text for _, text in passages))
+    return f"{speaker} said {claim if named else claim[:1].lower() + claim[1:]}"
 
 
 def _chunks(lines: list[str], budget: int, model: LanguageModel) -> list[str]:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from companion.files import atomic_path
 from companion.text.dates import resolve_date
 from companion.text.sentences import Sentence
 
@@ -111,13 +112,13 @@ class Detector:
         return Verdicts(self.probabilities(vectors, sentences, people), dict(self.thresholds))
 
     def save(self, path: Path) -> None:
-        """Write the weights (float32) and thresholds as an ``.npz`` file, through a temporary name."""
-        temporary = path.with_suffix(".tmp.npz")
+        """Write the weights (float32) and thresholds as an ``.npz`` file, whole or not at all."""
         thresholds = np.array([self.thresholds[label] for label in LABELS], dtype=np.float32)
-        np.savez_compressed(temporary, weights=self.weights.astype(np.float32), bias=self.bias.astype(np.float32),
-                            mean=self.mean.astype(np.float32), scale=self.scale.astype(np.float32),
-                            thresholds=thresholds, language=np.array(self.language))
-        temporary.replace(path)
+        with atomic_path(path) as temporary:
+            np.savez_compressed(temporary, weights=self.weights.astype(np.float32),
+                                bias=self.bias.astype(np.float32), mean=self.mean.astype(np.float32),
+                                scale=self.scale.astype(np.float32), thresholds=thresholds,
+                                language=np.array(self.language))
 
 
 @lru_cache(maxsize=4)

@@ -32,3 +32,32 @@ CUES: dict[str, str] = {
     "filler": r"\b(?:um|uh|erm|mm|hmm|you know|i mean|like)\b",
 }
 """Named cues; the detector's feature order is the order of this dict."""
+
+MODEL_ADDRESS: tuple[str, ...] = (
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+)?"
+    r"(?:previous\s+|prior\s+|above\s+|earlier\s+|preceding\s+|original\s+|system\s+)?"
+    r"(?:instructions?|prompts?|directives?|programming)\b",
+    r"\b(?:ignore|disregard|forget)\s+(?:everything|all|anything)\s+(?:above|before|said before|previous)\b",
+    r"(?:^|[:.!?]\s*)\W*(?:system|assistant|developer)\s*(?:prompt|message|note|override)?\s*:",
+    r"\[/?(?:inst|system)\]|<\|?/?(?:system|im_start|im_end|assistant)\|?>|<<\s*/?sys\s*>>",
+    r"\b(?:system prompt\b|new instructions?\s*:)",
+    r"\bas an? (?:ai|artificial intelligence)(?: language model| model| assistant)?\s*,|\bas an? (?:large )?"
+    r"language model\b|\bas an? ai assistant\b",
+    r"\byou are (?:now )?(?:an? |the )?(?:ai|chatbot|language model|large language model|ai assistant|"
+    r"helpful assistant)\b",
+    r"\b(?:the|your|this|these|meeting's) (?:summary|summaries|minutes|recap|meeting notes)\s+(?:must|should|shall|"
+    r"has to|have to|needs? to|is to|are to|will)\s+(?:say|state|read|mention|include|contain|record|report|show|"
+    r"list|claim|note)\b",
+    r"\b(?:write|say|state|put|record|add|note|include)\b(?: it| this| that| down)? (?:in|into|to) (?:the|your) "
+    r"(?:summary|minutes)(?: that\b|\s*:)",
+    r"\b(?:do not|don't|never) (?:mention|include|report|record|say|write)\b[^.!?]{0,40}\b(?:in|into) (?:the|your) "
+    r"(?:summary|minutes)\b",
+    r"\b(?:ai|chatgpt|gpt|llm|language model|summari[sz]er|ai assistant|note-?taker|meeting bot|the model|the bot)"
+    r"\s*[,:]\s*(?:please\s+)?(?:ignore|write|say|state|output|include|record|add|forget|report|mark|list|make|"
+    r"pretend|respond)\b",
+    r"\bnote to (?:the )?(?:ai|model|assistant|summari[sz]er|language model|llm|bot|note-?taker)\b",
+    r"\bwhen (?:you )?(?:summari[sz]e|write (?:the|this|your) (?:summary|minutes))\b",
+)
+"""Phrases that address a language model rather than the meeting (prompt injection): a sentence with one of them
+is no statement of fact, whoever says it. Regular expressions over the lower-cased sentence, its speaker's label
+in front ("system: ...")."""

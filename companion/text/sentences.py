@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from companion.models import Evidence, Segment
 
@@ -25,7 +27,8 @@ class Sentence:
     index: int
     """Position in the meeting, counting sentences."""
     turn: int
-    """Index of the segment (speaker turn) it belongs to."""
+    """Speaker turn it belongs to: the segment's index, unless a segment before it was over
+    ``MAX_TURN_SENTENCES`` sentences long (each such segment counts as several turns)."""
     speaker: str
     text: str
     start: float
@@ -40,24 +43,49 @@ class Sentence:
         return self.text.rstrip().endswith("?")
 
 
+MAX_SENTENCE_WORDS = 120
+"""A longer run of words without a sentence end (unpunctuated speech) is cut into pieces of this many words."""
+MAX_TURN_SENTENCES = 50
+"""A segment of more sentences (one long paragraph) counts as several turns of this many, so that the rules that
+look a few turns back or ahead stay local."""
+
+
+def sentence_texts(text: str) -> list[str]:
+    """The sentences of ``text`` in order, found in one pass; a run over ``MAX_SENTENCE_WORDS`` words is cut."""
+    texts: list[str] = []
+    for part in _SENTENCE_END.split(text):
+        words = part.split()
+        if len(words) <= MAX_SENTENCE_WORDS:
+            texts += [part.strip()] if words else []
+        else:
+            texts += [" ".join(words[i:i + MAX_SENTENCE_WORDS]) for i in range(0, len(words), MAX_SENTENCE_WORDS)]
+    return texts
+
+
 def split_sentences(segments: Sequence[Segment]) -> list[Sentence]:
-    """Split each segment into sentences; times come from word timestamps when the segment has them."""
+    """Split each segment into sentences, once; times come from word timestamps when the segment has them.
+
+    Without word times a segment's span is shared among its sentences by length.
+    """
     sentences: list[Sentence] = []
-    for turn, segment in enumerate(segments):
-        parts = [p.strip() for p in _SENTENCE_END.split(segment.text) if p.strip()]
+    turn = 0
+    for segment in segments:
+        parts = sentence_texts(segment.text)
+        counts = [len(part.split()) for part in parts]
+        total = max(1, sum(counts))
+        span = segment.end - segment.start
         word_at = 0
-        for part in parts:
-            count = len(part.split())
+        for position, (part, count) in enumerate(zip(parts, counts, strict=True)):
             start, end = segment.start, segment.end
             if len(segment.words) >= word_at + count > word_at:
                 start, end = segment.words[word_at].start, segment.words[word_at + count - 1].end
             elif len(parts) > 1:  # no word times: share the segment's span by length
-                total = max(1, len(segment.text.split()))
-                span = segment.end - segment.start
                 start = segment.start + span * word_at / total
                 end = segment.start + span * min(total, word_at + count) / total
             word_at += count
-            sentences.append(Sentence(len(sentences), turn, segment.speaker, part, start, end))
+            sentences.append(Sentence(len(sentences), turn + position // MAX_TURN_SENTENCES, segment.speaker, part,
+                                      start, end))
+        turn += max(1, math.ceil(len(parts) / MAX_TURN_SENTENCES))
     return sentences
 
 
@@ -68,7 +96,13 @@ def content_words(text: str) -> set[str]:
 
 def overlap(a: str, b: str) -> float:
     """Overlap coefficient of the content words of ``a`` and ``b`` (0 when either has none)."""
-    left, right = content_words(a), content_words(b)
+    left, right = _words(a), _words(b)
     if not left or not right:
         return 0.0
     return len(left & right) / min(len(left), len(right))
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    """:func:`content_words`, remembered: items are compared with every earlier one, each text many times."""
+    return frozenset(content_words(text))

@@ -6,6 +6,7 @@ arithmetic, so the language layer stays free of models.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -99,18 +100,20 @@ def smoothed(values: np.ndarray, width: int) -> np.ndarray:
 
 
 def depth_scores(similarities: np.ndarray) -> np.ndarray:
-    """TextTiling depth of each gap: how far its similarity lies below the peaks reached climbing either way."""
-    scores = np.zeros(len(similarities), np.float64)
-    for i, value in enumerate(similarities):
-        left = right = value
-        j = i
-        while j > 0 and similarities[j - 1] >= left:
-            j, left = j - 1, similarities[j - 1]
-        j = i
-        while j < len(similarities) - 1 and similarities[j + 1] >= right:
-            j, right = j + 1, similarities[j + 1]
-        scores[i] = (left - value) + (right - value)
-    return scores
+    """TextTiling depth of each gap: how far its similarity lies below the peaks reached climbing either way.
+
+    Climbing left from a gap whose left neighbour is no lower reaches the same peak as climbing from that
+    neighbour, so one pass each way finds every gap's peaks.
+    """
+    values = np.asarray(similarities, np.float64)
+    left, right = values.copy(), values.copy()
+    for i in range(1, len(values)):
+        if values[i - 1] >= values[i]:
+            left[i] = left[i - 1]
+    for i in range(len(values) - 2, -1, -1):
+        if values[i + 1] >= values[i]:
+            right[i] = right[i + 1]
+    return (left - values) + (right - values)
 
 
 def _local_peaks(scores: np.ndarray) -> list[int]:
@@ -129,13 +132,18 @@ def _spaced(candidates: list[int], strengths: list[float], starts: Sequence[floa
     if not len(starts):
         return []
     first, last = float(starts[0]), float(starts[-1])
-    chosen: list[int] = []
+    chosen: set[int] = set()
+    times: list[float] = []
+    """The start times of the chosen, in order: only the nearest one either side can be too close."""
     for _, index in sorted(zip(strengths, candidates, strict=True), key=lambda pair: -pair[0]):
         at = float(starts[index])
-        if at - first < min_topic_s or last - at < min_topic_s:
+        if at - first < min_topic_s or last - at < min_topic_s or index in chosen:
             continue
-        if index not in chosen and all(abs(at - float(starts[other])) >= min_topic_s for other in chosen):
-            chosen.append(index)
+        after = bisect.bisect_left(times, at)
+        if (after == 0 or at - times[after - 1] >= min_topic_s) and (
+                after == len(times) or times[after] - at >= min_topic_s):
+            chosen.add(index)
+            times.insert(after, at)
     return sorted(chosen)
 
 
@@ -146,11 +154,29 @@ def title(texts: Sequence[str], others: Sequence[str]) -> str:
         texts: The sentences of the segment.
         others: The text of each other segment of the meeting (one string per segment).
     """
-    counts = _subject_words(" ".join(texts))
+    documents = [_matched(_subject_words(other)) for other in others]
+    frequency = Counter(word for words in documents for word in words)
+    return _titled(_subject_words(" ".join(texts)), frequency, set(), len(documents))
+
+
+def titles(texts: Sequence[str]) -> list[str]:
+    """The :func:`title` of each segment of a meeting (one string per segment) against all the others.
+
+    Each segment's words are counted once, so a meeting of many topics takes time in proportion to its length.
+    """
+    counts = [_subject_words(text) for text in texts]
+    matched = [_matched(count) for count in counts]
+    frequency = Counter(word for words in matched for word in words)
+    return [_titled(count, frequency, own, len(texts) - 1) for count, own in zip(counts, matched, strict=True)]
+
+
+def _titled(counts: Counter[str], frequency: Counter[str], own: set[str], documents: int) -> str:
+    """The title from a segment's word ``counts``; ``frequency`` counts the documents each word occurs in,
+    ``own`` of them this segment's, leaving ``documents`` others."""
     if not counts:
         return FALLBACK_TITLE
-    documents = [set(_subject_words(other)) for other in others]
-    scores = {word: count * _idf(word, documents) * _noun_likeness(word) for word, count in counts.items()}
+    scores = {word: count * _idf(frequency[word] - (word in own), documents) * _noun_likeness(word)
+              for word, count in counts.items()}
     ranked = sorted(scores, key=lambda word: (-scores[word], -len(word), word))
     best = scores[ranked[0]]
     words = [word for word in ranked[:TITLE_WORDS] if scores[word] >= TITLE_SHARE * best]
@@ -174,7 +200,11 @@ def _noun_likeness(word: str) -> float:
     return ADVERB_WEIGHT if word.endswith("ly") and len(word) > 5 else 1.0
 
 
-def _idf(word: str, documents: Sequence[set[str]]) -> float:
-    """Smoothed inverse document frequency of ``word`` among the segment and the ``documents``."""
-    found = sum(1 for document in documents if word in document or word + "s" in document)
-    return math.log((2 + len(documents)) / (1 + found)) + 1.0
+def _matched(counts: Counter[str]) -> set[str]:
+    """The words a document matches: its own, and the singular of each plural in it."""
+    return set(counts) | {word[:-1] for word in counts if word.endswith("s")}
+
+
+def _idf(found: int, documents: int) -> float:
+    """Smoothed inverse document frequency of a word found in ``found`` of the other ``documents``."""
+    return math.log((2 + documents) / (1 + found)) + 1.0

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.export.minutes import BINARY_FORMATS, MINUTES_FORMATS, clock, render_minutes
+from companion.export.minutes import MINUTES_FORMATS, clock, render_minutes
+from companion.files import write_atomic
 from companion.kg.records import Item
 from companion.models import Meeting, Minutes
 from companion.ui.minutes_view import MinutesView
@@ -226,11 +227,7 @@ class MeetingView(QWidget):
             return
 
         def write() -> str:
-            rendered = render_minutes(meeting, minutes, fmt)
-            if fmt in BINARY_FORMATS and isinstance(rendered, bytes):
-                path.write_bytes(rendered)
-            else:
-                path.write_text(str(rendered), encoding="utf-8")
+            write_atomic(path, render_minutes(meeting, minutes, fmt))
             return str(path)
 
         self.tasks.call(write, f"exporting {fmt}", self.exported.emit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,8 +38,10 @@ log = logging.getLogger(__name__)
 
 
 def settings_path() -> Path:
-    """``<platform config dir>/settings.ini`` (``~/.config/meeting-companion`` on Linux)."""
-    return Path(platformdirs.user_config_dir(APP_NAME)) / "settings.ini"
+    """``settings.ini`` in ``$COMPANION_CONFIG_DIR``, else in the platform config dir (``~/.config/meeting-companion``
+    on Linux); tests and benchmarks point the variable at a temporary folder so they never touch the user's."""
+    folder = os.environ.get("COMPANION_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME)
+    return Path(folder).expanduser() / "settings.ini"
 
 
 @dataclass
@@ -71,11 +74,19 @@ class AppSettings:
         return cls(**values)
 
     def save(self, path: Path | None = None) -> None:
-        """Write the settings file."""
+        """Write the settings file whole or not at all (logged when not).
+
+        Atomic sync makes QSettings write a temporary file and rename it over the old one (QSaveFile), as
+        :mod:`companion.files` does for the app's other files.
+        """
         store = QSettings(str(path or settings_path()), QSettings.Format.IniFormat)
+        store.setAtomicSyncRequired(True)
         for f in fields(self):
             store.setValue(f.name, getattr(self, f.name))
         store.sync()
+        if store.status() != QSettings.Status.NoError:
+            log.error("cannot save the settings to %s (%s): the earlier ones stay", store.fileName(),
+                      store.status().name)
 
     def engine(self, data_dir: str | None = None) -> Engine:
         """An engine as these settings describe it (models still load lazily, on first use)."""

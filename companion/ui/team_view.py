@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from companion.export.agenda import render_agenda
 from companion.export.minutes import clock
+from companion.files import write_atomic
 from companion.kg.records import Agenda, Item
 from companion.ui.graph_view import GraphView, Positions, layout, legend_html
 from companion.ui.quick_ask import parse_citation
@@ -230,7 +231,7 @@ class TeamView(QWidget):
         team = self.team()
 
         def write() -> str:
-            path.write_text(self.engine.export_graph(team, fmt), encoding="utf-8")
+            write_atomic(path, self.engine.export_graph(team, fmt))
             return str(path)
 
         self.tasks.call(write, "exporting the graph", self.exported.emit)
@@ -238,4 +239,4 @@ class TeamView(QWidget):
     def export_ics(self, path: Path) -> None:
         """Write the agenda as an iCalendar event."""
         if self.agenda is not None:
-            path.write_text(render_agenda(self.agenda, "ics"), encoding="utf-8", newline="")
+            write_atomic(path, render_agenda(self.agenda, "ics"))

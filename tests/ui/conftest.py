@@ -1,10 +1,10 @@
-"""Fixtures for the desktop app's tests: offscreen Qt, a private config dir, the Atlas meetings stored."""
+"""Fixtures for the desktop app's tests: offscreen Qt, the Atlas meetings stored (the private config dir is
+``private_user_folders`` in ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,26 +12,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-# Before any QApplication exists: no display needed, and settings go to a throwaway config dir.
+# Before any QApplication exists: no display needed.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="companion-ui-config-")
 
 from companion.audio.capture import ArraySource, AudioSource
 from companion.audio.decode import decode_audio
 from companion.engine import Engine
-from companion.jobs import run_job
 from companion.ui.main_window import MainWindow
 from companion.ui.settings import AppSettings
-
-ATLAS_DATES = ("2026-03-02", "2026-03-09", "2026-03-16")
+from ui.take_screenshots import store_atlas
 
 
 @pytest.fixture
 def atlas(engine: Engine, shared_data: Path) -> Engine:
     """The engine with the three Atlas meetings imported from their transcripts (fast: no audio)."""
-    for date in ATLAS_DATES:
-        run_job(engine.process(shared_data / "meetings" / f"atlas-{date}.txt", "Atlas", title=f"Atlas sync {date}",
-                               date=date))
+    store_atlas(engine)
     return engine
 
 

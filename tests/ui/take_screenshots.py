@@ -1,13 +1,18 @@
-"""Start the real app on a display (Xvfb with a tray host in the tests) and save screenshots of its views.
+"""Start the real app on a display (Xvfb with a tray host) and save screenshots of its views.
 
-Usage: ``python tests/ui/take_screenshots.py OUT_DIR DATA_DIR`` with DATA_DIR holding the Atlas meetings
-(see ``test_ui_screenshots.py``). Prints one line per screenshot and ``tray=<available>``.
+``scripts/screenshots.sh`` remakes the docs' screenshots with it; ``test_ui_screenshots.py`` runs it into a
+temporary folder. Prints one line per screenshot and ``tray=<available>``. Its settings live in a temporary
+config folder: the user's are neither read nor changed.
+
+    python tests/ui/take_screenshots.py --output DIR [--data-dir DIR]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +22,22 @@ from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from companion.audio.capture import ArraySource, AudioSource
 from companion.audio.decode import decode_audio
+from companion.engine import Engine
+from companion.jobs import run_job
 from companion.ui.app import create_app
 from companion.ui.main_window import MainWindow
 from companion.ui.settings import AppSettings
 
 SHARED = Path(os.environ.get("COMPANION_SHARED_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"))
 SPEECH = SHARED / "meetings" / "atlas-2026-03-16.wav"
+ATLAS_DATES = ("2026-03-02", "2026-03-09", "2026-03-16")
+
+
+def store_atlas(engine: Engine) -> None:
+    """Import the three Atlas meetings from their transcripts (fast: no audio)."""
+    for date in ATLAS_DATES:
+        run_job(engine.process(SHARED / "meetings" / f"atlas-{date}.txt", "Atlas", title=f"Atlas sync {date}",
+                               date=date))
 
 
 def wait(signal: SignalInstance | None = None, ms: int = 30_000) -> list[Any]:
@@ -44,7 +59,8 @@ def save(widget: QWidget, out: Path, name: str) -> None:
     print(path, flush=True)
 
 
-def main(out: Path, data_dir: Path) -> int:
+def take(out: Path, data_dir: Path) -> None:
+    """Screenshots of the app on ``data_dir`` (holding the Atlas meetings) into ``out``."""
     create_app()
     out.mkdir(parents=True, exist_ok=True)
     for _ in range(50):  # the tray host may still be starting
@@ -97,8 +113,25 @@ def main(out: Path, data_dir: Path) -> int:
     screen.grabWindow(0).save(str(out / "desktop.png"))
     print(out / "desktop.png", flush=True)
     window.quit()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Save screenshots of the app's views (on a display with a tray).")
+    parser.add_argument("--output", type=Path, required=True, help="folder for the PNG files")
+    parser.add_argument("--data-dir", type=Path,
+                        help="a data folder holding the Atlas meetings (default: a temporary one, imported here)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="companion-screenshots-") as folder:
+        os.environ["COMPANION_CONFIG_DIR"] = folder
+        data_dir = args.data_dir
+        if data_dir is None:
+            data_dir = Path(folder, "data")
+            engine = Engine(data_dir, summary_model=None)
+            store_atlas(engine)
+            engine.close()
+        take(args.output, data_dir)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))
+    sys.exit(main())

@@ -9,13 +9,18 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PySide6.QtGui import QImage
 
 from companion.engine import Engine
 
-REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
-VIEWS = ("record", "library", "meeting", "team-graph", "open-items", "agenda", "quick-ask", "settings", "desktop")
+WINDOW, QUICK_ASK, SCREEN = (1100, 720), (520, 360), (1280, 800)
+SIZES = {"record": WINDOW, "library": WINDOW, "meeting": WINDOW, "team-graph": WINDOW, "open-items": WINDOW,
+         "agenda": WINDOW, "quick-ask": QUICK_ASK, "settings": None, "desktop": SCREEN}
+"""Each view's picture size: the main window's, Quick Ask's and the Xvfb screen's; the dialog's follows its fonts."""
+MIN_COLOURS = 100
+"""A painted view has hundreds of colours (anti-aliased text); a blank or unpainted one has a handful."""
 
 pytestmark = [
     pytest.mark.slow,
@@ -38,17 +43,26 @@ def display(xvfb_display: str) -> Iterator[str]:
         trayer.wait(10)
 
 
+def colours(image: QImage) -> int:
+    """How many distinct colours ``image`` has."""
+    pixels = image.convertToFormat(QImage.Format.Format_RGB32)
+    return len(np.unique(np.frombuffer(pixels.constBits(), np.uint32, count=pixels.width() * pixels.height())))
+
+
 def test_the_app_runs_with_a_tray_and_its_views_are_captured(display: str, atlas: Engine, tmp_path: Path) -> None:
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "XDG_CONFIG_HOME": str(tmp_path / "config"),
-           "XDG_STATE_HOME": str(tmp_path / "state")}
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
     out = tmp_path / "shots"
-    result = subprocess.run([sys.executable, str(Path(__file__).with_name("take_screenshots.py")), str(out),
-                             str(atlas.data_dir)], env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, str(Path(__file__).with_name("take_screenshots.py")), "--output",
+                             str(out), "--data-dir", str(atlas.data_dir)],
+                            env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert "tray=True" in result.stdout  # QSystemTrayIcon found trayer
-    for view in VIEWS:
-        shot = out / f"{view}.png"
-        assert shot.is_file() and shot.stat().st_size > 8_000, view  # a real picture, not a blank window
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for view in VIEWS:
-        shutil.copy(out / f"{view}.png", SCREENSHOTS / f"{view}.png")
+    assert sorted(path.stem for path in out.iterdir()) == sorted(SIZES)
+    for view, size in SIZES.items():
+        image = QImage(str(out / f"{view}.png"))
+        assert not image.isNull(), view
+        if size is None:
+            assert min(image.width(), image.height()) >= 200, view
+        else:
+            assert (image.width(), image.height()) == size, view
+        assert colours(image) >= MIN_COLOURS, view
