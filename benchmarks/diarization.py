@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import report
 
 from companion.audio.decode import decode_audio
 from companion.audio.diarize import Diarization, Diarizer
@@ -131,4 +132,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(report.run(main))

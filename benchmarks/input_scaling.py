@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import report
+
 REPO = Path(__file__).resolve().parents[1]
 SCALES = (1, 4, 16)
 SHAPES = ("turns", "paragraph")
@@ -176,4 +178,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(report.run(main))

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import report
 
 REPO = Path(__file__).resolve().parents[1]
 TARGETS = {"facts_per_s": 5000.0, "retrieval_p95_ms": 50.0, "answer_p95_s": 2.0}
@@ -209,4 +210,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(report.run(main))

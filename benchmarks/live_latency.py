@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import report
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COMPANION_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -145,4 +146,4 @@ def replay(meetings: list[str], phases: int, names: bool) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(report.run(main))

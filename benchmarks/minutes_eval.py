@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import report
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COMPANION_SHARED_DATA", REPO.parent / "shared" / "data"))
 TARGET_F1 = {"text": 0.9, "audio": 0.7}
@@ -137,4 +139,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(report.run(main))

@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+import report
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COMPANION_SHARED_DATA", REPO.parent / "shared" / "data"))
 TARGET_S = 20.0
@@ -103,4 +105,4 @@ def acceptance(model: object, count: int) -> tuple[int, int]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(report.run(main))

@@ -24,9 +24,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+import report
 
 from companion.audio.capture import OnBlock, OnError
 from companion.audio.decode import SAMPLE_RATE, decode_audio
+from companion.audio.live_policy import LIVE_POLICY, LivePolicy
 from companion.audio.recording import Recording, RecordingInfo
 from companion.audio.streaming import StreamingTranscriber
 
@@ -63,9 +65,8 @@ class LoopingMicrophone:
 class WordEveryFewTenths:
     """Whisper's streaming interface at the model boundary: one word per 0.4 s of buffered audio."""
 
-    def speech_segments(self, audio: np.ndarray, prompt: str | None = None,
-                        live_window_s: int | None = None
-                        ) -> tuple[Iterator[Any], str]:
+    def clip_segments(self, audio: np.ndarray, prompt: str | None = None, hotwords: str | None = None,
+                      policy: LivePolicy = LIVE_POLICY) -> tuple[Iterator[Any], str]:
         starts = np.arange(0.0, len(audio) / SAMPLE_RATE - 0.4, 0.4)
         words = [SimpleNamespace(start=s, end=s + 0.3, word=" word", probability=0.9) for s in starts]
         return iter([SimpleNamespace(words=words)]), "en"
@@ -112,4 +113,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(report.run(main))

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import report
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COMPANION_SHARED_DATA", REPO.parent / "shared" / "data"))
 TARGET_MODES = ("text",)
@@ -95,4 +97,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(report.run(main))

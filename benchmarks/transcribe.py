@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import report
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COMPANION_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -127,4 +128,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(report.run(main))

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import report
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COMPANION_SHARED_DATA", REPO.parent / "shared" / "data"))
 TICK_MS = 10
@@ -160,4 +162,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(report.run(main))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from companion import __version__
+from companion.clock import clock
 from companion.errors import Cancelled, CompanionError
 from companion.export.agenda import AGENDA_FORMATS, render_agenda
 from companion.export.minutes import MINUTES_FORMATS, render_minutes
@@ -23,6 +24,16 @@ from companion.kg.views import GRAPH_FORMATS
 from companion.llm.backend import SMOLLM2
 from companion.logs import setup_logging
 from companion.runtime import DEVICE_CHOICES
+from companion.settings import (
+    ENVIRONMENT,
+    KEYS,
+    Settings,
+    as_text,
+    change_setting,
+    checked_key,
+    effective_settings,
+    settings_path,
+)
 from companion.transcript_files import EXPORT_FORMATS, write_transcript
 
 if TYPE_CHECKING:
@@ -37,12 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="companion", description="Meeting Companion: local meeting transcripts, minutes and team memory."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", help="data folder (default: $COMPANION_DATA_DIR or the user data dir)")
-    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help="where models run")
-    parser.add_argument("--model", dest="whisper_model", help="faster-whisper model name or folder")
-    parser.add_argument("--summary-model", default="none",
+    parser.add_argument("--data-dir", help="data folder (default: $COMPANION_DATA_DIR, else the settings file's "
+                                           "data_dir, else the user data dir)")
+    parser.add_argument("--device", choices=DEVICE_CHOICES,
+                        help="where models run (default: the settings file's device, else auto)")
+    parser.add_argument("--model", dest="whisper_model",
+                        help="faster-whisper model name or folder (default: the settings file's speech_model, else "
+                             "the bundled tiny.en)")
+    parser.add_argument("--summary-model",
                         help=f"language model that may rewrite the summary: {SMOLLM2} (bundled), gpt2, a folder, or "
-                             "none (default: the grounding gate kept none of its summaries of real meetings)")
+                             "none (default: the settings file's summary_model, else none: the grounding gate kept "
+                             "none of its summaries of real meetings)")
     parser.add_argument("--allow-download", action="store_true", help="fetch a named model that is missing")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -83,9 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--title")
     record.add_argument("--participants", default="",
                         help="comma-separated names (they also help the live transcript hear them)")
-    record.add_argument("--input-device", help="input device index or name (see 'companion devices')")
-    record.add_argument("--system-audio", action="store_true",
-                        help="also record what the computer plays (the other side of a call) as channel 2")
+    record.add_argument("--input-device",
+                        help="input device index or name (see 'companion devices'; default: the settings file's "
+                             "input_device, else the system default)")
+    record.add_argument("--system-audio", action=argparse.BooleanOptionalAction,
+                        help="also record what the computer plays (the other side of a call) as channel 2 "
+                             "(default: the settings file's system_audio)")
     record.add_argument("--input-file", type=Path, help="replay an audio file as the microphone, in real time")
     record.set_defaults(run=_record)
 
@@ -135,6 +154,16 @@ def build_parser() -> argparse.ArgumentParser:
                           help='call speaker LABEL (e.g. "Speaker 2") of a meeting NAME and remember the voice')
     speakers.add_argument("--forget", metavar="NAME", help="delete NAME's voice profile")
     speakers.set_defaults(run=_speakers)
+
+    config = commands.add_parser("config", help="show or change the settings file the app and the command line share")
+    actions = config.add_subparsers(dest="action", metavar="ACTION")
+    actions.add_parser("list", help="every setting and its value (the default action)")
+    actions.add_parser("path", help="where the settings file is")
+    actions.add_parser("get", help="one setting's value").add_argument("key", metavar="KEY")
+    set_ = actions.add_parser("set", help="change a setting")
+    set_.add_argument("key", metavar="KEY", help=f"one of: {', '.join(KEYS)}")
+    set_.add_argument("value", metavar="VALUE")
+    actions.add_parser("unset", help="put a setting back to its default").add_argument("key", metavar="KEY")
     return parser
 
 
@@ -147,21 +176,26 @@ def _speaker_count(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:  # no sub-command: the desktop app
+    flags: dict[str, str | bool | None] = {"data_dir": args.data_dir, "device": args.device,
+                                            "speech_model": args.whisper_model, "summary_model": args.summary_model}
+    if args.command is None:  # no sub-command: the desktop app, with the same global options
         from companion.ui.app import main as gui_main
 
-        return gui_main(args.data_dir, verbose=args.verbose)
-    from companion.engine import Engine  # not before: the desktop app shows its window without waiting for it
+        return gui_main(flags, allow_download=args.allow_download, verbose=args.verbose)
     from companion.kg.store import STORE_FILE, store_error
 
     log_file = setup_logging(args.verbose)
-    engine = Engine(
-        args.data_dir,
-        device=args.device,
-        whisper_model=args.whisper_model,
-        summary_model=None if args.summary_model == "none" else args.summary_model,
-        allow_download=args.allow_download,
-    )
+    try:
+        if args.command == "config":
+            _config(args)
+            return 0
+        for key in ("input_device", "system_audio"):  # the record command's
+            flags[key] = getattr(args, key, None)
+        args.settings = effective_settings(flags)  # what the commands read besides their own arguments
+    except CompanionError as error:
+        print(f"companion: error: {error}", file=sys.stderr)
+        return 1
+    engine = args.settings.engine(allow_download=args.allow_download)
     try:
         args.run(engine, args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit
@@ -222,7 +256,7 @@ def _meetings(engine: Engine, args: argparse.Namespace) -> None:
         _emit(json.dumps([m.summary_dict() for m in meetings], indent=2, ensure_ascii=False), None)
         return
     for m in meetings:
-        print(f"{m.id:>5}  {m.date}  {_clock(m.duration_s):>8}  {m.title}  ({', '.join(m.participants)})")
+        print(f"{m.id:>5}  {m.date}  {clock(m.duration_s):>8}  {m.title}  ({', '.join(m.participants)})")
 
 
 def _transcript(engine: Engine, args: argparse.Namespace) -> None:
@@ -230,23 +264,15 @@ def _transcript(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def _record(engine: Engine, args: argparse.Namespace) -> None:
-    from companion.audio.capture import ArraySource, SoundDeviceSource, monitor_source_name
+    from companion.audio.capture import ArraySource, fallback_microphone, open_inputs
     from companion.audio.decode import decode_audio
     from companion.audio.recording import RecordingControl, RecordingStatus
     from companion.audio.streaming import LiveTranscript
 
-    device: int | str | None = None
-    if args.input_device is not None:
-        device = int(args.input_device) if args.input_device.isdigit() else args.input_device
-    microphone = ArraySource(decode_audio(args.input_file), name=str(args.input_file)) if args.input_file \
-        else SoundDeviceSource(device)
-    system = None
-    if args.system_audio:
-        monitor = monitor_source_name()
-        if monitor is None:
-            raise CompanionError("system audio needs PulseAudio/PipeWire ('pactl') here; see the README for "
-                                 "Windows (WASAPI loopback) and macOS (BlackHole)")
-        system = SoundDeviceSource(pulse_source=monitor)
+    settings: Settings = args.settings
+    microphone, system = open_inputs(settings.input_device, settings.system_audio)
+    if args.input_file:
+        microphone = ArraySource(decode_audio(args.input_file), name=str(args.input_file))
     control = RecordingControl()
     previous = signal.signal(signal.SIGINT, lambda *_: control.stop())  # first Ctrl-C: stop and process
     participants = [p.strip() for p in args.participants.split(",") if p.strip()]
@@ -257,7 +283,7 @@ def _record(engine: Engine, args: argparse.Namespace) -> None:
     began = False
 
     def show(event: Any) -> None:
-        nonlocal reported_error, device, speaker, began
+        nonlocal reported_error, microphone, speaker, began
         if isinstance(event, RecordingStatus) and not began:  # only now is what is said kept
             print("Recording. Press Ctrl-C to stop.", file=sys.stderr, flush=True)
             began = True
@@ -272,10 +298,11 @@ def _record(engine: Engine, args: argparse.Namespace) -> None:
         elif isinstance(event, RecordingStatus) and event.error and event.error != reported_error:
             reported_error = event.error
             print(f"companion: {event.error}; the recording so far is kept in {event.path}", file=sys.stderr)
-            if device is not None and not args.input_file:  # a chosen device went away: the default takes over
+            spare = fallback_microphone(microphone)
+            if spare is not None:  # a chosen device went away: the default takes over
                 print("companion: carrying on with the default input", file=sys.stderr)
-                control.switch_microphone(SoundDeviceSource(None))
-                device = None
+                control.switch_microphone(spare)
+                microphone = spare
             else:
                 control.stop()
         elif isinstance(event, Progress) and control.stop_requested:
@@ -316,12 +343,10 @@ def _ask(engine: Engine, args: argparse.Namespace) -> None:
     if args.json:
         _emit(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False), None)
     else:
-        cited = [f"  [{c.title}, {c.date}, {_clock(c.start)}] {c.quote}" for c in answer.citations]
+        cited = [f"  [{c.title}, {c.date}, {clock(c.start)}] {c.quote}" for c in answer.citations]
         _emit("\n".join([answer.answer, *cited]), None)
     if args.speak:
-        from companion.audio.speak import speak
-
-        speak(answer.answer)
+        engine.speak(answer.answer, args.settings.voice or None)
 
 
 def _agenda(engine: Engine, args: argparse.Namespace) -> None:
@@ -363,6 +388,30 @@ def _speakers(engine: Engine, args: argparse.Namespace) -> None:
         print(f"{profile.name}  (voice from {meetings}, updated {profile.updated_at})")
 
 
+def _config(args: argparse.Namespace) -> None:
+    where = f"companion config {args.action}"
+    if args.action == "path":
+        print(settings_path())
+        return
+    if args.action in ("set", "unset"):
+        value = args.value if args.action == "set" else None
+        if args.key == "data_dir" and value and value.strip():  # a folder relative to where the command ran
+            value = str(Path(value.strip()).expanduser().absolute())
+        change_setting(args.key, value, where)
+        return
+    settings = Settings.load()
+    if args.action in (None, "list"):
+        defaults = Settings()
+        for key in KEYS:
+            value = getattr(settings, key)
+            notes = ["default"] if value == getattr(defaults, key) else []
+            if os.environ.get(ENVIRONMENT.get(key, "")):
+                notes.append(f"${ENVIRONMENT[key]} overrides it: {os.environ[ENVIRONMENT[key]]}")
+            print(f"{key} = {as_text(value)}".rstrip() + "".join(f"  ({note})" for note in notes))
+    else:
+        print(as_text(getattr(settings, checked_key(args.key, where))))
+
+
 def _emit(content: str | bytes, output: Path | None) -> None:
     if output is None:
         text = content.decode() if isinstance(content, bytes) else content
@@ -395,7 +444,3 @@ def _show(bar: Any, event: Any) -> None:
         bar.n = round(event.fraction, 3)
         bar.refresh()
 
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"

@@ -11,8 +11,8 @@ import logging
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import replace
-from functools import cached_property
+from dataclasses import dataclass, replace
+from functools import cached_property, partial
 from pathlib import Path
 
 import networkx as nx
@@ -22,6 +22,7 @@ from companion.audio import speak as speech
 from companion.audio.capture import AudioSource
 from companion.audio.decode import decode_audio, louder_channel
 from companion.audio.diarize import Diarization, Diarizer
+from companion.audio.live_policy import LIVE_POLICY, LivePolicy
 from companion.audio.live_speakers import LiveSpeakers
 from companion.audio.recording import (
     Recording,
@@ -65,6 +66,8 @@ from companion.llm.embeddings import Embedder, shared_embedder
 from companion.llm.minutes import write_minutes
 from companion.models import Meeting, Minutes, Transcript, checked_date
 from companion.runtime import DeviceChoice, Runtime, decide_runtime, default_data_dir
+from companion.sources import content_hash, file_date
+from companion.stages import StageTimes
 from companion.transcript_files import TRANSCRIPT_SUFFIXES, one_line, read_transcript
 
 log = logging.getLogger(__name__)
@@ -75,6 +78,29 @@ LATEST_DATE = dt.date(2999, 12, 31)
 calendar."""
 LARGEST_ID = 2**63 - 1
 """SQLite's largest integer: no stored meeting has a larger id."""
+KnownVoices = tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
+"""A team's voices that name speakers: confirmed profiles, and the names earlier meetings proposed (by name)."""
+
+
+@dataclass(frozen=True)
+class Computed:
+    """All that processing a meeting file computes before anything is stored.
+
+    Plain picklable data, so that a batch worker can compute it on another machine and the one writer store
+    it with :meth:`Engine.keep`, as :meth:`Engine.process` does.
+    """
+
+    path: Path
+    date: str
+    participants: tuple[str, ...]
+    content_hash: str
+    transcript: Transcript
+    """Speakers labelled, not yet named: names depend on the team's voices when the meeting is stored."""
+    diarization: Diarization | None
+    named: Transcript
+    """The transcript the minutes were written from, named with the voices known when computing."""
+    minutes: Minutes
+    timings: StageTimes
 
 
 class Engine:
@@ -163,24 +189,29 @@ class Engine:
         Raises:
             InputError: the file is unusable or contains no speech.
         """
-        transcript, _ = yield from self._transcribe(Path(path), cancel or CancelToken(), speakers, num_speakers)
+        transcript, _ = yield from self._transcribe(Path(path), cancel or CancelToken(), speakers, num_speakers,
+                                                    (), StageTimes())
         return transcript
 
     def _transcribe(
         self, path: Path, cancel: CancelToken, speakers: bool, num_speakers: int | None,
-        participants: Sequence[str] = (),
+        participants: Sequence[str], timings: StageTimes,
     ) -> Job[tuple[Transcript, Diarization | None]]:
         if path.suffix.lower() in TRANSCRIPT_SUFFIXES:
-            return read_transcript(path), None
+            with timings.stage("decode"):
+                return read_transcript(path), None
         yield Progress("decoding", 0, 1)
-        audio = decode_audio(path)
-        transcript: Transcript = yield from self.speech_to_text.transcribe(audio, cancel)
-        if not transcript.segments:
-            raise InputError(path, f"no speech found in {transcript.duration_s:.1f} s of audio")
-        transcript = yield from rehear_names(self.speech_to_text, audio, transcript, participants, cancel)
+        with timings.stage("decode"):
+            audio = decode_audio(path)
+        with timings.stage("transcription"):
+            transcript: Transcript = yield from self.speech_to_text.transcribe(audio, cancel)
+            if not transcript.segments:
+                raise InputError(path, f"no speech found in {transcript.duration_s:.1f} s of audio")
+            transcript = yield from rehear_names(self.speech_to_text, audio, transcript, participants, cancel)
         if not speakers:
             return transcript, None
-        diarization = yield from self.diarizer.diarize(audio, num_speakers, cancel, louder_channel(path))
+        with timings.stage("speakers"):
+            diarization = yield from self.diarizer.diarize(audio, num_speakers, cancel, louder_channel(path))
         return label_transcript(transcript, diarization), diarization
 
     def process(
@@ -198,54 +229,102 @@ class Engine:
         """Transcribe (or import) a meeting, find and name its speakers, write its minutes and store both.
 
         Speakers are named from the team's voice profiles, else proposed from the transcript ("Thanks
-        Carla"). Returns the stored meeting; its minutes are at :meth:`minutes`.
+        Carla"). Returns the stored meeting; its minutes are at :meth:`minutes`. It is :meth:`compute` then
+        :meth:`keep`, which logs how long each stage took.
+        """
+        team = _checked_team(team)
+        cancel = cancel or CancelToken()
+        computed = yield from self.compute(path, self.known_voices(team), date=date, participants=participants,
+                                           speakers=speakers, num_speakers=num_speakers, cancel=cancel)
+        cancel.raise_if_cancelled()
+        return (yield from self.keep(computed, team, title=title))
+
+    def known_voices(self, team: str) -> KnownVoices:
+        """The team's voices that name speakers now (see :data:`KnownVoices`)."""
+        return self.store.named_voices(team), self.store.proposed_voices(team)
+
+    def compute(
+        self,
+        path: str | Path,
+        voices: KnownVoices,
+        *,
+        date: str | None = None,
+        participants: Sequence[str] = (),
+        speakers: bool = True,
+        num_speakers: int | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Job[Computed]:
+        """The work of :meth:`process` before storing: transcript, speakers, and minutes written with speakers
+        named from ``voices``. It touches no store, so a batch worker can run it anywhere.
         """
         path = Path(path)
-        team = _checked_team(team)
-        date = _checked_day(date) if date else _file_date(path)
+        date = _checked_day(date) if date else file_date(path)
         cancel = cancel or CancelToken()
-        given = [name for p in participants if (name := one_line(p))]
+        given = tuple(name for p in participants if (name := one_line(p)))
+        timings = StageTimes()
         transcript, diarization = yield from self.lane.run(
-            self._transcribe(path, cancel, speakers, num_speakers, given))
-        voices: dict[str, np.ndarray] = {}
-        names: dict[str, tuple[str, float]] = {}
-        if diarization is not None:
-            transcript, voices, names = self._name_speakers(team, transcript, diarization, given)
-        people = given or transcript.speakers
-        minutes = yield from self.lane.run(write_minutes(transcript, dt.date.fromisoformat(date), people, cancel,
-                                                         self.language_model, self.embedder))
-        cancel.raise_if_cancelled()
+            self._transcribe(path, cancel, speakers, num_speakers, given, timings))
+        named = transcript if diarization is None else self._name_speakers(voices, transcript, diarization, given)[0]
+        minutes = yield from self._write_minutes(named, date, given, timings, cancel)
+        return Computed(path, date, given, content_hash(path), transcript, diarization, named, minutes, timings)
+
+    def keep(self, computed: Computed, team: str, *, title: str | None = None) -> Job[Meeting]:
+        """Store what :meth:`compute` found as the team's newest meeting; the one writer's step of a batch.
+
+        Speakers are named again from the team's voices as they are now (earlier meetings of a batch may have
+        taught some), and the minutes written again when that changed a name, so the result is what
+        :meth:`process` stores. The graph ingests meetings in the order they are stored, whatever their dates.
+        """
+        team = _checked_team(team)
+        timings, path = computed.timings, computed.path
+        transcript, voices, names = computed.transcript, {}, {}
+        if computed.diarization is not None:
+            with timings.stage("speakers"):
+                transcript, voices, names = self._name_speakers(self.known_voices(team), transcript,
+                                                                computed.diarization, computed.participants)
+        minutes = computed.minutes
+        if transcript != computed.named:
+            minutes = yield from self._write_minutes(transcript, computed.date, computed.participants, timings,
+                                                     CancelToken())
         yield Progress("storing", 0, 1)
-        is_audio = path.suffix.lower() not in TRANSCRIPT_SUFFIXES
-        meeting_id = self.store.add_meeting(
-            team=team,
-            title=one_line(title or "") or one_line(path.stem),
-            date=date,
-            duration_s=transcript.duration_s,
-            segments=transcript.segments,
-            participants=people,
-            audio_path=str(path.resolve()) if is_audio else None,
-            source_path=str(path.resolve()),
-            language=transcript.language,
-            minutes=minutes,
-        )
-        if voices:
-            self.store.save_meeting_voices(meeting_id, voices, names)
+        with timings.stage("store"):
+            meeting_id = self.store.add_meeting(
+                team=team,
+                title=one_line(title or "") or one_line(path.stem),
+                date=computed.date,
+                duration_s=transcript.duration_s,
+                segments=transcript.segments,
+                participants=list(computed.participants) or transcript.speakers,
+                audio_path=str(path.resolve()) if path.suffix.lower() not in TRANSCRIPT_SUFFIXES else None,
+                source_path=str(path.resolve()),
+                language=transcript.language,
+                minutes=minutes,
+                content_hash=computed.content_hash,
+                voices=voices,
+                voice_names=names,
+            )
         yield Progress("storing", 1, 1)
+        log.info("%s: stage timings: %s", path.name, timings)
         return self.store.meeting(meeting_id)
 
+    def _write_minutes(self, transcript: Transcript, date: str, participants: Sequence[str], timings: StageTimes,
+                       cancel: CancelToken) -> Job[Minutes]:
+        with timings.stage("minutes"):
+            return (yield from self.lane.run(write_minutes(
+                transcript, dt.date.fromisoformat(date), list(participants) or transcript.speakers, cancel,
+                self.language_model, self.embedder)))
+
     def _name_speakers(
-        self, team: str, transcript: Transcript, diarization: Diarization, participants: Sequence[str]
+        self, voices: KnownVoices, transcript: Transcript, diarization: Diarization, participants: Sequence[str]
     ) -> tuple[Transcript, dict[str, np.ndarray], dict[str, tuple[str, float]]]:
         """Known voices first (confirmed, then proposed by earlier meetings), then names the transcript
         proposes; returns the renamed transcript, the voices by final label and, per named label, the name's
         source and confidence."""
-        profiles = self.store.named_voices(team)
+        profiles, proposed_voices = voices
         known = recognise(diarization.voices, profiles)
         # Voices earlier meetings only proposed a name for: still a proposal here, but one a voice supports.
         unnamed = {label: voice for label, voice in diarization.voices.items() if label not in {n.label for n in known}}
-        proposed_before = {name: voice for name, voice in self.store.proposed_voices(team).items()
-                           if name not in profiles}
+        proposed_before = {name: voice for name, voice in proposed_voices.items() if name not in profiles}
         known += recognise(unnamed, proposed_before, source="proposed")
         transcript = renamed_transcript(transcript, {n.label: n.name for n in known})
         proposed = propose_names(transcript.segments, participants, taken=[n.name for n in known])
@@ -284,7 +363,7 @@ class Engine:
         title: str | None = None,
         participants: Sequence[str] = (),
         control: RecordingControl | None = None,
-        step_s: float = 0.5,
+        policy: LivePolicy = LIVE_POLICY,
     ) -> Job[Meeting]:
         """Record a meeting with a live transcript; when stopped, process the recording fully.
 
@@ -295,33 +374,25 @@ class Engine:
         :class:`~companion.audio.live_speakers.LiveSpeakers`), then the progress of :meth:`process`. The
         audio is on disk all along: whatever happens to this job, the recording survives (see :meth:`recover`).
 
-        Every live hearing is biased towards the ``participants``' names (Whisper's hotwords).
-
-        A live step every ``step_s``: two agreeing hypotheses commit a word once the newer one heard
-        :data:`~companion.audio.streaming.RIGHT_CONTEXT_S` past it (less for a confident word, see
-        :data:`~companion.audio.streaming.CONFIDENT_CONTEXT_S`; past a dispute the words after it settle,
-        see :data:`~companion.audio.streaming.ANCHOR_WORDS`; two of the last three, once it is
-        :data:`~companion.audio.streaming.STALL_S` old), so the step and its compute set the latency.
-        ``benchmarks/live_latency.py`` on Atlas 03-02 on 2 cores: on an earlier session's machine (a step
-        in 0.27 s on one thread, the speakers named in 0.04 s) a median of 1.68-1.73 s, p95 2.48-2.96 s; on
-        two AMD EPYC cores (a step in 0.43-0.62 s on two threads, the speakers in 0.1 s) 1.94-2.33 s and
-        3.04-4.44 s, the median met only while the machine ran fast; with the rules for confident words and
-        settled disputes (a step in 0.58 s) 1.88-1.94 s and 2.98-3.04 s.
+        Every live hearing is biased towards the ``participants``' names (Whisper's hotwords). A live step
+        runs every ``policy.step_s`` on the compute lane's live priority (see
+        :class:`~companion.audio.live_policy.LivePolicy` for every live parameter); the step and its compute
+        set the latency.
         """
         team = _checked_team(team)
         control = control or RecordingControl()
         today = dt.date.today().isoformat()
         info = RecordingInfo(team, (title or f"Meeting {today}").strip(), today, [p for p in participants if p])
         recording = Recording(self.recordings_dir, info, microphone, system_audio)
-        live = StreamingTranscriber(self.speech_to_text, names=info.participants)
+        live = StreamingTranscriber(self.speech_to_text, policy, names=info.participants)
         profiles = self.store.named_voices(team)
-        speakers = LiveSpeakers(self.diarizer.embed_spans, profiles)
+        speakers = LiveSpeakers(partial(self.diarizer.embed_spans, batch_size=policy.embed_batch), profiles, policy)
         recording.start()
         try:
             yield recording.status()  # capture has begun: from here on, what is said is kept
             last_step = time.monotonic()
-            # Step about every step_s; when a step takes longer than that, the next one starts at once.
-            while not control.wait(max(0.0, step_s - (time.monotonic() - last_step))):
+            # Step about every policy.step_s; when a step takes longer than that, the next one starts at once.
+            while not control.wait(max(0.0, policy.step_s - (time.monotonic() - last_step))):
                 last_step = time.monotonic()
                 recording.paused = control.paused
                 if (replacement := control.take_new_microphone()) is not None:
@@ -545,10 +616,3 @@ def _checked_name(name: str) -> str:
         raise CompanionError(f"invalid speaker name {name[:80]!r}: use 1-80 printable characters")
     return name
 
-
-def _file_date(path: Path) -> str:
-    """A recording's date defaults to the day the file was last written (today when unknown)."""
-    try:
-        return dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
-    except OSError:
-        return dt.date.today().isoformat()

@@ -119,7 +119,7 @@ def engine(tmp_path: Path, runtime: Runtime, speech_to_text: SpeechToText, diari
 
 @dataclass
 class FakeWord:
-    """A faster-whisper word, for fakes of the live path's ``speech_segments``."""
+    """A faster-whisper word, for fakes of the live path's ``clip_segments``."""
 
     start: float
     end: float

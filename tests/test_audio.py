@@ -15,6 +15,7 @@ from conftest import SPELLING, FakeWord, tone, write_wav
 
 from companion.audio import stt
 from companion.audio.decode import SAMPLE_RATE, decode_audio
+from companion.audio.live_policy import LIVE_POLICY
 from companion.audio.stt import SpeechToText, is_non_speech
 from companion.errors import Cancelled, InputError
 from companion.evaluation import word_error_rate
@@ -192,8 +193,8 @@ def test_live_clips_are_heard_by_the_faster_of_one_thread_and_all(
     clip = np.zeros(3 * SAMPLE_RATE, np.float32)
     trials = stt.FastestOf.TRIALS
     for _ in range(2 * trials + 3):
-        list(speech.speech_segments(clip, live_window_s=4)[0])
-    list(speech.speech_segments(clip)[0])
+        list(speech.clip_segments(clip)[0])
+    list(speech.file_segments(clip)[0])
     # Tried in turn, then the faster; whole recordings always on all threads.
     assert models[1].windows == [4] * trials
     assert models[2].windows == [4] * (trials + 3) + [30]
@@ -204,11 +205,11 @@ def test_a_live_clip_is_not_decoded_to_its_last_second(
     speech = SpeechToText(replace(runtime, device="cuda"))
     model = TimedModel(clock, 0.1, ((0.0, 1.0), (1.2, 3.2), (3.3, 3.8)))
     speech.__dict__["model"] = model
-    clip = np.zeros(int((3.2 + stt.LIVE_TAIL_S) * SAMPLE_RATE), np.float32)
-    heard = list(speech.speech_segments(clip, live_window_s=5)[0])
+    clip = np.zeros(int((3.2 + LIVE_POLICY.tail_s) * SAMPLE_RATE), np.float32)
+    heard = list(speech.clip_segments(clip)[0])
     assert [s.end for s in heard] == [1.0, 3.2]
     assert model.decoded == 2  # the window after 3.2 s is never decoded
-    assert [s.end for s in speech.speech_segments(clip)[0]] == [1.0, 3.2, 3.8]  # a recording is heard whole
+    assert [s.end for s in speech.file_segments(clip)[0]] == [1.0, 3.2, 3.8]  # a recording is heard whole
 
 
 # --- the real model ---------------------------------------------------------------------------------

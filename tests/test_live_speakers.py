@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -16,7 +17,8 @@ from conftest import FakeWord
 from companion.audio.capture import ArraySource
 from companion.audio.decode import SAMPLE_RATE, decode_audio
 from companion.audio.diarize import Diarizer
-from companion.audio.live_speakers import MAX_SPEAKERS, LiveSpeakers
+from companion.audio.live_policy import LIVE_POLICY, LivePolicy
+from companion.audio.live_speakers import LiveSpeakers
 from companion.audio.recording import RecordingControl
 from companion.audio.streaming import LiveTranscript
 from companion.engine import Engine
@@ -138,7 +140,7 @@ def test_a_short_utterance_is_widened_with_what_follows_and_a_steps_utterances_s
 
 
 def test_memory_stays_flat_and_words_whose_audio_is_gone_keep_the_previous_speaker() -> None:
-    speakers = LiveSpeakers(FakeEncoder(), {"Anna": VOICES[1]}, keep_s=30.0)
+    speakers = LiveSpeakers(FakeEncoder(), {"Anna": VOICES[1]}, replace(LIVE_POLICY, speaker_keep_s=30.0))
     for _ in range(600):
         speakers.add_audio(np.full(SAMPLE_RATE, 1, np.float32))
     assert speakers.kept_s == 30.0
@@ -149,8 +151,8 @@ def test_memory_stays_flat_and_words_whose_audio_is_gone_keep_the_previous_speak
 
 def test_noise_cannot_grow_the_live_speakers_without_bound() -> None:
     audio, words = speech(*[(k, 2.0) for k in range(1, 39)])
-    got = labels(LiveSpeakers(FakeEncoder(), similarity=0.99), audio, words)
-    assert len(set(got)) == MAX_SPEAKERS
+    got = labels(LiveSpeakers(FakeEncoder(), policy=replace(LIVE_POLICY, speaker_similarity=0.99)), audio, words)
+    assert len(set(got)) == LIVE_POLICY.max_speakers
 
 
 def test_no_words_no_encoder() -> None:
@@ -166,8 +168,8 @@ class WordsEverySecond:
     clip's lead-in of silence, named after the meeting's second (which the test audio carries as its sample
     value, in hundredths, from 1)."""
 
-    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
-                        hotwords: str | None = None) -> tuple[list[Any], str]:
+    def clip_segments(self, audio: np.ndarray, prompt: str | None = None, hotwords: str | None = None,
+                      policy: LivePolicy = LIVE_POLICY) -> tuple[list[Any], str]:
         lead_in = int(np.argmax(audio != 0))
         seconds = range((len(audio) - lead_in) // SAMPLE_RATE)
         words = [FakeWord(lead_in / SAMPLE_RATE + s + 0.1, lead_in / SAMPLE_RATE + s + 0.7,
@@ -178,10 +180,11 @@ class WordsEverySecond:
 def test_record_labels_each_live_update_with_speakers(tmp_path: Path, runtime: Runtime) -> None:
     engine = Engine(tmp_path / "data", runtime=runtime, summary_model=None)
     engine.speech_to_text = WordsEverySecond()  # type: ignore[assignment]
-    engine.diarizer = SimpleNamespace(embed_spans=lambda audio, spans: np.tile(VOICES[1], (len(spans), 1)))
+    engine.diarizer = SimpleNamespace(embed_spans=lambda audio, spans, batch_size: np.tile(VOICES[1], (len(spans), 1)))
     control = RecordingControl()
     audio = np.repeat(np.arange(1, 11, dtype=np.float32) / 100, SAMPLE_RATE)
-    job = engine.record("Atlas", ArraySource(audio, realtime=False), control=control, step_s=0.05)
+    job = engine.record("Atlas", ArraySource(audio, realtime=False), control=control,
+                        policy=replace(LIVE_POLICY, step_s=0.05))
     updates = []
     try:
         for count, event in enumerate(job):

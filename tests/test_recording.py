@@ -13,6 +13,7 @@ import threading
 import time
 import wave
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from pulse import SINK, VirtualMicrophone
 
 from companion.audio.capture import ArraySource, OnBlock, OnError, SoundDeviceSource
 from companion.audio.decode import SAMPLE_RATE, decode_audio
+from companion.audio.live_policy import LIVE_POLICY, LivePolicy
 from companion.audio.recording import (
     LIVE_BUFFER_S,
     RECOVERED_TEAM,
@@ -166,7 +168,8 @@ def test_the_recording_job_switches_input_when_told_and_keeps_one_meeting(engine
             control.stop()
 
     with pytest.raises(InputError, match="no speech"):  # tones only: processing finds nothing to transcribe
-        run_job(engine.record("Atlas", UnpluggedSource(), control=control, step_s=0.2), on_event)
+        run_job(engine.record("Atlas", UnpluggedSource(), control=control,
+                        policy=replace(LIVE_POLICY, step_s=0.2)), on_event)
     assert errors and "unplugged" in errors[0]
     [finished] = sorted(engine.recordings_dir.glob("*.wav"))
     assert wav_seconds(finished) == pytest.approx(1.5, abs=0.05)
@@ -177,7 +180,8 @@ def test_the_recording_job_first_says_that_capture_has_begun(engine: Engine) -> 
     microphone is open, not after a live step that may first load models."""
     source, control = ArraySource(tone(1.0), realtime=False), RecordingControl()
     control.stop()  # even a recording stopped at once first says that it began
-    job = engine.record("Atlas", source, control=control, step_s=3600)
+    job = engine.record("Atlas", source, control=control,
+                        policy=replace(LIVE_POLICY, step_s=3600))
     first = next(job)
     assert isinstance(first, RecordingStatus) and first.path.exists()
     assert source.finished.wait(5)  # the microphone was started
@@ -189,14 +193,15 @@ def test_the_live_transcript_is_biased_towards_the_participants(
         engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     biases: list[str | None] = []
 
-    def hear(audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
-             hotwords: str | None = None) -> tuple[list[object], str]:
+    def hear(audio: np.ndarray, prompt: str | None = None, hotwords: str | None = None,
+             policy: LivePolicy = LIVE_POLICY) -> tuple[list[object], str]:
         biases.append(hotwords)
         return [], "en"
 
-    monkeypatch.setattr(engine.speech_to_text, "speech_segments", hear)
+    monkeypatch.setattr(engine.speech_to_text, "clip_segments", hear)
     source, control = ArraySource(tone(2.0), realtime=False), RecordingControl()
-    job = engine.record("Atlas", source, participants=["Anna", "Ben"], control=control, step_s=0.05)
+    job = engine.record("Atlas", source, participants=["Anna", "Ben"], control=control,
+                        policy=replace(LIVE_POLICY, step_s=0.05))
     for event in job:
         if isinstance(event, RecordingStatus) and source.finished.is_set():
             control.stop()

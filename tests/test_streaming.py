@@ -4,6 +4,7 @@ and the opening of a real meeting heard by the real one."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -12,17 +13,9 @@ import numpy as np
 import pytest
 from conftest import FakeWord
 
-from companion.audio import streaming
 from companion.audio.decode import SAMPLE_RATE, decode_audio
-from companion.audio.streaming import (
-    CONFIDENT_CONTEXT_S,
-    CONFIDENT_P,
-    LEAD_IN_S,
-    RIGHT_CONTEXT_S,
-    STALL_S,
-    StreamingTranscriber,
-    until_repeated,
-)
+from companion.audio.live_policy import LIVE_POLICY, LivePolicy
+from companion.audio.streaming import StreamingTranscriber, until_repeated
 from companion.audio.stt import SpeechToText
 from companion.models import Word
 
@@ -45,8 +38,8 @@ class ScriptedSpeech:
         self.lead_ins: list[float] = []
         """Per call: the seconds of silence the clip begins with."""
 
-    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
-                        hotwords: str | None = None) -> tuple[list[Any], str]:
+    def clip_segments(self, audio: np.ndarray, prompt: str | None = None, hotwords: str | None = None,
+                      policy: LivePolicy = LIVE_POLICY) -> tuple[list[Any], str]:
         end = float(audio[-1]) * 1000 + 1 / SAMPLE_RATE  # the last sample: a clip may begin with a lead-in
         offset = end - len(audio) / SAMPLE_RATE
         words = [FakeWord(start - offset, stop - offset, f" {text}", self.probability)
@@ -60,9 +53,10 @@ def meeting_audio(seconds: float) -> np.ndarray:
     return (np.arange(int(seconds * SAMPLE_RATE), dtype=np.float64) / SAMPLE_RATE / 1000).astype(np.float32)
 
 
-def commits(speech: ScriptedSpeech, seconds: float, step_s: float = 0.5) -> list[tuple[str, float]]:
+def commits(speech: ScriptedSpeech, seconds: float, step_s: float = 0.5, policy: LivePolicy = LIVE_POLICY
+            ) -> list[tuple[str, float]]:
     """Each committed word, with the seconds of audio fed when it was committed."""
-    live = StreamingTranscriber(speech)  # type: ignore[arg-type]
+    live = StreamingTranscriber(speech, policy)  # type: ignore[arg-type]
     audio, committed = meeting_audio(seconds), []
     step = int(step_s * SAMPLE_RATE)
     for start in range(0, len(audio), step):
@@ -82,7 +76,8 @@ def test_every_word_is_committed_once_in_order() -> None:
 
 
 @pytest.mark.parametrize(("probability", "right_context_s"),
-                         [(CONFIDENT_P - 0.2, RIGHT_CONTEXT_S), (CONFIDENT_P, CONFIDENT_CONTEXT_S)])
+                         [(LIVE_POLICY.confident_p - 0.2, LIVE_POLICY.right_context_s),
+                          (LIVE_POLICY.confident_p, LIVE_POLICY.confident_context_s)])
 def test_a_word_is_committed_once_the_newer_hearing_had_the_right_context(
         probability: float, right_context_s: float) -> None:
     # The first step with the right context after the word commits it, once the older hearing, a step
@@ -101,7 +96,7 @@ def test_the_recording_is_heard_after_a_lead_in_of_silence() -> None:
         live.add_audio(audio[start:start + SAMPLE_RATE // 2])
         committed += live.step().committed
     # Clips of the buffer's first utterance begin with silence; once cut, the buffer begins after a pause.
-    assert speech.lead_ins[0] == LEAD_IN_S and speech.lead_ins[-1] == 0.0
+    assert speech.lead_ins[0] == LIVE_POLICY.lead_in_s and speech.lead_ins[-1] == 0.0
     # The words keep their meeting times.
     assert [(w.start, w.end, w.text) for w in committed] == [pytest.approx(word) for word in SPOKEN]
 
@@ -127,9 +122,9 @@ class ClipEndSpeech(ScriptedSpeech):
     BLIND_SPOT_S = 0.9
     """Longer than a step: two hearings in a row can mishear a word alike."""
 
-    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
-                        hotwords: str | None = None) -> tuple[list[Any], str]:
-        [segment], language = super().speech_segments(audio, prompt, live_window_s, hotwords)
+    def clip_segments(self, audio: np.ndarray, prompt: str | None = None, hotwords: str | None = None,
+                      policy: LivePolicy = LIVE_POLICY) -> tuple[list[Any], str]:
+        [segment], language = super().clip_segments(audio, prompt, hotwords, policy)
         end = len(audio) / SAMPLE_RATE
         words = [w if end - w.end >= self.BLIND_SPOT_S else FakeWord(w.start, w.end, w.word + "s", 0.5)
                  for w in segment.words]
@@ -167,31 +162,31 @@ class AlternatingSpeech(ScriptedSpeech):
     """Hears "ben" as "ken" every other time, as tiny.en swings between two hearings of a word for seconds
     ("the analytics vendor" / "the analytics manager" in Atlas 03-02)."""
 
-    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
-                        hotwords: str | None = None) -> tuple[list[Any], str]:
-        [segment], language = super().speech_segments(audio, prompt, live_window_s, hotwords)
+    def clip_segments(self, audio: np.ndarray, prompt: str | None = None, hotwords: str | None = None,
+                      policy: LivePolicy = LIVE_POLICY) -> tuple[list[Any], str]:
+        [segment], language = super().clip_segments(audio, prompt, hotwords, policy)
         swung = len(self.heard) % 2
         words = [FakeWord(w.start, w.end, " ken") if swung and w.word == " ben" else w for w in segment.words]
         return [SimpleNamespace(words=words)], language
 
 
-def test_a_word_heard_two_ways_in_turn_is_committed_once_it_is_old(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(streaming, "ANCHOR_WORDS", 100)  # the words after "ben" would settle it earlier
+def test_a_word_heard_two_ways_in_turn_is_committed_once_it_is_old() -> None:
+    policy = replace(LIVE_POLICY, anchor_words=100)  # the words after "ben" would settle it earlier
     # No two hearings in a row agree on "ben": it is committed when a hearing agrees with the one before the
-    # last, and the word ended STALL_S before the buffer's end. The words after it follow.
-    committed = commits(AlternatingSpeech(), 8.0)
+    # last, and the word ended stall_s before the buffer's end. The words after it follow.
+    committed = commits(AlternatingSpeech(), 8.0, policy=policy)
     assert [text for text, _ in committed] == [text for _, _, text in SPOKEN]
     ben_end = next(end for _, end, text in SPOKEN if text == "ben")
-    assert dict(committed)["ben"] <= ben_end + STALL_S + 0.5
+    assert dict(committed)["ben"] <= ben_end + policy.stall_s + 0.5
 
 
 class WaveringSpeech(ScriptedSpeech):
     """Hears "ben" a new way every time ("ben1", "ben2", ...), as tiny.en can hear a stretch of speech anew at
     every step while the words after it stay the same."""
 
-    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
-                        hotwords: str | None = None) -> tuple[list[Any], str]:
-        [segment], language = super().speech_segments(audio, prompt, live_window_s, hotwords)
+    def clip_segments(self, audio: np.ndarray, prompt: str | None = None, hotwords: str | None = None,
+                      policy: LivePolicy = LIVE_POLICY) -> tuple[list[Any], str]:
+        [segment], language = super().clip_segments(audio, prompt, hotwords, policy)
         words = [FakeWord(w.start, w.end, f" ben{len(self.heard)}") if w.word == " ben" else w
                  for w in segment.words]
         return [SimpleNamespace(words=words)], language
@@ -205,32 +200,32 @@ def test_words_both_hearings_agree_on_after_a_dispute_settle_it() -> None:
     disputed, *after = committed[4:]
     assert disputed[0].startswith("ben") and [text for text, _ in after] == ["owns", "the", "fix", "thanks"]
     fix_end = next(end for _, end, text in SPOKEN if text == "fix")
-    assert disputed[1] == after[2][1] <= fix_end + CONFIDENT_CONTEXT_S + 0.5
+    assert disputed[1] == after[2][1] <= fix_end + LIVE_POLICY.confident_context_s + 0.5
 
 
 class DoubtfulSpeech(ScriptedSpeech):
     """Hears nothing every other time, as when a hearing's segments are dropped as unlikely or repetitive."""
 
-    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
-                        hotwords: str | None = None) -> tuple[list[Any], str]:
-        [segment], language = super().speech_segments(audio, prompt, live_window_s, hotwords)
+    def clip_segments(self, audio: np.ndarray, prompt: str | None = None, hotwords: str | None = None,
+                      policy: LivePolicy = LIVE_POLICY) -> tuple[list[Any], str]:
+        [segment], language = super().clip_segments(audio, prompt, hotwords, policy)
         return [SimpleNamespace(words=segment.words if len(self.heard) % 2 else [])], language
 
 
-def test_a_hearing_of_nothing_disputes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(streaming, "STALL_S", math.inf)  # the rule for stalls would commit them later
+def test_a_hearing_of_nothing_disputes_nothing() -> None:
+    policy = replace(LIVE_POLICY, stall_s=math.inf)  # the rule for stalls would commit them later
     # In steps of 1 s, words are heard at 1, 3, 5, ... s: a word is committed when the hearing after the one
     # that heard it whole agrees, with a hearing of nothing in between.
     expected = [(text, next(t for t in range(3, 11, 2) if end <= t - 2)) for _, end, text in SPOKEN]
-    assert commits(DoubtfulSpeech(), 10.0, step_s=1.0) == expected
+    assert commits(DoubtfulSpeech(), 10.0, step_s=1.0, policy=policy) == expected
 
 
 class LoopingSpeech(ScriptedSpeech):
     """Hears the words, then loops on them when there are three or more, as tiny.en does on short buffers."""
 
-    def speech_segments(self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
-                        hotwords: str | None = None) -> tuple[list[Any], str]:
-        [segment], language = super().speech_segments(audio, prompt, live_window_s, hotwords)
+    def clip_segments(self, audio: np.ndarray, prompt: str | None = None, hotwords: str | None = None,
+                      policy: LivePolicy = LIVE_POLICY) -> tuple[list[Any], str]:
+        [segment], language = super().clip_segments(audio, prompt, hotwords, policy)
         end = len(audio) / SAMPLE_RATE
         loop = [FakeWord(end - 0.05, end - 0.04, w.word) for w in segment.words if len(segment.words) >= 3]
         return [SimpleNamespace(words=segment.words + loop)], language

@@ -78,6 +78,33 @@ def monitor_source_name() -> str | None:
     return f"{sink}.monitor" if sink else None
 
 
+def open_inputs(input_device: str, system_audio: bool) -> tuple[AudioSource, AudioSource | None]:
+    """The microphone (an input's index or name; empty: the default) and, when asked, the system audio.
+
+    Nothing is opened yet: the recording starts the sources.
+
+    Raises:
+        CompanionError: system audio was asked for where there is no way to capture it.
+    """
+    choice = input_device.strip()
+    microphone = SoundDeviceSource(int(choice) if choice.isdigit() else (choice or None))
+    if not system_audio:
+        return microphone, None
+    monitor = monitor_source_name()
+    if monitor is None:
+        raise CompanionError("system audio needs PulseAudio/PipeWire ('pactl') on Linux; see the README for "
+                             "Windows (WASAPI loopback) and macOS (BlackHole)")
+    return microphone, SoundDeviceSource(pulse_source=monitor)
+
+
+def fallback_microphone(stopped: AudioSource) -> AudioSource | None:
+    """What to carry on recording from when ``stopped`` stopped (unplugged, say): the default microphone when
+    it was a chosen one; None when it already was the default, or not a sound device."""
+    if isinstance(stopped, SoundDeviceSource) and stopped.device is not None and stopped.pulse_source is None:
+        return SoundDeviceSource(None)
+    return None
+
+
 class SoundDeviceSource:
     """A sounddevice input stream. ``pulse_source`` picks a PulseAudio source (e.g. a monitor) by name."""
 

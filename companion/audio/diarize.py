@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from companion.audio.decode import SAMPLE_RATE
+from companion.audio.live_policy import LIVE_POLICY
 from companion.jobs import CancelToken, Job, Progress, run_job
 from companion.runtime import Runtime, torch_threads
 
@@ -35,7 +36,6 @@ WINDOW_FRAMES = 150  # 1.5 s encoder windows ...
 STEP_FRAMES = 50  # ... every 0.5 s
 UNIT_FRAMES = 300  # speech is clustered in units of about 3 s
 BATCH = 32  # encoder windows per call
-SPAN_BATCH = 4  # ... for a few spans (live speakers, 1-4 windows a step mostly): median 45 ms vs 76 ms with 8
 TIMBRE_WEIGHT = 0.5  # weight of the MFCC statistics beside the voice embedding
 OVERSPLIT_DISTANCE = 0.2  # cosine distance for the first, deliberately fine clustering
 BIC_PENALTY = 2.6  # weight of the model-size penalty: higher merges more (see benchmarks/diarization.py)
@@ -129,14 +129,16 @@ class Diarizer:
         self.embed_spans(np.random.default_rng(0).normal(0.0, 0.01, 2 * SAMPLE_RATE).astype(np.float32),
                          [(0.0, 1.5)])
 
-    def embed_spans(self, audio: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+    def embed_spans(self, audio: np.ndarray, spans: Sequence[tuple[float, float]],
+                    batch_size: int = LIVE_POLICY.embed_batch) -> np.ndarray:
         """One unit-length voice embedding per (start, end) span of 16 kHz ``audio``, in seconds, each made as a
-        diarized unit's (the audio loudness-normalised, the mean of the span's 1.5 s windows)."""
+        diarized unit's (the audio loudness-normalised, the mean of the span's 1.5 s windows); the encoder
+        takes ``batch_size`` windows a call."""
         per_s = SAMPLE_RATE / MEL_HOP
         units = [(int(start * per_s), max(int(start * per_s) + 1, int(end * per_s))) for start, end in spans]
-        # One thread on the CPU: a live step's few windows took 0.035 s on one and 0.09-0.11 s on two cores.
+        # One thread on the CPU: a live step's few windows are embedded faster on one than on several.
         with torch_threads(1 if self.runtime.device == "cpu" else None):
-            voices: np.ndarray = run_job(self._voices(_loudness_normalised(audio), units, CancelToken(), SPAN_BATCH))
+            voices: np.ndarray = run_job(self._voices(_loudness_normalised(audio), units, CancelToken(), batch_size))
         return voices
 
     def _voices(self, audio: np.ndarray, units: list[tuple[int, int]], cancel: CancelToken, batch_size: int = BATCH

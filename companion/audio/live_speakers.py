@@ -1,14 +1,12 @@
 """Speaker names for the live transcript, decided online as the words are committed.
 
 Each step's committed words are grouped into utterances (split at pauses); each utterance's audio, widened
-to at least :data:`CLIP_S` with the audio after it (then before it), is embedded with the diarizer's voice
-encoder, all of a step's in one call. An utterance is given a team voice profile when one is close enough
-(the :func:`recognise` rule), else the nearest voice heard earlier in this meeting when close enough (a
-running mean per live speaker), else a new "Speaker N". Utterances too short to say anything about a voice
-keep the previous speaker; an utterance that goes on from the last step is judged on all its audio. On Atlas
-03-09 with profiles from 03-02 and the engine's 0.5 s steps, 84 % of the words get the right name (94 % of
-the words of people with a profile; a newcomer whose voice the encoder cannot tell from a colleague's takes
-that colleague's name), in a median 45 ms a step on 2 cores (encoder batches of four windows).
+to at least ``policy.speaker_clip_s`` with the audio after it (then before it), is embedded with the
+diarizer's voice encoder, all of a step's in one call. An utterance is given a team voice profile when one is
+close enough (the :func:`recognise` rule), else the nearest voice heard earlier in this meeting when close
+enough (a running mean per live speaker), else a new "Speaker N". Utterances too short to say anything about
+a voice keep the previous speaker; an utterance that goes on from the last step is judged on all its audio.
+A newcomer whose voice the encoder cannot tell from a colleague's takes that colleague's name.
 
 The full pass after the recording diarizes the whole meeting properly and replaces these labels.
 """
@@ -22,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from companion.audio.decode import SAMPLE_RATE
+from companion.audio.live_policy import LIVE_POLICY, LivePolicy
 from companion.audio.speakers import recognise
-from companion.audio.streaming import PAUSE_S
 from companion.models import Word
 
 log = logging.getLogger(__name__)
@@ -31,26 +29,6 @@ log = logging.getLogger(__name__)
 Embed = Callable[[np.ndarray, Sequence[tuple[float, float]]], np.ndarray]
 """Unit-length voice embeddings of 16 kHz audio, one per (start, end) span in seconds (see
 :meth:`companion.audio.diarize.Diarizer.embed_spans`)."""
-
-KEEP_S = 30.0
-"""Seconds of recent audio kept: enough for any utterance being committed, flat memory for an 8-hour call."""
-CLIP_S = 1.5
-"""The least audio embedded per utterance: one encoder window. Shorter utterances are widened."""
-MAX_CLIP_S = 10.0
-"""The most audio embedded per utterance (its latest part), so that a step stays fast."""
-MIN_SPEECH_S = 0.5
-"""Utterances shorter than this take the previous speaker: too little of their own voice to judge."""
-LIVE_SIMILARITY = 0.80
-"""Cosine similarity to a live speaker's running mean needed to join it (as for a profile). Measured on the
-three Atlas meetings without voice profiles, words labelled right (live speakers mapped one-to-one to the
-reference), the mean of two feeds (reference words committed 1 s late, and tiny.en's own live commits):
-0.65 at 0.75 (speakers merged), 0.69 at 0.78, 0.70 at 0.80, 0.68 at 0.82 (8-12 speakers for 4-5)."""
-NEW_SPEAKER_S = 1.5
-"""Unfamiliar speech in a row that starts a new live speaker (till then it keeps the previous speaker): a
-single odd utterance must not. Measured as above: 0.68 at 1.0 s, 0.70 at 1.5 s and at 2.0 s."""
-MAX_SPEAKERS = 20
-"""Live speakers at most: past this, an utterance joins the nearest one (noise must not grow memory)."""
-
 
 @dataclass
 class _Voice:
@@ -68,30 +46,30 @@ class _Voice:
 class LiveSpeakers:
     """Feed it the live audio with :meth:`add_audio`; :meth:`label` names the speaker of each committed word."""
 
-    def __init__(self, embed: Embed, profiles: Mapping[str, np.ndarray] | None = None, *,
-                 similarity: float = LIVE_SIMILARITY, keep_s: float = KEEP_S) -> None:
+    def __init__(self, embed: Embed, profiles: Mapping[str, np.ndarray] | None = None,
+                 policy: LivePolicy = LIVE_POLICY) -> None:
         """Args:
             embed: the voice encoder (audio, spans in seconds) -> unit-length embeddings.
             profiles: the team's voice profiles by name (unit-length embeddings).
-            similarity: cosine similarity needed to join a speaker heard earlier in this meeting.
-            keep_s: seconds of recent audio kept.
+            policy: the live parameters (the ``speaker_*`` fields, ``pause_s`` and ``max_speakers``).
         """
         self._embed = embed
         self._profiles = dict(profiles or {})
-        self._similarity = similarity
-        self._keep = int(keep_s * SAMPLE_RATE)
+        self._policy = policy
+        self._keep = int(policy.speaker_keep_s * SAMPLE_RATE)
         self._audio = np.zeros(0, np.float32)
         self._end = 0
         """Samples fed so far: the meeting time of the end of the kept audio, in samples."""
         self._voices: list[_Voice] = []
         self._last_speaker = ""
-        self._utterance = (0.0, -PAUSE_S)
+        self._utterance = (0.0, -policy.pause_s)
         """Start and end of the utterance the last committed word belongs to (it may go on in the next step)."""
         self._unfamiliar_s = 0.0
         """Seconds of speech in a row that matched no voice, each too short to start a new speaker."""
 
     def add_audio(self, samples: np.ndarray) -> None:
-        """Append live mono 16 kHz audio (the same the transcriber gets); only the last ``keep_s`` stay."""
+        """Append live mono 16 kHz audio (the same the transcriber gets); only the last
+        ``policy.speaker_keep_s`` stay."""
         self._audio = np.concatenate([self._audio, samples.astype(np.float32, copy=False)])[-self._keep:]
         self._end += len(samples)
 
@@ -102,9 +80,9 @@ class LiveSpeakers:
 
     def label(self, words: Sequence[Word]) -> tuple[str, ...]:
         """The speaker of each of these newly committed words (in meeting time, in order)."""
-        pieces = _utterances(words)
+        pieces = _utterances(words, self._policy.pause_s)
         starts = [piece[0].start for piece in pieces]
-        if pieces and starts[0] - self._utterance[1] < PAUSE_S:
+        if pieces and starts[0] - self._utterance[1] < self._policy.pause_s:
             starts[0] = self._utterance[0]  # the last step's utterance goes on: judge it on all its audio
         if pieces:
             self._utterance = (starts[-1], pieces[-1][-1].end)
@@ -122,17 +100,18 @@ class LiveSpeakers:
         """The stretch of audio to embed for ``piece``, in meeting time; None when it takes the previous
         speaker (too short to tell, or its audio is gone).
 
-        Its utterance's audio from ``utterance_start`` (an earlier step may have begun it: steps are 0.5 s,
-        utterances longer), the latest :data:`MAX_CLIP_S` of it, widened to :data:`CLIP_S` with the audio
-        after it first: whoever speaks at the end of a committed piece is still speaking after it, while the
+        Its utterance's audio from ``utterance_start`` (an earlier step may have begun it: steps are shorter than
+        utterances), the latest ``policy.speaker_max_clip_s`` of it, widened to ``policy.speaker_clip_s`` with
+        the audio after it first: whoever speaks at the end of a committed piece is still speaking after it, while the
         audio before it is often the previous speaker (word times hardly show the pause between two speakers).
         """
+        policy = self._policy
         first, last = (self._end - len(self._audio)) / SAMPLE_RATE, self._end / SAMPLE_RATE
-        start, end = max(utterance_start, piece[-1].end - MAX_CLIP_S, first), min(piece[-1].end, last)
-        if end <= start or (self._last_speaker and end - start < MIN_SPEECH_S):
+        start, end = max(utterance_start, piece[-1].end - policy.speaker_max_clip_s, first), min(piece[-1].end, last)
+        if end <= start or (self._last_speaker and end - start < policy.speaker_min_speech_s):
             return None
-        end = min(max(end, start + CLIP_S), last)
-        return max(min(start, end - CLIP_S), first), end
+        end = min(max(end, start + policy.speaker_clip_s), last)
+        return max(min(start, end - policy.speaker_clip_s), first), end
 
     def _voices_of(self, spans: list[tuple[float, float]]) -> np.ndarray:
         """One embedding per span, from one encoder call over the audio that covers them all."""
@@ -150,9 +129,10 @@ class LiveSpeakers:
             return known[0].name
         nearest = max(self._voices, key=lambda v: float(voice @ v.centroid), default=None)
         closeness = float(voice @ nearest.centroid) if nearest is not None else -1.0
-        if nearest is None or (closeness < self._similarity and len(self._voices) < MAX_SPEAKERS):
+        policy = self._policy
+        if nearest is None or (closeness < policy.speaker_similarity and len(self._voices) < policy.max_speakers):
             self._unfamiliar_s += seconds
-            if self._unfamiliar_s < NEW_SPEAKER_S and self._last_speaker:
+            if self._unfamiliar_s < policy.new_speaker_s and self._last_speaker:
                 return self._last_speaker
             nearest = _Voice(f"Speaker {len(self._voices) + 1}", np.zeros_like(voice))
             self._voices.append(nearest)
@@ -162,11 +142,11 @@ class LiveSpeakers:
         return nearest.name
 
 
-def _utterances(words: Sequence[Word]) -> list[list[Word]]:
-    """Words split where a pause of :data:`PAUSE_S` or more separates two."""
+def _utterances(words: Sequence[Word], pause_s: float) -> list[list[Word]]:
+    """Words split where a pause of ``pause_s`` or more separates two."""
     pieces: list[list[Word]] = []
     for word in words:
-        if not pieces or word.start - pieces[-1][-1].end >= PAUSE_S:
+        if not pieces or word.start - pieces[-1][-1].end >= pause_s:
             pieces.append([])
         pieces[-1].append(word)
     return pieces

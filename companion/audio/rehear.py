@@ -2,10 +2,9 @@
 
 tiny.en hears "Ben, please fix both bugs" as "Man, please fix both bugs": a rare name loses to a common
 word. Told the participants' names (Whisper's hotwords) it hears them; but told them for a whole meeting
-it also writes names nobody said and hears other words worse (Atlas 2026-03-02: WER 0.165 -> 0.189, seven
-names where five were said). So only sentences that address someone ("X, can you ...", "please", a
-question, thanks) are heard a second time with the names, and only the names are taken from that second
-hearing; every other word stays as first heard.
+it also writes names nobody said and hears other words worse. So only sentences that address someone
+("X, can you ...", "please", a question, thanks) are heard a second time with the names, and only the
+names are taken from that second hearing; every other word stays as first heard.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from companion.audio.decode import SAMPLE_RATE
-from companion.audio.stt import SpeechToText, clip_window_s, to_word, word_key
+from companion.audio.stt import SpeechToText, to_word, word_key
 from companion.jobs import CancelToken, Job, Progress
 from companion.models import Segment, Transcript, Word
 from companion.text.people import match_person
@@ -56,7 +55,7 @@ def rehear_names(stt: SpeechToText, audio: np.ndarray, transcript: Transcript, p
 def _hear(stt: SpeechToText, audio: np.ndarray, segment: Segment, hint: str) -> list[Word]:
     start = max(0.0, segment.start - PAD_S)
     clip = audio[int(start * SAMPLE_RATE): int((segment.end + PAD_S) * SAMPLE_RATE)]
-    raw, _ = stt.speech_segments(clip, live_window_s=clip_window_s(clip), hotwords=hint)
+    raw, _ = stt.clip_segments(clip, hotwords=hint)
     return [to_word(w, start) for s in raw for w in s.words or ()]
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import numpy as np
 
 from companion.audio.decode import SAMPLE_RATE
+from companion.audio.live_policy import LIVE_POLICY, LivePolicy
 from companion.jobs import CancelToken, Job, Progress
 from companion.models import Segment, Transcript, Word
 from companion.runtime import Runtime
@@ -31,21 +32,22 @@ def is_non_speech(text: str) -> bool:
     return bool(_NON_SPEECH.match(text))
 
 
+_DECODING: dict[str, Any] = {"vad_filter": True, "word_timestamps": True, "condition_on_previous_text": False}
+"""Options of every hearing. Voice-activity filtering stays on: without it tiny.en invents text on silence."""
+
+
 class SpeechToText:
     """A faster-whisper model loaded once, on first use, with the runtime's device and compute type.
 
-    Greedy decoding (beam 1) is the default for whole recordings: on the AMI excerpt it is as accurate as
-    beam 5 with tiny.en and 1.5x faster (see ``benchmarks/transcribe.py``). Short clips (the live buffer)
-    are decoded with a beam of ``clip_beam_size``: with greedy decoding tiny.en garbles a few-second clip
-    ("turn them all up sledding" for "have the mockups ready"). Pooled live WER on the Atlas meetings
-    (``benchmarks/live_latency.py --replay``, offline 0.170): 0.225 greedy, 0.199 with a beam of 3, 0.192 with
-    5; on one thread a live step took 0.26 s with 3 and 0.27 s with 5 (Atlas 03-02 in real time).
+    Whole recordings (:meth:`file_segments`) are decoded greedily by default (``beam_size``): for whole
+    recordings a wider beam costs time and gains nothing measurable (see ``benchmarks/transcribe.py``).
+    Short clips (:meth:`clip_segments`: the live buffer, a sentence heard again) follow a
+    :class:`~companion.audio.live_policy.LivePolicy`.
     """
 
-    def __init__(self, runtime: Runtime, beam_size: int = 1, clip_beam_size: int = 5) -> None:
+    def __init__(self, runtime: Runtime, beam_size: int = 1) -> None:
         self.runtime = runtime
         self.beam_size = beam_size
-        self.clip_beam_size = clip_beam_size
 
     @cached_property
     def model(self) -> WhisperModel:
@@ -60,11 +62,8 @@ class SpeechToText:
     @cached_property
     def clip_models(self) -> FastestOf[WhisperModel]:
         """The model for short clips: on the CPU, of the model on the runtime's threads and on one thread,
-        whichever hears clips faster here.
-
-        A clip's matrices are small, and which is faster depends on the machine: Atlas 03-02 in real time,
-        a live step took 0.26 s on one thread and 0.58 s on two on the 2-core machine of an earlier session;
-        on two AMD EPYC cores, 0.09-0.11 s and 0.07-0.08 s per second of clip, side by side in one run."""
+        whichever hears clips faster here: a clip's matrices are small, and which is faster depends on the
+        machine."""
         if self.runtime.device != "cpu" or self.runtime.cpu_threads == 1:
             return FastestOf([self.model])
         return FastestOf([self.one_thread_model, self.model])
@@ -74,7 +73,7 @@ class SpeechToText:
 
         class ShortWindowWhisperModel(WhisperModel):  # type: ignore[misc]
             """faster-whisper pads every window to 30 s before the encoder, even with a shorter
-            ``chunk_length``; CTranslate2 encodes any length, so a 5 s window costs a sixth of the time."""
+            ``chunk_length``; CTranslate2 encodes any length, so a short window costs a fraction of the time."""
 
             def encode(self, features: np.ndarray) -> Any:
                 return super().encode(features[..., : self.feature_extractor.nb_max_frames])
@@ -94,7 +93,7 @@ class SpeechToText:
         cancel = cancel or CancelToken()
         duration = len(audio) / SAMPLE_RATE
         yield Progress("transcribing", 0.0, duration)
-        raw_segments, language = self.speech_segments(audio)
+        raw_segments, language = self.file_segments(audio)
         segments: list[Segment] = []
         heard_until = 0.0
         for segment in self._with_missed_utterances(audio, (to_segment(raw, duration) for raw in raw_segments)):
@@ -109,9 +108,9 @@ class SpeechToText:
     def _with_missed_utterances(self, audio: np.ndarray, segments: Iterator[Segment]) -> Iterator[Segment]:
         """``segments``, with each utterance that no word of them touches heard on its own, in time order.
 
-        Whisper sometimes ends a 30 s window early and goes on at the next one: tiny.en skipped 20 s of
-        Atlas 03-16 (three speakers' turns, WER 0.18 -> 0.41). An utterance is speech between pauses of
-        :data:`UTTERANCE_PAUSE_MS`; heard alone, it is transcribed like any short recording.
+        Whisper sometimes ends a 30 s window early and goes on at the next one, skipping whole turns. An
+        utterance is speech between pauses of :data:`UTTERANCE_PAUSE_MS`; heard alone, it is transcribed like
+        any short recording.
         """
         unheard = utterances(audio)
         for segment in segments:
@@ -124,48 +123,44 @@ class SpeechToText:
             yield from self._hear_alone(audio, start, end)
 
     def _hear_alone(self, audio: np.ndarray, start: float, end: float) -> Iterator[Segment]:
-        raw_segments, _ = self.speech_segments(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)])
+        raw_segments, _ = self.file_segments(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)])
         return (to_segment(raw, end, offset=start) for raw in raw_segments)
 
-    def speech_segments(
-        self, audio: np.ndarray, prompt: str | None = None, live_window_s: int | None = None,
-        hotwords: str | None = None,
-    ) -> tuple[Iterator[Any], str]:
-        """faster-whisper's lazy segments with the app's decoding options, without non-speech; and the language.
+    def file_segments(self, audio: np.ndarray) -> tuple[Iterator[Any], str]:
+        """faster-whisper's lazy segments of a recording, without non-speech; and the language.
 
-        Voice-activity filtering stays on: without it tiny.en invents text on silence. For a short clip (a
-        live buffer, a sentence heard again), ``live_window_s`` is the length the model sees at once (no
-        more than the clip: the encoder's work shrinks with it, see ``ShortWindowWhisperModel``) and
-        decoding is one beam search of ``clip_beam_size``, cut off at :func:`live_token_cap`, whose doubtful
-        segments (repetitive, or unlikely: where faster-whisper would retry at five temperatures, up to 10 s
-        a step) are dropped; the next step hears that audio again; it stops at :data:`LIVE_TAIL_S` before the
-        clip's end. ``hotwords`` (names, terms) bias every window.
+        Windows of 30 s, each retried at higher temperatures where its decoding looks repetitive or unlikely.
+        """
+        raw_segments, info = self.model.transcribe(
+            audio, beam_size=self.beam_size, chunk_length=30, temperature=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+            **_DECODING)
+        return _speech(raw_segments), str(info.language)
+
+    def clip_segments(self, audio: np.ndarray, prompt: str | None = None, hotwords: str | None = None,
+                      policy: LivePolicy = LIVE_POLICY) -> tuple[Iterator[Any], str]:
+        """faster-whisper's lazy segments of a short clip (a live buffer, a sentence heard again); and the language.
+
+        The model sees the clip at once (:func:`clip_window_s`: the encoder's work shrinks with it, see
+        ``ShortWindowWhisperModel``) on the faster of :attr:`clip_models`, with ``prompt`` (what was said
+        before) and ``hotwords`` (names, terms) as bias. Decoding is one beam search at temperature 0 that
+        stops near the clip's end and at :func:`live_token_cap`; doubtful segments are dropped rather than
+        retried, since the next live step hears that audio again.
         """
         began = time.perf_counter()
-        model = self.clip_models.pick() if live_window_s else self.model
+        seconds = len(audio) / SAMPLE_RATE
+        model = self.clip_models.pick()
         raw_segments, info = model.transcribe(
-            audio, beam_size=self.clip_beam_size if live_window_s else self.beam_size, vad_filter=True,
-            word_timestamps=True, condition_on_previous_text=False, initial_prompt=prompt, hotwords=hotwords,
-            chunk_length=live_window_s or 30,
-            temperature=0.0 if live_window_s else (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
-            max_new_tokens=live_token_cap(len(audio) / SAMPLE_RATE) if live_window_s else None,
-        )
-        if live_window_s:
-            raw_segments = until_near_end(raw_segments, len(audio) / SAMPLE_RATE - LIVE_TAIL_S)
-        kept: Iterator[Any] = (s for s in raw_segments if not is_non_speech(s.text.strip()))
-        if live_window_s:
-            kept = (s for s in kept if s.compression_ratio <= 2.4 and s.avg_logprob >= -1.0)
-            kept = self.clip_models.timed(model, kept, len(audio) / SAMPLE_RATE, began)
-        return kept, str(info.language)
+            audio, beam_size=policy.beam_size, chunk_length=clip_window_s(audio), temperature=0.0,
+            initial_prompt=prompt, hotwords=hotwords, max_new_tokens=live_token_cap(seconds, policy.tokens_per_s),
+            **_DECODING)
+        kept = (s for s in _speech(until_near_end(raw_segments, seconds - policy.tail_s))
+                if s.compression_ratio <= policy.max_compression_ratio and s.avg_logprob >= policy.min_avg_logprob)
+        return self.clip_models.timed(model, kept, seconds, began), str(info.language)
 
 
-LIVE_TAIL_S = 1.0
-"""A live clip is not decoded further once a segment ends this close to its end.
-
-Whisper decodes window after window from the last timestamp it wrote; a window of under a second at the
-clip's end hears a word or two alone, badly (" . ." in most steps), and costs an encoder pass and a decoding:
-Atlas 03-02 replayed, a live step 0.65 -> 0.52 s on 2 cores, live WER 0.165 -> 0.162. The next step hears
-those words again, with what follows them."""
+def _speech(segments: Iterator[Any]) -> Iterator[Any]:
+    """``segments`` without the ones that hold no speech (see :func:`is_non_speech`)."""
+    return (s for s in segments if not is_non_speech(s.text.strip()))
 
 
 Choice = TypeVar("Choice")
@@ -209,19 +204,14 @@ def until_near_end(segments: Iterator[Any], end: float) -> Iterator[Any]:
             return
 
 
-LIVE_TOKENS_PER_S = 8
-"""Speech runs at 3-5 tokens a second; a live step decoding more is looping on a phrase (up to Whisper's 448
-tokens: steps of 4 s where others take 0.4 s), so its decoding stops here."""
-
-
-def live_token_cap(seconds: float) -> int:
-    """How many tokens a live step may decode for ``seconds`` of audio."""
-    return min(int(seconds * LIVE_TOKENS_PER_S) + 8, 224)  # prompt and output share Whisper's 448 tokens
+def live_token_cap(seconds: float, tokens_per_s: int) -> int:
+    """How many tokens a live step may decode for ``seconds`` of audio: a decoding that runs past what speech
+    needs is looping on a phrase."""
+    return min(int(seconds * tokens_per_s) + 8, 224)  # prompt and output share Whisper's 448 tokens
 
 
 def clip_window_s(audio: np.ndarray) -> int:
-    """The window the model sees for a short clip (``speech_segments``' ``live_window_s``): the clip and a
-    second more, at most Whisper's 30 s."""
+    """The window the model sees for a short clip: the clip and a second more, at most Whisper's 30 s."""
     return min(30, math.ceil(len(audio) / SAMPLE_RATE) + 1)
 
 

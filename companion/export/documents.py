@@ -10,6 +10,7 @@ from companion.export.minutes import Block, Bullets, Heading, Paragraph
 
 # A Unicode TrueType font for PDFs: names like "Tomás" or "Zoë" need more than Latin-1.
 FONT_CANDIDATES = (
+    str(Path(__file__).with_name("fonts") / "DejaVuSans.ttf"),  # copied there by the installers (packaging/)
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/Library/Fonts/Arial Unicode.ttf",
     "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",

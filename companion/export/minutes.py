@@ -9,6 +9,7 @@ import html
 import json
 from dataclasses import dataclass
 
+from companion.clock import clock
 from companion.models import Evidence, Meeting, Minutes
 from companion.transcript_files import write_transcript
 
@@ -41,13 +42,6 @@ class Table:
 
 
 Block = Heading | Paragraph | Bullets | Table
-
-
-def clock(seconds: float) -> str:
-    """``75.2`` -> ``"01:15"``; hours appear when needed."""
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def cite(evidence: tuple[Evidence, ...]) -> str:

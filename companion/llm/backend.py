@@ -120,7 +120,8 @@ def quiet_model_loading() -> None:
 
 
 def _smollm2_folder(runtime: Runtime) -> str:
-    """SmolLM2 converted once from its GGUF to a transformers folder in the user cache (20 s -> 1 s loads)."""
+    """SmolLM2 converted once from its GGUF to a transformers folder in the user cache: parsing the GGUF in
+    Python takes many times longer than loading the converted folder."""
     cache = Path(platformdirs.user_cache_dir(APP_NAME)) / "models" / "smollm2-135m-instruct"
     if (cache / "config.json").is_file():
         return str(cache)

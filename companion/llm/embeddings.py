@@ -38,7 +38,7 @@ class Embedder:
 
     sentence-transformers (torch) encodes; until it is loaded, a few texts (a question, a new meeting) go
     through :class:`~companion.llm.minilm.MiniLM`, the same weights in numpy (equal to 1e-6), which loads
-    in 0.3 s where importing sentence-transformers takes ~10 s: a cold ``companion ask`` stays quick.
+    far faster than sentence-transformers imports: a cold ``companion ask`` stays quick.
     """
 
     def __init__(self, device: str = "cpu", model_dir: Path | None = None) -> None:
@@ -60,9 +60,8 @@ class Embedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit vectors, one row per text (float32, ``DIMENSIONS`` wide).
 
-        On the CPU it runs on one thread, leaving the other cores to speech and language models: on two busy
-        cores a second thread made a question 20-30x slower (15 ms vs 400-700 ms) and a batch 2-3x slower
-        (130 vs 50 texts/s).
+        On the CPU it runs on one thread, leaving the other cores to speech and language models: on busy
+        cores a second thread makes it much slower, not faster.
         """
         if not texts:
             return np.zeros((0, DIMENSIONS), np.float32)

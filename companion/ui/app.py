@@ -9,17 +9,18 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
+from companion.errors import CompanionError
 from companion.logs import setup_logging
+from companion.settings import Settings, effective_settings
 from companion.ui.icon import app_icon
 from companion.ui.lazy_engine import lazy_engine
 from companion.ui.main_window import MainWindow
-from companion.ui.settings import AppSettings
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +78,34 @@ def quit_on_signals(window: MainWindow) -> None:
     waker.start(SIGNAL_POLL_MS)
 
 
-def main(data_dir: str | None = None, *, verbose: bool = False) -> int:
-    """Run the desktop app until the user quits; ``data_dir`` overrides the settings' data folder."""
+def main(flags: Mapping[str, str | bool | None] | None = None, *, allow_download: bool = False,
+         verbose: bool = False) -> int:
+    """Run the desktop app until the user quits.
+
+    ``flags`` are the command line's global options (None: not given); with the environment they override
+    the settings file for this run only (:func:`~companion.settings.effective_settings`). A settings file that
+    cannot be used is reported in a dialog; the app then runs on the defaults and leaves the file alone.
+    """
     began = time.perf_counter()
     setup_logging(verbose)
     app = create_app()
-    settings = AppSettings.load()
-    window = MainWindow(lazy_engine(lambda: settings.engine(data_dir)), settings)
+    problem: CompanionError | None = None
+    try:
+        stored = Settings.load()
+    except CompanionError as error:
+        stored, problem = Settings(), error
+    try:
+        effective = effective_settings(flags or {}, stored=stored)
+    except CompanionError as error:
+        effective, problem = stored, error
+    window = MainWindow(lazy_engine(lambda: effective.engine(allow_download=allow_download)), stored)
     window.show()
 
     def ready() -> None:
         log.info("window usable %.2f s after start", time.perf_counter() - began)
         window.start()
+        if problem is not None:
+            window.show_error("reading the settings", problem)
 
     QTimer.singleShot(0, ready)
     quit_on_signals(window)

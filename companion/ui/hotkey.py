@@ -19,10 +19,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from companion.settings import DEFAULT_SHORTCUT
+
 log = logging.getLogger(__name__)
 
-DEFAULT_SHORTCUT = "Ctrl+Alt+K"
-"""As Qt writes it (``QKeySequence`` portable text); Ctrl+K asks inside the window, Ctrl+Alt+K from anywhere."""
 READY_TIMEOUT_S = 3.0
 _MODIFIERS = {"ctrl": "<ctrl>", "alt": "<alt>", "shift": "<shift>", "meta": "<cmd>"}
 _MAC_MODIFIERS = {**_MODIFIERS, "ctrl": "<cmd>", "meta": "<ctrl>"}  # Qt's Ctrl is Command on macOS

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.export.minutes import clock
+from companion.clock import clock
 from companion.jobs import CancelToken, Job
 from companion.models import Meeting
 from companion.ui.jobs_panel import JobsPanel

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,14 +22,16 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
+from companion.audio.capture import open_inputs
 from companion.errors import CompanionError
+from companion.settings import Settings
 from companion.ui.hotkey import GlobalShortcut
 from companion.ui.icon import app_icon
 from companion.ui.library import LibraryView
 from companion.ui.meeting_view import MeetingView
 from companion.ui.quick_ask import QuickAsk
-from companion.ui.recorder import RecordPanel, SourceFactory, sound_device_sources
-from companion.ui.settings import AppSettings, SettingsDialog, describe_runtime
+from companion.ui.recorder import RecordPanel, SourceFactory
+from companion.ui.settings import SettingsDialog, describe_runtime
 from companion.ui.team_view import TeamView
 from companion.ui.tray import TrayIcon
 from companion.ui.warmup import warm_up
@@ -48,10 +51,11 @@ class MainWindow(QMainWindow):
 
     models_ready = Signal()
 
-    def __init__(self, engine: Engine, settings: AppSettings, *, sources: SourceFactory = sound_device_sources,
+    def __init__(self, engine: Engine, settings: Settings, *, sources: SourceFactory = open_inputs,
                  use_tray: bool = True, use_hotkey: bool = True) -> None:
-        """``use_tray`` / ``use_hotkey``: show the tray icon, listen for the global Ask shortcut (where the
-        platform allows each)."""
+        """``settings``: as the settings file holds them (the dialog edits these; command-line options for
+        this run went into the engine). ``use_tray`` / ``use_hotkey``: show the tray icon, listen for the
+        global Ask shortcut (where the platform allows each)."""
         super().__init__()
         self.setWindowTitle("Meeting Companion")
         self.setWindowIcon(app_icon())
@@ -182,7 +186,7 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def _team_changed(self, team: str) -> None:
-        self.settings.team = team.strip()
+        self.settings = replace(self.settings, team=team.strip())
         self.refresh()
 
     def refresh(self) -> None:
@@ -220,9 +224,13 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def _save_settings(self, settings: AppSettings) -> None:
+    def _save_settings(self, settings: Settings) -> None:
+        try:
+            settings.save()
+        except CompanionError as error:
+            self.show_error("saving the settings", error)
+            return
         self.settings = settings
-        settings.save()
         self.recorder.system_audio.setChecked(settings.system_audio)
         message = "Settings saved."
         if self._use_hotkey and settings.global_shortcut != self.hotkey.keys:
@@ -289,13 +297,16 @@ class MainWindow(QMainWindow):
             self.quit_now()
 
     def shut_down(self) -> None:
-        """Stop recording, cancel work, wait for the workers, save settings."""
+        """Stop recording, cancel work, wait for the workers, remember the team in the settings file."""
         self.recorder.shut_down()
         self.hotkey.stop()
         self.tasks.cancel_all()
         if not self.tasks.wait(QUIT_WAIT_MS):
             log.warning("some work did not stop within %d s", QUIT_WAIT_MS // 1000)
-        self.settings.save()
+        try:  # the file as it is now: the command line may have changed it meanwhile
+            replace(Settings.load(), team=self.settings.team).save()
+        except CompanionError as error:
+            log.warning("the team was not remembered: %s", error)
         if self.tray is not None:
             self.tray.hide()
         self._quitting = True

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.export.minutes import MINUTES_FORMATS, clock, render_minutes
+from companion.clock import clock
+from companion.export.minutes import MINUTES_FORMATS, render_minutes
 from companion.files import write_atomic
 from companion.kg.records import Item
 from companion.models import Meeting, Minutes

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.export.minutes import clock
+from companion.clock import clock
 from companion.kg.records import Item
 from companion.models import Evidence, Minutes, Statement
 from companion.ui.minutes_editor import MinutesEditor

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QStyle, QTextBrowser, QVBoxLayout, QWidget
 
-from companion.export.minutes import clock
+from companion.clock import clock
 from companion.ui.workers import TaskRunner
 
 if TYPE_CHECKING:

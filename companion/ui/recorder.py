@@ -22,11 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.audio.capture import AudioSource, InputDevice, SoundDeviceSource, input_devices, monitor_source_name
+from companion.audio.capture import AudioSource, InputDevice, fallback_microphone, input_devices, open_inputs
 from companion.audio.recording import RecordingControl, RecordingStatus
 from companion.audio.streaming import LiveTranscript
-from companion.errors import CompanionError
-from companion.export.minutes import clock
+from companion.clock import clock
 from companion.jobs import CancelToken, Job, Progress
 from companion.models import Meeting
 from companion.ui.live_view import LiveTranscriptView
@@ -43,18 +42,6 @@ SourceFactory = Callable[[str, bool], tuple[AudioSource, AudioSource | None]]
 METER_FLOOR_DB = -60
 
 
-def sound_device_sources(device: str, system_audio: bool) -> tuple[AudioSource, AudioSource | None]:
-    """The real inputs: a sounddevice microphone and, when asked, the output's monitor."""
-    mic = SoundDeviceSource(int(device) if device.isdigit() else (device or None))
-    if not system_audio:
-        return mic, None
-    monitor = monitor_source_name()
-    if monitor is None:
-        raise CompanionError("system audio needs PulseAudio/PipeWire ('pactl') on Linux; see the README for "
-                             "Windows (WASAPI loopback) and macOS (BlackHole)")
-    return mic, SoundDeviceSource(pulse_source=monitor)
-
-
 class RecordPanel(QWidget):
     """Records a meeting for the current team; emits :attr:`meeting_ready` with the stored meeting's id."""
 
@@ -62,10 +49,13 @@ class RecordPanel(QWidget):
     recording_changed = Signal(bool)
 
     def __init__(self, engine: Engine, tasks: TaskRunner, team: Callable[[], str],
-                 sources: SourceFactory = sound_device_sources, parent: QWidget | None = None) -> None:
+                 sources: SourceFactory = open_inputs, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.engine, self.tasks, self.team, self.sources = engine, tasks, team, sources
         self.control: RecordingControl | None = None
+        self.microphone: AudioSource | None = None
+        """The input being recorded from (set on the worker when the recording opens it)."""
+        self._reported_error: str | None = None
         self.worker: Worker | None = None
         self._capturing = False  # the microphone is open and what is said is kept
         self.devices = QComboBox()
@@ -173,6 +163,7 @@ class RecordPanel(QWidget):
 
         def job(token: CancelToken) -> Job[Meeting]:
             mic, system_source = self.sources(device, system)
+            self.microphone = mic
             return self.engine.record(team, mic, system_audio=system_source, title=title, participants=participants,
                                       control=control)
 
@@ -181,6 +172,7 @@ class RecordPanel(QWidget):
                                        on_result=self._finished, on_error=self._failed)
         self.worker.signals.finished.connect(self._ended)
         self._capturing = False
+        self._reported_error = None
         self.status.setText("Opening the microphone…")
         self._show_state(recording=True)
 
@@ -234,10 +226,21 @@ class RecordPanel(QWidget):
             level = max(METER_FLOOR_DB, min(0, round(event.level_db)))
             self.meter.setValue(level)
             self.meter.setFormat(f"{level} dB")
-            if event.error:
-                self.status.setText(f"⚠ {event.error}. The recording so far is kept in {event.path}.")
+            if event.error and event.error != self._reported_error:
+                self._reported_error = event.error
+                self._lost_input(event)
         elif isinstance(event, LiveTranscript):
             self.live.add(event)
+
+    def _lost_input(self, status: RecordingStatus) -> None:
+        """The input stopped: carry on with the default microphone when a chosen one went away."""
+        spare = fallback_microphone(self.microphone) if self.microphone is not None else None
+        message = f"⚠ {status.error}. The recording so far is kept in {status.path}."
+        if spare is not None and self.control is not None:
+            self.control.switch_microphone(spare)
+            self.microphone = spare
+            message += " Carrying on with the default microphone."
+        self.status.setText(message)
 
     def _progress(self, progress: Progress) -> None:
         self.progress.setValue(round(progress.fraction * 1000))

@@ -1,15 +1,11 @@
-"""The app's settings, persisted with QSettings in the platform config dir, and the dialog that edits them."""
+"""The settings dialog: it edits the one settings file that the app and the command line share
+(:mod:`companion.settings`)."""
 
 from __future__ import annotations
 
-import logging
-import os
-from dataclasses import dataclass, fields
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-import platformdirs
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,86 +24,23 @@ from PySide6.QtWidgets import (
 
 from companion.audio.capture import InputDevice
 from companion.audio.speak import Voice
-from companion.runtime import APP_NAME, DEVICE_CHOICES
-from companion.ui.hotkey import DEFAULT_SHORTCUT
+from companion.runtime import DEVICE_CHOICES
+from companion.settings import Settings, settings_path
 
 if TYPE_CHECKING:
     from companion.engine import Engine
 
-log = logging.getLogger(__name__)
+__all__ = ["AppSettings", "SettingsDialog", "describe_runtime", "settings_path"]
 
 
-def settings_path() -> Path:
-    """``settings.ini`` in ``$COMPANION_CONFIG_DIR``, else in the platform config dir (``~/.config/meeting-companion``
-    on Linux); tests and benchmarks point the variable at a temporary folder so they never touch the user's."""
-    folder = os.environ.get("COMPANION_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME)
-    return Path(folder).expanduser() / "settings.ini"
-
-
-@dataclass
-class AppSettings:
-    """What the user chose; empty strings mean "the default"."""
-
-    speech_model: str = ""
-    """faster-whisper model name or folder; empty: the bundled tiny.en."""
-    summary_model: str = "none"
-    """``smollm2`` (bundled), ``gpt2``, a folder, or ``none``."""
-    device: str = "auto"
-    input_device: str = ""
-    system_audio: bool = False
-    data_dir: str = ""
-    voice: str = ""
-    keep_in_tray: bool = True
-    team: str = ""
-    global_shortcut: str = DEFAULT_SHORTCUT
-    """Opens Ask from any application, as Qt writes it (``Ctrl+Alt+K``); empty: none."""
-
-    @classmethod
-    def load(cls, path: Path | None = None) -> AppSettings:
-        """Read the settings file (defaults for anything missing or unreadable)."""
-        store = QSettings(str(path or settings_path()), QSettings.Format.IniFormat)
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            default = f.default
-            raw = store.value(f.name, default)
-            values[f.name] = _as_bool(raw) if isinstance(default, bool) else str(raw)
-        return cls(**values)
-
-    def save(self, path: Path | None = None) -> None:
-        """Write the settings file whole or not at all (logged when not).
-
-        Atomic sync makes QSettings write a temporary file and rename it over the old one (QSaveFile), as
-        :mod:`companion.files` does for the app's other files.
-        """
-        store = QSettings(str(path or settings_path()), QSettings.Format.IniFormat)
-        store.setAtomicSyncRequired(True)
-        for f in fields(self):
-            store.setValue(f.name, getattr(self, f.name))
-        store.sync()
-        if store.status() != QSettings.Status.NoError:
-            log.error("cannot save the settings to %s (%s): the earlier ones stay", store.fileName(),
-                      store.status().name)
-
-    def engine(self, data_dir: str | None = None) -> Engine:
-        """An engine as these settings describe it (models still load lazily, on first use)."""
-        from companion.engine import Engine
-
-        return Engine(
-            data_dir or self.data_dir or None,
-            device=self.device if self.device in DEVICE_CHOICES else "auto",  # type: ignore[arg-type]
-            whisper_model=self.speech_model or None,
-            summary_model=None if self.summary_model in ("", "none") else self.summary_model,
-        )
-
-
-def _as_bool(raw: object) -> bool:
-    return raw is True or str(raw).lower() in ("true", "1", "yes")
+AppSettings = Settings
+"""The name the app's code used for :class:`companion.settings.Settings` before the CLI shared it."""
 
 
 class SettingsDialog(QDialog):
-    """Edits :class:`AppSettings`; model, device and data-folder changes apply at the next start."""
+    """Edits :class:`~companion.settings.Settings`; model, device and data-folder changes apply at the next start."""
 
-    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.settings = settings
@@ -197,14 +130,14 @@ class SettingsDialog(QDialog):
             self.voice.addItem(f"{self.settings.voice} (not on this computer)", self.settings.voice)
         self.voice.setCurrentIndex(max(0, self.voice.findData(self.settings.voice)))
 
-    def result_settings(self) -> AppSettings:
+    def result_settings(self) -> Settings:
         """The settings as edited."""
-        s = self.settings
-        return AppSettings(
-            speech_model=self.speech_model.text().strip(), summary_model=self.summary_model.currentText().strip(),
-            device=self.device.currentText(), input_device=str(self.input_device.currentData() or ""),
-            system_audio=self.system_audio.isChecked(), data_dir=self.data_dir.text().strip(),
-            voice=str(self.voice.currentData() or ""), keep_in_tray=self.keep_in_tray.isChecked(), team=s.team,
+        return replace(
+            self.settings, speech_model=self.speech_model.text().strip(),
+            summary_model=self.summary_model.currentText().strip(), device=DEVICE_CHOICES[self.device.currentIndex()],
+            input_device=str(self.input_device.currentData() or ""), system_audio=self.system_audio.isChecked(),
+            data_dir=self.data_dir.text().strip(), voice=str(self.voice.currentData() or ""),
+            keep_in_tray=self.keep_in_tray.isChecked(),
             global_shortcut=self.global_shortcut.keySequence().toString(QKeySequence.SequenceFormat.PortableText),
         )
 

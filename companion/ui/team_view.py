@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from companion.clock import clock
 from companion.export.agenda import render_agenda
-from companion.export.minutes import clock
 from companion.files import write_atomic
 from companion.kg.records import Agenda, Item
 from companion.ui.graph_view import GraphView, Positions, layout, legend_html

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -75,7 +76,7 @@ def test_the_read_aloud_voice_is_chosen_in_settings_and_kept(window: MainWindow,
 
 
 def test_a_saved_voice_this_computer_lacks_is_kept(window: MainWindow, qtbot: QtBot) -> None:
-    window.settings.voice = "com.apple.voice.Samantha"
+    window.settings = replace(window.settings, voice="com.apple.voice.Samantha")
     dialog = window.open_settings()
     qtbot.waitUntil(lambda: dialog.voice.count() > 20, timeout=10_000)
     assert dialog.voice.currentText() == "com.apple.voice.Samantha (not on this computer)"
