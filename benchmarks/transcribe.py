@@ -1,10 +1,13 @@
-"""File transcription speed and memory: real-time factor and peak RSS, int8 vs float32, beam 1 vs 5.
+"""File transcription per speech model (WER, RTF, memory, language ID), and int8 vs float32, beam 1 vs 5.
 
-Each configuration runs in its own process so that peak memory is its own. Inputs: the 60 s AMI excerpt
-and a 10-minute file made by concatenating the shared meetings. Prints a table; exits 1 when the default
-settings (int8, beam 1) miss RTF <= 0.08. RTF counts decoding and transcription, not model loading.
+Each configuration runs in its own process so that peak memory is its own. The model table compares the
+speech models that are installed (fast: tiny.en, balanced: base, accurate: small; int8, beam 1) on JFK and
+the 60 s AMI excerpt, and their language identification on synthetic espeak-ng clips in several languages.
+The speed table runs the default model on the AMI excerpt and a 10-minute file made by concatenating the
+shared meetings. Exits 1 when the default settings (tiny.en, int8, beam 1) miss RTF <= 0.08. RTF counts
+decoding and transcription, not model loading.
 
-    .venv/bin/python benchmarks/transcribe.py [--quick]
+    .venv/bin/python benchmarks/transcribe.py [--quick | --models]
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import report
@@ -30,6 +34,17 @@ AMI = SHARED / "ami/es2004a-60s"
 TARGET_RTF = 0.08
 CONFIGS = [("int8", 1), ("int8", 5), ("float32", 1), ("float32", 5)]
 DEFAULT = ("int8", 1)
+MODELS = ("fast", "balanced", "accurate")
+SYNTHETIC = {  # espeak-ng voice: sentences, each made into its own clip
+    "de": ["Guten Morgen zusammen, wir besprechen heute den Zeitplan für das neue Projekt.",
+           "Kannst du mir den Bericht bis Freitag schicken? Dann entscheiden wir nächste Woche."],
+    "es": ["Buenos días a todos, hoy hablamos del calendario del nuevo proyecto.",
+           "¿Puedes enviarme el informe antes del viernes? Así decidimos la próxima semana."],
+    "fr": ["Bonjour à tous, aujourd'hui nous parlons du calendrier du nouveau projet.",
+           "Peux-tu m'envoyer le rapport avant vendredi? Nous déciderons la semaine prochaine."],
+    "hi": ["सभी को सुप्रभात, आज हम नई परियोजना की समय सारणी पर बात करेंगे।",
+           "क्या आप मुझे शुक्रवार तक रिपोर्ट भेज सकते हैं? फिर हम अगले सप्ताह फैसला करेंगे।"],
+}
 
 
 def measure(audio_path: Path, compute_type: str, beam: int) -> dict[str, float]:
@@ -62,6 +77,57 @@ def measure(audio_path: Path, compute_type: str, beam: int) -> dict[str, float]:
     }
 
 
+def measure_model(model: str, clips: Path) -> dict[str, object]:
+    """Run in a worker process: WER on JFK and the AMI excerpt, RTF on the excerpt, and the language each
+    synthetic clip is heard in (None for a model that is not installed)."""
+    from companion.audio.decode import decode_audio
+    from companion.audio.stt import SpeechToText
+    from companion.jobs import run_job
+    from companion.runtime import decide_runtime
+
+    runtime = decide_runtime("cpu", model)
+    if runtime.speech_notice:
+        return {"missing": runtime.speech_notice}
+    stt = SpeechToText(runtime)
+    started = time.perf_counter()
+    run_job(stt.transcribe(np.zeros(16_000, np.float32)))
+    load_s = time.perf_counter() - started
+    jfk = run_job(stt.transcribe(decode_audio(SHARED / "speech/jfk.flac")))
+    began = time.perf_counter()
+    ami = run_job(stt.transcribe(decode_audio(AMI / "mixture.wav")))
+    rtf = (time.perf_counter() - began) / ami.duration_s
+    heard = {clip.name: run_job(stt.transcribe(decode_audio(clip))).language for clip in sorted(clips.glob("*.wav"))}
+    return {"load_s": load_s, "rtf": rtf, "jfk_wer": wer(SHARED / "speech/jfk.txt", jfk.text),
+            "ami_wer": ami_wer(ami.text), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "heard": heard}
+
+
+def synthetic_clips(folder: Path) -> Path:
+    """One WAV per sentence of :data:`SYNTHETIC`, spoken by espeak-ng's voice for its language."""
+    for language, sentences in SYNTHETIC.items():
+        for i, sentence in enumerate(sentences):
+            subprocess.run(["espeak-ng", "-v", language, "-w", str(folder / f"{language}-{i}.wav"), sentence],
+                           check=True, capture_output=True)
+    return folder
+
+
+def model_table(folder: Path) -> None:
+    """Print the models side by side: WER, RTF, memory and language-ID accuracy on the synthetic clips."""
+    clips = synthetic_clips(folder)
+    print(f"{'model':<9} {'JFK WER':>7} {'AMI WER':>7} {'RTF':>6} {'load s':>7} {'peak MB':>8}  "
+          f"language ID (synthetic espeak-ng, {len(list(clips.glob('*.wav')))} clips)")
+    for model in MODELS:
+        row = run_json([sys.executable, __file__, "--model-worker", model, str(clips)])
+        if "missing" in row:
+            print(f"{model:<9} not installed")
+            continue
+        heard: dict[str, str] = row["heard"]
+        right = sum(language == name.split("-")[0] for name, language in heard.items())
+        detail = " ".join(f"{name.removesuffix('.wav')}:{language}" for name, language in heard.items())
+        print(f"{model:<9} {row['jfk_wer']:>7.1%} {row['ami_wer']:>7.1%} {row['rtf']:>6.3f} {row['load_s']:>7.2f} "
+              f"{row['peak_rss_mb']:>8.0f}  {right}/{len(heard)} ({detail})", flush=True)
+
+
 def ten_minute_file(folder: Path) -> Path:
     """Concatenate the shared meetings (with 1 s gaps) until 10 minutes are reached."""
     from companion.audio.decode import SAMPLE_RATE, decode_audio
@@ -91,25 +157,44 @@ def ami_wer(text: str) -> float:
     return word_error_rate(reference, text, SHARED / "speech/whisper_english_normalizer.json")
 
 
-def run_worker(audio: Path, compute_type: str, beam: int) -> dict[str, float]:
-    command = [sys.executable, __file__, "--worker", str(audio), compute_type, str(beam)]
+def wer(reference: Path, text: str) -> float:
+    from companion.evaluation import word_error_rate
+
+    return word_error_rate(reference.read_text(), text, SHARED / "speech/whisper_english_normalizer.json")
+
+
+def run_json(command: list[str]) -> dict[str, Any]:
+    """Run a worker process; its last line of output is a JSON object."""
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def run_worker(audio: Path, compute_type: str, beam: int) -> dict[str, float]:
+    return run_json([sys.executable, __file__, "--worker", str(audio), compute_type, str(beam)])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the 60 s AMI excerpt")
+    parser.add_argument("--models", action="store_true", help="only the table of speech models")
     parser.add_argument("--worker", nargs=3, metavar=("AUDIO", "COMPUTE", "BEAM"), help=argparse.SUPPRESS)
+    parser.add_argument("--model-worker", nargs=2, metavar=("MODEL", "CLIPS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         audio, compute_type, beam = args.worker
         print(json.dumps(measure(Path(audio), compute_type, int(beam))))
         return 0
+    if args.model_worker:
+        print(json.dumps(measure_model(args.model_worker[0], Path(args.model_worker[1]))))
+        return 0
     if not AMI.is_dir():
         print(f"evaluation data not found at {SHARED}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as folder:
+        model_table(Path(folder))
+        if args.models:
+            return 0
+        print()
         inputs = {"AMI ES2004a 60 s": AMI / "mixture.wav"}
         if not args.quick:
             inputs["meetings 10 min"] = ten_minute_file(Path(folder))

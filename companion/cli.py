@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -38,6 +39,7 @@ from companion.transcript_files import EXPORT_FORMATS, write_transcript
 
 if TYPE_CHECKING:
     from companion.engine import Engine
+    from companion.kg.store import Retention
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,8 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", choices=DEVICE_CHOICES,
                         help="where models run (default: the settings file's device, else auto)")
     parser.add_argument("--model", dest="whisper_model",
-                        help="faster-whisper model name or folder (default: the settings file's speech_model, else "
-                             "the bundled tiny.en)")
+                        help="speech model of whole recordings: fast (bundled tiny.en), balanced, accurate, or a "
+                             "faster-whisper model name or folder (default: the settings file's speech_model, else "
+                             "fast)")
     parser.add_argument("--summary-model",
                         help=f"language model that may rewrite the summary: {SMOLLM2} (bundled), gpt2, a folder, or "
                              "none (default: the settings file's summary_model, else none: the grounding gate kept "
@@ -82,6 +85,21 @@ def build_parser() -> argparse.ArgumentParser:
                          help="how many people speak (default: estimated; 0 = estimate)")
     process.add_argument("--no-speakers", action="store_true", help="do not find or name speakers")
     process.set_defaults(run=_process)
+
+    batch = commands.add_parser("batch", help="import a team's archive of recordings and transcripts on a Ray cluster")
+    batch.add_argument("inputs", type=Path, nargs="+", metavar="FOLDER_OR_FILE",
+                       help="folders (searched throughout) and files: audio, video or transcripts")
+    batch.add_argument("--team", required=True)
+    batch.add_argument("--participants", default="", help="comma-separated names")
+    batch.add_argument("--address", help="join a running Ray cluster: auto, HOST:PORT or ray://HOST:PORT "
+                                         "(default: start a local one sized to this machine)")
+    batch.add_argument("--workers", type=_positive, help="worker actors (default: as many as the cluster has room for)")
+    batch.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="G",
+                       help="GPUs each worker takes (workers then run on GPU nodes, CUDA float16)")
+    batch.add_argument("--metrics-port", type=_positive, metavar="P",
+                       help="serve Prometheus metrics at http://127.0.0.1:P/metrics while the batch runs")
+    batch.add_argument("--json", action="store_true", help="print the report as JSON")
+    batch.set_defaults(run=_batch)
 
     minutes = commands.add_parser("minutes", help="export a stored meeting's minutes")
     minutes.add_argument("meeting_id", type=int)
@@ -148,6 +166,22 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("output", type=Path, help="the copy to write (replaced safely if it exists)")
     backup.set_defaults(run=_backup)
 
+    delete = commands.add_parser("delete", help="delete a meeting (or a whole team) and everything derived from it, "
+                                                "for good")
+    delete.add_argument("meeting_id", nargs="?", type=int, metavar="MEETING_ID")
+    delete.add_argument("--team", help="delete this whole team instead")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.set_defaults(run=_delete)
+
+    retention = commands.add_parser("retention", help="how long a team keeps audio and meetings; apply it now")
+    retention.add_argument("--team", help="the team whose rule to show or set (default: list every rule)")
+    retention.add_argument("--audio-days", type=_days, default=argparse.SUPPRESS, metavar="N|forever",
+                           help="keep audio N days after the meeting (its transcript and minutes stay)")
+    retention.add_argument("--meeting-days", type=_days, default=argparse.SUPPRESS, metavar="N|forever",
+                           help="keep whole meetings N days after the meeting")
+    retention.add_argument("--apply", action="store_true", help="delete what the rules no longer keep, now")
+    retention.set_defaults(run=_retention)
+
     speakers = commands.add_parser("speakers", help="list, name or forget a team's remembered voices")
     speakers.add_argument("--team", required=True)
     speakers.add_argument("--rename", nargs=3, metavar=("MEETING_ID", "LABEL", "NAME"),
@@ -170,6 +204,20 @@ def build_parser() -> argparse.ArgumentParser:
 def _speaker_count(text: str) -> int:
     if not text.isdigit() or int(text) > 50:
         raise argparse.ArgumentTypeError(f"expected a number of speakers from 0 to 50, got {text!r}")
+    return int(text)
+
+
+def _days(text: str) -> int | None:
+    if text.strip().lower() == "forever":
+        return None
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of days or 'forever', got {text!r}")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"expected a number from 1 to 65535, got {text!r}")
     return int(text)
 
 
@@ -242,6 +290,41 @@ def _process(engine: Engine, args: argparse.Namespace) -> None:
         _emit(str(meeting.id), None)
 
 
+def _batch(engine: Engine, args: argparse.Namespace) -> None:
+    try:
+        from companion.batch.driver import BatchOptions, BatchProgress, run_batch
+    except ImportError as error:
+        raise CompanionError(f"batch needs Ray ({error.name} is missing): "
+                             "pip install 'meeting-companion[cluster]'") from error
+    options = BatchOptions(args.team, tuple(args.participants.split(",")), args.address, args.workers,
+                           args.gpus_per_worker, args.metrics_port)
+    job = run_batch(engine, args.inputs, options)
+    with contextlib.redirect_stdout(sys.stderr):  # Ray prints cluster events to stdout: the report alone goes there
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            with tqdm(file=sys.stderr, unit="file", leave=False) as bar:
+                report = run_job(job, lambda e: _show_batch(bar, e) if isinstance(e, BatchProgress) else None)
+        else:
+            report = run_job(job)
+    if args.json:
+        _emit(json.dumps(report.to_dict(), indent=2), None)
+    else:
+        _emit(f"stored {len(report.stored)} meetings ({report.audio_s / 3600:.2f} h of audio) in "
+              f"{report.wall_s:.0f} s; skipped {len(report.skipped)}; failed {len(report.failed)}", None)
+    for failure in report.failed:
+        print(f"companion: error: {failure.reason}", file=sys.stderr)
+    if report.failed:
+        raise CompanionError(f"{len(report.failed)} files failed (above); the others were stored")
+
+
+def _show_batch(bar: Any, progress: Any) -> None:
+    bar.total = progress.total
+    bar.n = progress.done + progress.failed
+    bar.set_postfix_str(f"{progress.audio_s / 3600:.2f} h audio, {progress.failed} failed", refresh=False)
+    bar.refresh()
+
+
 def _minutes(engine: Engine, args: argparse.Namespace) -> None:
     meeting = engine.meeting(args.meeting_id)
     rendered = render_minutes(meeting, engine.minutes(meeting.id), args.format)
@@ -253,10 +336,11 @@ def _minutes(engine: Engine, args: argparse.Namespace) -> None:
 def _meetings(engine: Engine, args: argparse.Namespace) -> None:
     meetings = engine.meetings(args.team)
     if args.json:
-        _emit(json.dumps([m.summary_dict() for m in meetings], indent=2, ensure_ascii=False), None)
+        listing = [{**m.summary_dict(), "language": m.language} for m in meetings]
+        _emit(json.dumps(listing, indent=2, ensure_ascii=False), None)
         return
     for m in meetings:
-        print(f"{m.id:>5}  {m.date}  {clock(m.duration_s):>8}  {m.title}  ({', '.join(m.participants)})")
+        print(f"{m.id:>5}  {m.date}  {clock(m.duration_s):>8}  {m.language}  {m.title}  ({', '.join(m.participants)})")
 
 
 def _transcript(engine: Engine, args: argparse.Namespace) -> None:
@@ -373,6 +457,58 @@ def _backup(engine: Engine, args: argparse.Namespace) -> None:
     print(f"backed up the meeting store to {args.output}")
 
 
+def _delete(engine: Engine, args: argparse.Namespace) -> None:
+    if (args.meeting_id is None) == (args.team is None):
+        raise CompanionError("give a MEETING_ID or --team TEAM to delete (not both)")
+    if args.team is not None:
+        what = f"team {args.team!r} with its {len(engine.meetings(args.team))} meeting(s)"
+    else:
+        meeting = engine.meeting(args.meeting_id)
+        what = f"meeting {meeting.id} “{meeting.title}” ({meeting.date}) of team {meeting.team!r}"
+    if not args.yes:
+        _confirm(f"Delete {what} and everything derived from it, for good?")
+    deletion = engine.delete_team(args.team) if args.team is not None else engine.delete_meeting(args.meeting_id)
+    print(f"deleted {what}")
+    for path in deletion.left:
+        print(f"left {path}: your own file, outside the data folder")
+
+
+def _confirm(question: str) -> None:
+    """Ask on the terminal; no terminal, or any answer but yes, is a refusal."""
+    if not sys.stdin.isatty():
+        raise CompanionError("not deleting without confirmation: run it on a terminal, or add --yes")
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        raise CompanionError("nothing was deleted")
+
+
+def _retention(engine: Engine, args: argparse.Namespace) -> None:
+    if args.team is not None:
+        rule = engine.retention(args.team)
+        if "audio_days" in args or "meeting_days" in args:
+            rule = engine.set_retention(args.team, audio_days=getattr(args, "audio_days", rule.audio_days),
+                                        meeting_days=getattr(args, "meeting_days", rule.meeting_days))
+        print(_rule(rule))
+    elif "audio_days" in args or "meeting_days" in args:
+        raise CompanionError("--audio-days and --meeting-days need --team TEAM")
+    elif not args.apply:
+        rules = engine.retention_rules()
+        print("\n".join(map(_rule, rules)) if rules else "no retention rules: every team keeps everything")
+    if args.apply:
+        run = engine.apply_retention()
+        for meeting in run.audio_deleted:
+            print(f"deleted the audio of meeting {meeting.id} “{meeting.title}” ({meeting.date})")
+        for meeting in run.deleted.meetings:
+            print(f"deleted meeting {meeting.id} “{meeting.title}” ({meeting.date}) of team {meeting.team!r}")
+
+
+def _rule(rule: Retention) -> str:
+    def period(days: int | None) -> str:
+        return "for ever" if days is None else f"{days} days"
+
+    return f"{rule.team}: audio {period(rule.audio_days)}, meetings {period(rule.meeting_days)}"
+
+
 def _speakers(engine: Engine, args: argparse.Namespace) -> None:
     if args.rename:
         meeting_id, label, name = args.rename
@@ -425,7 +561,10 @@ def _emit(content: str | bytes, output: Path | None) -> None:
 
 
 def _with_progress(job: Job[T], engine: Engine) -> T:
-    """Run ``job`` with a progress bar on an interactive terminal (silently otherwise)."""
+    """Run ``job`` with a progress bar on an interactive terminal (silently otherwise); say first when the chosen
+    speech model is missing and tiny.en stands in."""
+    if engine.runtime.speech_notice:
+        print(f"companion: warning: {engine.runtime.speech_notice}", file=sys.stderr, flush=True)
     if not sys.stderr.isatty():
         return run_job(job)
     from tqdm import tqdm

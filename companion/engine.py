@@ -18,6 +18,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from companion import privacy
 from companion.audio import speak as speech
 from companion.audio.capture import AudioSource
 from companion.audio.decode import decode_audio, louder_channel
@@ -49,7 +50,7 @@ from companion.jobs import CancelToken, ComputeLane, Job, Progress
 from companion.kg.agenda import agenda_date, build_agenda
 from companion.kg.recall import recall
 from companion.kg.records import Agenda, Answer, Change, Item
-from companion.kg.store import STORE_FILE, Store, VoiceProfile
+from companion.kg.store import STORE_FILE, Retention, Store, VoiceProfile
 from companion.kg.views import GRAPH_FORMATS, build_graph, export_graph
 from companion.llm.answer import (
     answer_question,
@@ -65,6 +66,7 @@ from companion.llm.backend import LanguageModel, load_language_model
 from companion.llm.embeddings import Embedder, shared_embedder
 from companion.llm.minutes import write_minutes
 from companion.models import Meeting, Minutes, Transcript, checked_date
+from companion.privacy import Deletion, RetentionRun
 from companion.runtime import DeviceChoice, Runtime, decide_runtime, default_data_dir
 from companion.sources import content_hash, file_date
 from companion.stages import StageTimes
@@ -119,7 +121,8 @@ class Engine:
         """Args:
             data_dir: where the store lives (default: ``$COMPANION_DATA_DIR`` or the user data dir).
             device: ``auto`` | ``cpu`` | ``cuda``.
-            whisper_model: faster-whisper model name or folder (default: the bundled tiny.en).
+            whisper_model: ``fast``, ``balanced``, ``accurate``, or a faster-whisper model name or folder, for
+                whole recordings (default: the bundled tiny.en); live transcription uses tiny.en.
             summary_model: language model for the prose summary (``smollm2``, ``gpt2``, a folder), or None
                 for the extractive summary only.
             allow_download: fetch named models that are not cached yet.
@@ -141,7 +144,16 @@ class Engine:
 
     @cached_property
     def speech_to_text(self) -> SpeechToText:
+        """The chosen speech model: the pass after a recording and imported files."""
         return SpeechToText(self.runtime)
+
+    @cached_property
+    def live_speech_to_text(self) -> SpeechToText:
+        """Live transcription's model, the fastest; the same as :attr:`speech_to_text` when that is the one."""
+        live = self.runtime.live_whisper_model
+        if live is None or live == self.runtime.whisper_model:
+            return self.speech_to_text
+        return SpeechToText(replace(self.runtime, whisper_model=live))
 
     @cached_property
     def language_model(self) -> LanguageModel | None:
@@ -239,6 +251,15 @@ class Engine:
         cancel.raise_if_cancelled()
         return (yield from self.keep(computed, team, title=title))
 
+    @property
+    def model_choices(self) -> tuple[DeviceChoice, str | None, str | None]:
+        """The device, speech model and summary model this engine was asked for (a batch's workers use the same)."""
+        return self._device, self._whisper_model, self._summary_model
+
+    def stored_files(self, team: str) -> dict[str, int]:
+        """The content hashes of the files the team's meetings came from, with the meeting of each."""
+        return self.store.stored_hashes(_checked_team(team))
+
     def known_voices(self, team: str) -> KnownVoices:
         """The team's voices that name speakers now (see :data:`KnownVoices`)."""
         return self.store.named_voices(team), self.store.proposed_voices(team)
@@ -277,7 +298,9 @@ class Engine:
         """
         team = _checked_team(team)
         timings, path = computed.timings, computed.path
-        transcript, voices, names = computed.transcript, {}, {}
+        transcript = computed.transcript
+        voices: dict[str, np.ndarray] = {}
+        names: dict[str, tuple[str, float]] = {}
         if computed.diarization is not None:
             with timings.stage("speakers"):
                 transcript, voices, names = self._name_speakers(self.known_voices(team), transcript,
@@ -315,12 +338,13 @@ class Engine:
                 self.language_model, self.embedder)))
 
     def _name_speakers(
-        self, voices: KnownVoices, transcript: Transcript, diarization: Diarization, participants: Sequence[str]
+        self, known_voices: KnownVoices, transcript: Transcript, diarization: Diarization,
+        participants: Sequence[str],
     ) -> tuple[Transcript, dict[str, np.ndarray], dict[str, tuple[str, float]]]:
         """Known voices first (confirmed, then proposed by earlier meetings), then names the transcript
         proposes; returns the renamed transcript, the voices by final label and, per named label, the name's
         source and confidence."""
-        profiles, proposed_voices = voices
+        profiles, proposed_voices = known_voices
         known = recognise(diarization.voices, profiles)
         # Voices earlier meetings only proposed a name for: still a proposal here, but one a voice supports.
         unnamed = {label: voice for label, voice in diarization.voices.items() if label not in {n.label for n in known}}
@@ -384,7 +408,7 @@ class Engine:
         today = dt.date.today().isoformat()
         info = RecordingInfo(team, (title or f"Meeting {today}").strip(), today, [p for p in participants if p])
         recording = Recording(self.recordings_dir, info, microphone, system_audio)
-        live = StreamingTranscriber(self.speech_to_text, policy, names=info.participants)
+        live = StreamingTranscriber(self.live_speech_to_text, policy, names=info.participants)
         profiles = self.store.named_voices(team)
         speakers = LiveSpeakers(partial(self.diarizer.embed_spans, batch_size=policy.embed_batch), profiles, policy)
         recording.start()
@@ -580,6 +604,44 @@ class Engine:
     def backup(self, destination: Path) -> None:
         """Write a consistent copy of the meeting store (safe while the app is recording or saving)."""
         self.store.backup(destination)
+
+    def delete_meeting(self, meeting_id: int) -> Deletion:
+        """Delete a meeting for good: its recording, transcript, minutes, search rows, cached embeddings and voice
+        contributions, and its graph facts (later meetings of the team are derived again, as after an edit);
+        then the store's files are scrubbed. Files outside the data folder are the user's and stay.
+
+        Raises:
+            NotFoundError: there is no such meeting (nothing changes).
+        """
+        return privacy.delete_meetings(self.store, self.data_dir, [_checked_id(meeting_id)])
+
+    def delete_team(self, team: str) -> Deletion:
+        """Delete a team with all its meetings, graph, people, voices and retention rule, for good."""
+        return privacy.delete_team(self.store, self.data_dir, _checked_team(team))
+
+    def retention(self, team: str) -> Retention:
+        """How long the team keeps its audio and meetings."""
+        return self.store.retention(_checked_team(team))
+
+    def retention_rules(self) -> list[Retention]:
+        """Every team's rule that keeps something less than for ever."""
+        return self.store.retention_rules()
+
+    def set_retention(self, team: str, *, audio_days: int | None, meeting_days: int | None) -> Retention:
+        """Keep the team's audio ``audio_days`` and whole meetings ``meeting_days`` after their date (None: for
+        ever); :meth:`apply_retention` deletes what is older."""
+        team = _checked_team(team)
+        self.store.set_retention(team, privacy.checked_days(audio_days, "audio retention"),
+                                 privacy.checked_days(meeting_days, "meeting retention"))
+        return self.store.retention(team)
+
+    def apply_retention(self, today: dt.date | None = None) -> RetentionRun:
+        """Delete the audio and the meetings each team's rule no longer keeps (the app does it daily)."""
+        return privacy.apply_retention(self.store, self.data_dir, today or dt.date.today())
+
+    def audio_deleted_on(self, meeting_id: int) -> str | None:
+        """The day retention deleted the meeting's audio, if it did."""
+        return self.store.audio_deleted_on(_checked_id(meeting_id))
 
 
 def _checked_team(team: str) -> str:

@@ -97,10 +97,12 @@ class Meeting:
     audio_path: str | None = None
     source_path: str | None = None
     segments: tuple[Segment, ...] = field(default=(), repr=False)
+    language: str = "en"
+    """The language the meeting was held in, as Whisper names it (``en``, ``de``)."""
 
     @property
     def transcript(self) -> Transcript:
-        return Transcript(self.segments, self.duration_s)
+        return Transcript(self.segments, self.duration_s, self.language)
 
     def summary_dict(self) -> dict[str, Any]:
         """The ``meeting`` object of the public JSON contract."""

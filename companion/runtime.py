@@ -17,12 +17,16 @@ from typing import Literal
 import platformdirs
 
 from companion.errors import CompanionError, NotFoundError
+from companion.speech_models import PACKAGED_MODELS, ModelNotInstalled, joined_model
 
 log = logging.getLogger(__name__)
 
 APP_NAME = "meeting-companion"
 DeviceChoice = Literal["auto", "cpu", "cuda"]
 DEVICE_CHOICES: tuple[DeviceChoice, ...] = ("auto", "cpu", "cuda")
+FAST_MODEL = "fast"
+SPEECH_CHOICES = (FAST_MODEL, *PACKAGED_MODELS)
+"""The speech models by what they trade: ``fast`` (bundled tiny.en), ``balanced`` (base), ``accurate`` (small)."""
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,14 @@ class Runtime:
     """Torch dtype name for transformers models: float32 on CPU, float16 on CUDA."""
     cpu_threads: int
     whisper_model: str
-    """A faster-whisper model directory, or a model name that is already in the local cache."""
+    """A faster-whisper model directory, or a model name that is already in the local cache: the model of whole
+    recordings (the pass after a recording, imported files)."""
+    live_whisper_model: str | None = None
+    """The model of live transcription, the fastest; None: :attr:`whisper_model`."""
     notice: str | None = None
     """A sentence for the user when the choice was not what they might expect (CPU fallback)."""
+    speech_notice: str | None = None
+    """A sentence for the user when the chosen speech model is not installed and tiny.en stands in."""
 
 
 def detect_cuda() -> bool:
@@ -64,8 +73,9 @@ def decide_runtime(
 
     Args:
         device: ``auto`` uses CUDA when present and falls back to CPU with a notice.
-        whisper_model: a faster-whisper model name (``small.en``) or directory; the bundled tiny.en
-            when None.
+        whisper_model: ``fast``, ``balanced`` or ``accurate`` (see :data:`SPEECH_CHOICES`), a faster-whisper
+            model name (``small.en``) or directory; the bundled tiny.en when None. A packaged model that is
+            not installed falls back to tiny.en with :attr:`Runtime.speech_notice`.
         allow_download: let a named model be fetched from the model hub; otherwise it must be cached.
         cuda_available: injected for tests; the real check asks CTranslate2.
         cpu_count: injected for tests; defaults to the cores this process may use.
@@ -79,13 +89,22 @@ def decide_runtime(
     notice = "No CUDA GPU found: running on the CPU (int8)." if device == "auto" and not has_cuda else None
     if notice:
         log.info(notice)
+    speech_notice = None
+    try:
+        whisper = resolve_whisper_model(whisper_model, allow_download=allow_download)
+    except ModelNotInstalled as missing:
+        whisper = str(bundled_whisper_model())
+        speech_notice = f"{missing}; using the bundled tiny.en instead"
+        log.info(speech_notice)  # the front ends show it (the command line as a warning)
     return Runtime(
         device="cuda" if use_cuda else "cpu",
         compute_type="float16" if use_cuda else "int8",
         torch_dtype="float16" if use_cuda else "float32",
         cpu_threads=cpu_count or available_cores(),
-        whisper_model=resolve_whisper_model(whisper_model, allow_download=allow_download),
+        whisper_model=whisper,
+        live_whisper_model=str(bundled_whisper_model()),
         notice=notice,
+        speech_notice=speech_notice,
     )
 
 
@@ -104,10 +123,22 @@ def bundled_whisper_model() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
+def model_cache() -> Path:
+    """Where packaged speech models are joined: the platform user-cache folder (``$XDG_CACHE_HOME`` on Linux)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME)) / "models"
+
+
 def resolve_whisper_model(name_or_path: str | None, *, allow_download: bool = False) -> str:
-    """Return a loadable faster-whisper model directory; download a named model only when allowed."""
-    if not name_or_path:
+    """Return a loadable faster-whisper model directory; download a named model only when allowed.
+
+    Raises:
+        ModelNotInstalled: ``balanced`` or ``accurate`` was chosen and its packages are not installed.
+        CompanionError: its packages are incomplete or damaged, or a named model is not available.
+    """
+    if not name_or_path or name_or_path == FAST_MODEL:
         return str(bundled_whisper_model())
+    if name_or_path in PACKAGED_MODELS:
+        return str(joined_model(PACKAGED_MODELS[name_or_path], model_cache()))
     if Path(name_or_path).expanduser().is_dir():
         return str(Path(name_or_path).expanduser())
     from faster_whisper.utils import download_model

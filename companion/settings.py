@@ -59,7 +59,8 @@ class Settings:
     device: DeviceChoice = "auto"
     """Where models run: ``auto``, ``cpu`` or ``cuda``."""
     speech_model: str = ""
-    """faster-whisper model name or folder; empty: the bundled tiny.en."""
+    """The model of whole recordings: ``fast`` (the bundled tiny.en), ``balanced`` or ``accurate`` (optional
+    installs), or a faster-whisper model name or folder; empty: ``fast``. Live transcription uses tiny.en."""
     summary_model: str = NO_SUMMARY_MODEL
     """``smollm2`` (bundled), ``gpt2``, a folder, or ``none`` (the extractive summary only)."""
     input_device: str = ""

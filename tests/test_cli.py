@@ -44,7 +44,7 @@ def test_process_meetings_and_transcript(populated: Path, capsys: pytest.Capture
     assert main(["--data-dir", str(populated), "meetings", "--team", "Atlas", "--json"]) == 0
     [listed] = json.loads(capsys.readouterr().out)
     assert listed == {"id": 1, "team": "Atlas", "title": "sync", "date": "2026-03-02", "duration_s": 3.2,
-                      "participants": ["Anna", "Ben"]}
+                      "participants": ["Anna", "Ben"], "language": "en"}
     assert main(["--data-dir", str(populated), "transcript", "1", "--format", "srt"]) == 0
     assert "00:00:00,800 --> 00:00:03,200\nBen: I'll fix the crash by Friday." in capsys.readouterr().out
 

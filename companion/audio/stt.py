@@ -96,7 +96,8 @@ class SpeechToText:
         raw_segments, language = self.file_segments(audio)
         segments: list[Segment] = []
         heard_until = 0.0
-        for segment in self._with_missed_utterances(audio, (to_segment(raw, duration) for raw in raw_segments)):
+        heard = (to_segment(raw, duration) for raw in raw_segments)
+        for segment in self._with_missed_utterances(audio, heard, language):
             cancel.raise_if_cancelled()
             segments.append(segment)
             yield segment
@@ -105,35 +106,40 @@ class SpeechToText:
         yield Progress("transcribing", duration, duration)
         return Transcript(tuple(segments), duration_s=duration, language=language)
 
-    def _with_missed_utterances(self, audio: np.ndarray, segments: Iterator[Segment]) -> Iterator[Segment]:
+    def _with_missed_utterances(self, audio: np.ndarray, segments: Iterator[Segment],
+                                language: str) -> Iterator[Segment]:
         """``segments``, with each utterance that no word of them touches heard on its own, in time order.
 
         Whisper sometimes ends a 30 s window early and goes on at the next one, skipping whole turns. An
         utterance is speech between pauses of :data:`UTTERANCE_PAUSE_MS`; heard alone, it is transcribed like
-        any short recording.
+        any short recording, in the recording's ``language``.
         """
         unheard = utterances(audio)
         for segment in segments:
             spans = [(w.start, w.end) for w in segment.words] or [(segment.start, segment.end)]
             unheard = [u for u in unheard if not any(start < u[1] and end > u[0] for start, end in spans)]
             while unheard and unheard[0][1] <= spans[0][0]:
-                yield from self._hear_alone(audio, *unheard.pop(0))
+                yield from self._hear_alone(audio, *unheard.pop(0), language)
             yield segment
         for start, end in unheard:
-            yield from self._hear_alone(audio, start, end)
+            yield from self._hear_alone(audio, start, end, language)
 
-    def _hear_alone(self, audio: np.ndarray, start: float, end: float) -> Iterator[Segment]:
-        raw_segments, _ = self.file_segments(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)])
+    def _hear_alone(self, audio: np.ndarray, start: float, end: float, language: str) -> Iterator[Segment]:
+        raw_segments, _ = self.file_segments(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)], language)
         return (to_segment(raw, end, offset=start) for raw in raw_segments)
 
-    def file_segments(self, audio: np.ndarray) -> tuple[Iterator[Any], str]:
-        """faster-whisper's lazy segments of a recording, without non-speech; and the language.
+    def file_segments(self, audio: np.ndarray, language: str | None = None) -> tuple[Iterator[Any], str]:
+        """faster-whisper's lazy segments of a recording, without non-speech; and its language.
 
         Windows of 30 s, each retried at higher temperatures where its decoding looks repetitive or unlikely.
+        A multilingual model detects the ``language`` from the first window when it is None; an English-only
+        model always says ``en``.
         """
         raw_segments, info = self.model.transcribe(
             audio, beam_size=self.beam_size, chunk_length=30, temperature=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
-            **_DECODING)
+            language=language, **_DECODING)
+        if language is None:
+            log.info("language: %s (probability %.2f)", info.language, info.language_probability)
         return _speech(raw_segments), str(info.language)
 
     def clip_segments(self, audio: np.ndarray, prompt: str | None = None, hotwords: str | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -79,11 +79,28 @@ class Knowledge:
         there first. A status last set by hand is set again; people nothing names any more are forgotten.
         Runs inside the caller's transaction.
         """
-        if not meetings:
-            return
-        team_id = meetings[0].team_id
+        if meetings:
+            self._rederive(meetings[0].team_id, meetings[0].id, meetings)
+
+    def forget(self, team_id: int, remaining: Sequence[NewMeeting], remove: Callable[[], None]) -> None:
+        """Take meetings being deleted out of their team's graph, as if they had never been stored.
+
+        The team's graph is derived again from the start: every fact and person of the team goes, ``remove``
+        deletes the meetings' own rows, and the ``remaining`` meetings (with minutes, in the order they were
+        stored) are ingested again, so nothing learnt from the deleted ones is left (an item, a change to an
+        earlier item, a person's name or alias). A status set by hand is set again. Runs inside the caller's
+        transaction.
+        """
+        first = self.db.execute("SELECT min(id) FROM meetings WHERE team_id = ?", [team_id]).fetchone()[0]
+        self._rederive(team_id, first, remaining, remove)
+
+    def _rederive(self, team_id: int, first_id: int, meetings: Sequence[NewMeeting],
+                  remove: Callable[[], None] | None = None) -> None:
         hand, people = hand_set(self.db, team_id), referenced_people(self.db, team_id)
-        rewind(self.db, team_id, meetings[0].id)
+        rewind(self.db, team_id, first_id)
+        if remove is not None:  # first_id is the team's first meeting: nothing refers to its people any more
+            remove()
+            self.db.execute("DELETE FROM people WHERE team_id = ?", [team_id])
         for meeting in meetings:
             self.ingest(meeting)
         now, ids = _now(), item_keys(self.db, team_id)

@@ -95,3 +95,20 @@ def m003_voice_profiles(db: Database) -> None:
         {"meeting_id": int, "label": str, "embedding": bytes, "name_source": str, "confidence": float},
         pk=("meeting_id", "label"), foreign_keys=[("meeting_id", "meetings", "id")],
     )
+
+
+@migrations()
+def m004_retention(db: Database) -> None:
+    """Privacy: how long each team keeps audio and whole meetings, and the day a meeting's audio was deleted."""
+    db.table("retention").create(
+        {"team_id": int, "audio_days": int, "meeting_days": int},
+        pk="team_id", foreign_keys=[("team_id", "teams", "id")],
+    )
+    db.table("meetings").add_column("audio_deleted_on", str)
+
+
+@migrations()
+def m005_content_hash(db: Database) -> None:
+    """Each meeting's source file digest, so that a batch import skips what a team already has."""
+    db.table("meetings").add_column("content_hash", str)
+    db.table("meetings").create_index(["team_id", "content_hash"])

@@ -15,7 +15,7 @@ import time
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -172,8 +172,13 @@ class Store:
         source_path: str | None = None,
         language: str = "en",
         minutes: Minutes | None = None,
+        content_hash: str | None = None,
+        voices: dict[str, np.ndarray] | None = None,
+        voice_names: dict[str, tuple[str, float]] | None = None,
     ) -> int:
-        """Store a meeting, its transcript and its minutes in one transaction; return the meeting id."""
+        """Store a meeting, its transcript, its minutes and its speakers' voices (see :meth:`save_meeting_voices`)
+        in one transaction; return the meeting id. ``content_hash`` is the source file's (see
+        :meth:`stored_hashes`)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.db.atomic():
             # Write first so the transaction takes the write lock at once (no read-then-upgrade race).
@@ -182,9 +187,9 @@ class Store:
             # Plain SQL on this hot path: sqlite-utils' insert() introspects the table on every call.
             meeting_id = self.db.execute(
                 "INSERT INTO meetings (team_id, title, date, duration_s, participants, audio_path, source_path, "
-                "language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "language, created_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [team_id, title, date, duration_s, json.dumps(list(participants)), audio_path, source_path, language,
-                 now]).lastrowid
+                 now, content_hash]).lastrowid
             assert meeting_id is not None
             self.db.conn.executemany(
                 "INSERT INTO segments (meeting_id, idx, start, end, speaker, text, words) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -193,6 +198,8 @@ class Store:
             if minutes is not None:
                 self._put_minutes(meeting_id, minutes, now)
                 self.knowledge.ingest(NewMeeting(int(meeting_id), team_id, date, participants, segments, minutes))
+            if voices:
+                self.save_meeting_voices(meeting_id, voices, voice_names or {})
         log.info("stored meeting %s (%d segments) for team %r", meeting_id, len(segments), team)
         return int(meeting_id)
 
@@ -248,6 +255,13 @@ class Store:
             _MEETING_SELECT + " WHERE teams.name = ? ORDER BY meetings.date DESC, meetings.id DESC", [team]
         )
         return [_meeting_from_row(row) for row in rows]
+
+    def stored_hashes(self, team: str) -> dict[str, int]:
+        """The content hashes of the team's stored meetings' source files, with the meeting of each."""
+        rows = self.db.execute(
+            "SELECT content_hash, meetings.id FROM meetings JOIN teams ON teams.id = meetings.team_id"
+            " WHERE teams.name = ? AND content_hash IS NOT NULL ORDER BY meetings.id", [team]).fetchall()
+        return {digest: meeting_id for digest, meeting_id in rows}
 
     def meeting(self, meeting_id: int) -> Meeting:
         """One meeting with its transcript segments."""
@@ -365,6 +379,164 @@ class Store:
             " ON CONFLICT (team_id, name) DO UPDATE SET embedding = excluded.embedding, samples = excluded.samples,"
             " updated_at = excluded.updated_at", [team_id, name, _blob(voice), samples, now])
 
+    # Privacy: meetings deleted for good, and how long each team keeps audio and meetings.
+
+    def delete_meetings(self, meeting_ids: Sequence[int]) -> list[Meeting]:
+        """Delete meetings and everything derived from them; return them (without transcripts) for their files.
+
+        Per team, one transaction with ``secure_delete`` on: the team's graph is derived again from the
+        meetings that remain (:meth:`Knowledge.forget`), as an edit derives later meetings; their transcripts,
+        minutes, full-text rows, cached embeddings and speaker voices go, and the voice profiles they taught
+        are learnt again from the voices that remain. Then the files are scrubbed (:meth:`scrub`).
+
+        Raises:
+            NotFoundError: one of the meetings does not exist (nothing is deleted).
+        """
+        meetings = [self.meeting(i) for i in dict.fromkeys(meeting_ids)]
+        by_team: dict[int, list[int]] = {}
+        for meeting in meetings:
+            by_team.setdefault(self.team_id(meeting.team), []).append(meeting.id)
+        with self._secure_delete(), self.db.atomic():
+            for team_id, ids in by_team.items():
+                self._delete_from_team(team_id, ids)
+            self._optimize_full_text()
+        for team_id in by_team:
+            self.index.forget(team_id)
+        self.scrub()
+        log.info("deleted meeting(s) %s", ", ".join(str(m.id) for m in meetings))
+        return [replace(m, segments=()) for m in meetings]
+
+    def _delete_from_team(self, team_id: int, meeting_ids: list[int]) -> None:
+        remaining = [self._new_meeting(self.meeting(r[0]), team_id) for r in self.db.execute(
+            "SELECT meetings.id FROM meetings JOIN minutes ON minutes.meeting_id = meetings.id "
+            "WHERE team_id = ? ORDER BY meetings.id", [team_id]).fetchall() if r[0] not in meeting_ids]
+        marks = ", ".join("?" * len(meeting_ids))
+        taught = [r[0] for r in self.db.execute(
+            f"SELECT DISTINCT label FROM meeting_voices WHERE meeting_id IN ({marks}) AND name_source = 'confirmed'",
+            meeting_ids).fetchall()]
+
+        def remove() -> None:
+            self.db.execute("DELETE FROM embeddings WHERE key IN (SELECT 'seg:' || id FROM segments "
+                            f"WHERE meeting_id IN ({marks}))", meeting_ids)
+            for table in ("segments", "minutes", "meeting_voices"):
+                self.db.execute(f"DELETE FROM {table} WHERE meeting_id IN ({marks})", meeting_ids)
+            self.db.execute(f"DELETE FROM meetings WHERE id IN ({marks})", meeting_ids)
+
+        self.knowledge.forget(team_id, remaining, remove)
+        self._relearn_voices(team_id, taught)
+
+    def _relearn_voices(self, team_id: int, names: Sequence[str]) -> None:
+        """Learn the profiles of ``names`` again from the voices confirmed for them in the meetings that remain.
+
+        A profile is a running mean of normalised voices, so one meeting's part cannot be subtracted exactly;
+        learning it again, in the order the meetings were stored, leaves nothing of a deleted meeting in it. A
+        profile no remaining meeting confirms is deleted; one the user forgot stays forgotten.
+        """
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        for name in names:
+            if self.db.execute("DELETE FROM voice_profiles WHERE team_id = ? AND name = ?",
+                               [team_id, name]).rowcount == 0:
+                continue
+            for (blob,) in self.db.execute(
+                    "SELECT embedding FROM meeting_voices JOIN meetings ON meetings.id = meeting_voices.meeting_id "
+                    "WHERE meetings.team_id = ? AND label = ? AND name_source = 'confirmed' ORDER BY meetings.id",
+                    [team_id, name]).fetchall():
+                self._learn_voice(team_id, name, np.frombuffer(blob, dtype=np.float32), now)
+
+    def delete_team(self, team: str) -> list[Meeting]:
+        """Delete a team and everything it holds (meetings, graph, people, voices, retention) for good.
+
+        Returns its meetings (without transcripts) for their files. Raises :class:`NotFoundError` for an
+        unknown team.
+        """
+        team_id = self.team_id(team)
+        meetings = self.meetings(team)
+        own = {"team": team_id}
+        items = "SELECT id FROM items WHERE team_id = :team"
+        in_team = "SELECT id FROM meetings WHERE team_id = :team"
+        with self._secure_delete(), self.db.atomic():
+            for table in ("history", "evidence"):
+                self.db.execute(f"DELETE FROM {table} WHERE item_id IN ({items}) OR meeting_id IN ({in_team})", own)
+            for table in ("relations", "embeddings", "items", "people", "voice_profiles", "retention"):
+                self.db.execute(f"DELETE FROM {table} WHERE team_id = :team", own)
+            for table in ("segments", "minutes", "meeting_voices"):
+                self.db.execute(f"DELETE FROM {table} WHERE meeting_id IN ({in_team})", own)
+            self.db.execute("DELETE FROM meetings WHERE team_id = :team", own)
+            self.db.execute("DELETE FROM teams WHERE id = :team", own)
+            self._optimize_full_text()
+        self.index.forget(team_id)
+        self.scrub()
+        log.info("deleted team %r and its %d meeting(s)", team, len(meetings))
+        return meetings
+
+    @contextmanager
+    def _secure_delete(self) -> Iterator[None]:
+        """This thread's connection overwrites what it deletes with zeros for the duration of the block."""
+        connection = self.db.conn
+        before = connection.execute("PRAGMA secure_delete").fetchone()[0]
+        connection.execute("PRAGMA secure_delete = ON")
+        try:
+            yield
+        finally:
+            connection.execute(f"PRAGMA secure_delete = {int(before)}")
+
+    def _optimize_full_text(self) -> None:
+        """Merge the full-text indexes: a delete only marks a row's terms gone, merging drops them."""
+        for table in ("segments_fts", "items_fts"):
+            self.db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+
+    def scrub(self) -> None:
+        """Leave no deleted content in the store's files: the WAL is copied into the database and emptied,
+        and ``VACUUM`` rebuilds the database without its free pages (then the WAL is emptied again)."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.db.execute("VACUUM")
+        busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:
+            log.warning("%s: a reader kept the write-ahead log from being emptied; it is emptied on a later "
+                        "checkpoint", self.path)
+
+    def set_retention(self, team: str, audio_days: int | None, meeting_days: int | None) -> None:
+        """Keep the team's audio ``audio_days`` and its meetings ``meeting_days`` after their date (None: for ever)."""
+        team_id = self.team_id(team)
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO retention (team_id, audio_days, meeting_days) VALUES (?, ?, ?) ON CONFLICT (team_id) "
+                "DO UPDATE SET audio_days = excluded.audio_days, meeting_days = excluded.meeting_days",
+                [team_id, audio_days, meeting_days])
+
+    def retention(self, team: str) -> Retention:
+        """The team's retention rule (for ever, unless set)."""
+        row = self.db.execute("SELECT audio_days, meeting_days FROM retention WHERE team_id = ?",
+                              [self.team_id(team)]).fetchone()
+        return Retention(team, *(row or (None, None)))
+
+    def retention_rules(self) -> list[Retention]:
+        """Every team's retention rule that keeps something less than for ever."""
+        rows = self.db.execute("SELECT teams.name, audio_days, meeting_days FROM retention JOIN teams ON "
+                               "teams.id = retention.team_id WHERE audio_days IS NOT NULL OR meeting_days IS NOT NULL "
+                               "ORDER BY teams.name").fetchall()
+        return [Retention(*row) for row in rows]
+
+    def meetings_before(self, team: str, day: str, *, with_audio: bool = False) -> list[Meeting]:
+        """The team's meetings dated before ``day`` (only those with audio, when asked), oldest first."""
+        audio = " AND meetings.audio_path IS NOT NULL" if with_audio else ""
+        rows = self.db.query(_MEETING_SELECT + " WHERE teams.name = ? AND meetings.date < ?" + audio +
+                             " ORDER BY meetings.date, meetings.id", [team, day])
+        return [_meeting_from_row(row) for row in rows]
+
+    def forget_audio(self, meeting_id: int, day: str) -> None:
+        """The meeting's audio was deleted on ``day``: it no longer names the file (nor its recording)."""
+        with self.db.atomic():
+            self.db.execute("UPDATE meetings SET source_path = CASE WHEN source_path = audio_path THEN NULL ELSE "
+                            "source_path END, audio_path = NULL, audio_deleted_on = ? WHERE id = ?", [day, meeting_id])
+
+    def audio_deleted_on(self, meeting_id: int) -> str | None:
+        """The day retention deleted the meeting's audio (None while it is kept, or when it had none)."""
+        row = self.db.execute("SELECT audio_deleted_on FROM meetings WHERE id = ?", [meeting_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"no meeting with id {meeting_id}")
+        return None if row[0] is None else str(row[0])
+
 
 def store_error(path: Path, error: sqlite3.DatabaseError) -> CompanionError:
     """The one-line message for SQLite's error on the store at ``path``: a damaged file names the way out."""
@@ -391,6 +563,17 @@ def _enable_wal(db: Database) -> None:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long a team keeps things, in days after a meeting's date; None: for ever."""
+
+    team: str
+    audio_days: int | None = None
+    """Audio (recordings in the data folder); the transcript and minutes stay."""
+    meeting_days: int | None = None
+    """Whole meetings, deleted as :meth:`Store.delete_meetings` does."""
+
+
+@dataclass(frozen=True)
 class VoiceProfile:
     """What a team's person sounds like: a unit-length voice embedding averaged over ``samples`` meetings."""
 
@@ -412,6 +595,7 @@ def _meeting_from_row(row: dict[str, Any], segments: Sequence[Segment] = ()) -> 
         id=row["id"], team=row["team"], title=row["title"], date=row["date"],
         duration_s=row["duration_s"] or 0.0, participants=tuple(json.loads(row["participants"] or "[]")),
         audio_path=row["audio_path"], source_path=row["source_path"], segments=tuple(segments),
+        language=row["language"] or "en",
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import re
 from collections.abc import Sequence
 
 from companion.errors import CompanionError
@@ -12,7 +14,7 @@ from companion.llm.backend import LanguageModel
 from companion.llm.embeddings import Embedder, shared_embedder
 from companion.llm.grounding import gate
 from companion.llm.summary import brief, central, model_summary, rank_sentences, summary_length
-from companion.models import Minutes, Transcript
+from companion.models import ActionItem, Minutes, Statement, Transcript
 from companion.text.detector import load_detector
 from companion.text.injection import meeting_talk
 from companion.text.sentences import split_sentences
@@ -39,7 +41,9 @@ def write_minutes(
     not support are dropped, and the extractive summary stands when none survives. ``embedder`` (the shared
     CPU one by default) gives the sentence vectors the utterance detector reads. A transcript over
     ``MAX_TRANSCRIPT_CHARS`` characters is refused with a :class:`CompanionError`. Turns addressed to a language
-    model ("SYSTEM: the summary must say ...") are left out of all of it.
+    model ("SYSTEM: the summary must say ...") are left out of all of it. A meeting in a language the language
+    layer has no rules for (:func:`has_rules`) gets the extractive summary and topics only, and ``authors`` says
+    why: rules for another language would find items that are not there.
     """
     cancel = cancel or CancelToken()
     length = sum(len(s.text) for s in transcript.segments)
@@ -50,20 +54,30 @@ def write_minutes(
     sentences = meeting_talk(split_sentences(transcript.segments), transcript.language)
     yield Progress("minutes", 0, 2)
     vectors = (embedder or shared_embedder()).encode([s.text for s in sentences])
-    verdicts = load_detector(transcript.language).verdicts(vectors, sentences, people)
-    cancel.raise_if_cancelled()
-    items = extract.action_items(sentences, people, meeting_date, verdicts)
-    decisions = extract.decisions(sentences, verdicts)
-    questions = extract.open_questions(sentences)
+    ruled = has_rules(transcript.language)
+    authors = dict(AUTHORS)
+    items: list[ActionItem] = []
+    decisions: list[Statement] = []
+    questions: list[Statement] = []
+    upcoming = None
+    if ruled:
+        verdicts = load_detector(transcript.language).verdicts(vectors, sentences, people)
+        cancel.raise_if_cancelled()
+        items = extract.action_items(sentences, people, meeting_date, verdicts)
+        decisions = extract.decisions(sentences, verdicts)
+        questions = extract.open_questions(sentences)
+        upcoming = extract.next_meeting(sentences, meeting_date)
+    else:
+        authors["summary"] = "TextRank (extractive)"
+        authors["items"] = (f"none: the language layer has no rules for this meeting's language "
+                            f"({transcript.language!r}), so no decisions, action items or open questions")
     topics = extract.topics(sentences, transcript.duration_s, vectors)
-    upcoming = extract.next_meeting(sentences, meeting_date)
     cancel.raise_if_cancelled()
     yield Progress("minutes", 1, 2)
     ranked = rank_sentences(sentences)
     key_sentences = central(ranked, summary_length(len(sentences)))
     summary = brief(key_sentences, decisions, items)
-    authors = dict(AUTHORS)
-    if language_model is not None and key_sentences:
+    if language_model is not None and key_sentences and ruled:
         written = yield from model_summary(language_model, central(ranked, max_words=600), cancel,
                                            agreed=extract.agreements(sentences))
         if written:
@@ -82,3 +96,9 @@ def write_minutes(
     )
     yield Progress("minutes", 2, 2)
     return gate(minutes, transcript)
+
+
+def has_rules(language: str) -> bool:
+    """True when the language layer has cue phrases for ``language`` (a module ``companion.text.<language>``)."""
+    return bool(re.fullmatch(r"[a-z]{2,3}", language)) and importlib.util.find_spec(
+        f"companion.text.{language}") is not None

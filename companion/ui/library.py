@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from companion.clock import clock
 from companion.jobs import CancelToken, Job
 from companion.models import Meeting
+from companion.ui.delete_dialog import confirm_delete
 from companion.ui.jobs_panel import JobsPanel
 from companion.ui.workers import TaskRunner, Worker
 
@@ -45,6 +47,8 @@ class LibraryView(QWidget):
 
     open_meeting = Signal(int)
     imported = Signal(int)
+    deleted = Signal(int)
+    """(meeting id) a meeting was deleted for good"""
     loaded = Signal()
 
     def __init__(self, engine: Engine, tasks: TaskRunner, team: Callable[[], str],
@@ -74,6 +78,10 @@ class LibraryView(QWidget):
         self.list.setColumnWidth(1, 280)
         self.import_button = QPushButton("Import…")
         self.import_button.setToolTip("Import audio, video or transcript files (or drop them here)")
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip("Delete the selected meeting and everything derived from it, for good (Del)")
+        self.delete_button.setShortcut(QKeySequence.StandardKey.Delete)
+        self.delete_button.setEnabled(False)
         self.jobs = JobsPanel()
         self.status = QLabel()
         self._layout()
@@ -85,6 +93,8 @@ class LibraryView(QWidget):
             signal.connect(self._show)
         self.list.itemActivated.connect(lambda item: self.open_meeting.emit(item.data(0, Qt.ItemDataRole.UserRole)))
         self.import_button.clicked.connect(self._choose_files)
+        self.list.currentItemChanged.connect(lambda item, _: self.delete_button.setEnabled(item is not None))
+        self.delete_button.clicked.connect(self.delete_selected)
 
     def _date_edit(self, name: str) -> QDateEdit:
         edit = QDateEdit()
@@ -108,6 +118,7 @@ class LibraryView(QWidget):
         filters.addWidget(QLabel("To:"))
         filters.addWidget(self.date_to)
         filters.addWidget(self.import_button)
+        filters.addWidget(self.delete_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.list, 1)
@@ -156,6 +167,20 @@ class LibraryView(QWidget):
             self.list.addTopLevelItem(item)
         searched = f" matching “{self.search.text().strip()}”" if self.search.text().strip() else ""
         self.status.setText(f"{len(shown)} of {len(self.meetings)} meetings{searched}")
+
+    def delete_selected(self) -> QMessageBox | None:
+        """Ask whether to delete the selected meeting for good; delete it off the GUI thread when yes."""
+        item = self.list.currentItem()
+        if item is None:
+            return None
+        meeting_id = item.data(0, Qt.ItemDataRole.UserRole)
+        meeting = next(m for m in self.meetings if m.id == meeting_id)
+        return confirm_delete(self, meeting, lambda: self.tasks.call(
+            lambda: self.engine.delete_meeting(meeting_id), "deleting a meeting", lambda _: self._deleted(meeting)))
+
+    def _deleted(self, meeting: Meeting) -> None:
+        self.status.setText(f"Deleted “{meeting.title}” ({meeting.date}).")
+        self.deleted.emit(meeting.id)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(url.isLocalFile() for url in event.mimeData().urls()):

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -39,11 +39,14 @@ from companion.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from companion.engine import Engine
+    from companion.privacy import RetentionRun
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TEAM = "My team"
 QUIT_WAIT_MS = 20_000
+RETENTION_INTERVAL_MS = 24 * 60 * 60 * 1000
+"""The retention rules are applied at start and then this often while the app runs."""
 
 
 class MainWindow(QMainWindow):
@@ -85,6 +88,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.runtime_label)
         self._toolbar()
         self.tray: TrayIcon | None = None
+        self.retention_timer = QTimer(self)
         self._connect()
         if use_tray and QSystemTrayIcon.isSystemTrayAvailable():
             self.attach_tray(TrayIcon(self))
@@ -136,6 +140,10 @@ class MainWindow(QMainWindow):
         self.meeting_view.item_changed.connect(lambda _item: self.team_view.refresh())
         self.meeting_view.minutes_saved.connect(lambda _id: self.team_view.refresh())
         self.meeting_view.speaker_renamed.connect(lambda _label, _name: self.team_view.refresh())
+        self.library.deleted.connect(self.meeting_view.forget)
+        self.library.deleted.connect(lambda _id: self.refresh())
+        self.meeting_view.deleted.connect(lambda _id: self.refresh())
+        self.retention_timer.timeout.connect(self.apply_retention)
         self.recorder.recording_changed.connect(self.pause_action.setEnabled)
 
     def attach_tray(self, tray: TrayIcon) -> None:
@@ -155,6 +163,21 @@ class MainWindow(QMainWindow):
         self.recorder.load_devices(self.settings.input_device)
         self.recorder.system_audio.setChecked(self.settings.system_audio)
         self.tasks.start(lambda _token: warm_up(self.engine), "loading the models", on_result=self._models_loaded)
+        self.apply_retention()
+        self.retention_timer.start(RETENTION_INTERVAL_MS)
+
+    def apply_retention(self) -> None:
+        """Delete the audio and the meetings the teams' retention rules no longer keep (at start, then daily)."""
+        self.tasks.call(self.engine.apply_retention, "applying the retention rules", self._retention_applied)
+
+    def _retention_applied(self, run: RetentionRun) -> None:
+        if not run.audio_deleted and not run.deleted.meetings:
+            return
+        for meeting in run.deleted.meetings:
+            self.meeting_view.forget(meeting.id)
+        self.statusBar().showMessage(f"Retention: deleted the audio of {len(run.audio_deleted)} and the whole of "
+                                     f"{len(run.deleted.meetings)} meeting(s)")
+        self.refresh()
 
     def _offer_recovery(self, paths: list[Path]) -> None:
         """A crash left recordings unfinished: offer to repair and process them."""

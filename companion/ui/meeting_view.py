@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QToolButton,
@@ -28,6 +29,7 @@ from companion.export.minutes import MINUTES_FORMATS, render_minutes
 from companion.files import write_atomic
 from companion.kg.records import Item
 from companion.models import Meeting, Minutes
+from companion.ui.delete_dialog import confirm_delete
 from companion.ui.minutes_view import MinutesView
 from companion.ui.playback import Player, why_not_playable
 from companion.ui.workers import TaskRunner
@@ -57,6 +59,8 @@ class MeetingView(QWidget):
     speaker_renamed = Signal(str, str)
     minutes_saved = Signal(int)
     """(meeting id) an edit of its minutes is stored, and the team's graph follows it"""
+    deleted = Signal(int)
+    """(meeting id) the meeting shown was deleted for good"""
 
     def __init__(self, engine: Engine, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +83,9 @@ class MeetingView(QWidget):
         for fmt in MINUTES_FORMATS:
             menu.addAction(FORMAT_NAMES.get(fmt, fmt), partial(self._choose_export, fmt))
         self.export_button.setMenu(menu)
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip("Delete this meeting and everything derived from it, for good")
+        self.delete_button.clicked.connect(self.delete_meeting)
         self.transcript = QTreeWidget()
         self.transcript.setHeaderLabels(["Time", "Speaker", "Text"])
         self.transcript.setRootIsDecorated(False)
@@ -104,6 +111,7 @@ class MeetingView(QWidget):
         header.addWidget(self.title, 1)
         header.addWidget(self.play_button)
         header.addWidget(self.export_button)
+        header.addWidget(self.delete_button)
         splitter = QSplitter()
         splitter.addWidget(self.transcript)
         splitter.addWidget(self.minutes_view)
@@ -115,6 +123,7 @@ class MeetingView(QWidget):
 
     def _set_enabled(self, enabled: bool) -> None:
         self.export_button.setEnabled(enabled)
+        self.delete_button.setEnabled(enabled)
         self.play_button.setEnabled(enabled and self.meeting is not None and why_not_playable(self.meeting) is None)
 
     def open(self, meeting_id: int, moment: float | None = None) -> None:
@@ -122,18 +131,20 @@ class MeetingView(QWidget):
         self._pending_moment = moment
         self.tasks.call(lambda: self._load(meeting_id), f"opening meeting {meeting_id}", self._show)
 
-    def _load(self, meeting_id: int) -> tuple[Meeting, Minutes, list[Item]]:
+    def _load(self, meeting_id: int) -> tuple[Meeting, Minutes, list[Item], str | None]:
         meeting = self.engine.meeting(meeting_id)
         items = self.engine.items(meeting.team)
         return meeting, self.engine.minutes(meeting_id), [
-            i for i in items if i.meeting_id == meeting_id and i.kind == "action_item"]
+            i for i in items if i.meeting_id == meeting_id and i.kind == "action_item"], \
+            self.engine.audio_deleted_on(meeting_id)
 
-    def _show(self, loaded: tuple[Meeting, Minutes, list[Item]]) -> None:
-        meeting, minutes, actions = loaded
+    def _show(self, loaded: tuple[Meeting, Minutes, list[Item], str | None]) -> None:
+        meeting, minutes, actions, audio_deleted_on = loaded
         self.meeting, self.minutes = meeting, minutes
         self.title.setText(meeting.title)
+        audio = f" · audio deleted on {audio_deleted_on} (the team's retention rule)" if audio_deleted_on else ""
         self.facts.setText(f"{meeting.team} · {meeting.date} · {clock(meeting.duration_s)} · "
-                           f"{', '.join(meeting.participants) or 'no participants named'}")
+                           f"{', '.join(meeting.participants) or 'no participants named'}{audio}")
         reason = why_not_playable(meeting)
         tip = reason or "Click a line to hear that moment."
         self.transcript.blockSignals(True)
@@ -212,6 +223,30 @@ class MeetingView(QWidget):
             self.open(meeting_id)
 
         self.tasks.call(lambda: self.engine.save_minutes(meeting_id, minutes), "saving the minutes", saved)
+
+    def delete_meeting(self) -> QMessageBox | None:
+        """Ask whether to delete the meeting shown for good; delete it off the GUI thread when yes."""
+        meeting = self.meeting
+        if meeting is None:
+            return None
+        return confirm_delete(self, meeting, lambda: self.tasks.call(
+            lambda: self.engine.delete_meeting(meeting.id), "deleting a meeting", lambda _: self.forget(meeting.id)))
+
+    def forget(self, meeting_id: int) -> None:
+        """The meeting with ``meeting_id`` was deleted: show nothing of it any more."""
+        if self.meeting is None or self.meeting.id != meeting_id:
+            return
+        self.player.stop()
+        self.meeting = self.minutes = None
+        self.title.setText("The meeting was deleted. Pick another in the library.")
+        self.facts.clear()
+        self.transcript.clear()
+        self.minutes_view.minutes = None  # MinutesView has no clear(): empty what it shows
+        self.minutes_view.summary.clear()
+        self.minutes_view.tree.clear()
+        self.minutes_view.edit_summary.setEnabled(False)
+        self._set_enabled(False)
+        self.deleted.emit(meeting_id)
 
     def _choose_export(self, fmt: str) -> None:
         if self.meeting is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -129,7 +130,7 @@ def test_closing_the_window_keeps_the_app_in_the_tray_unless_told_otherwise(wind
     assert window.tray is not None
     window.tray.open_window.emit()  # the tray's "Open Meeting Companion"
     assert window.isVisible()
-    window.settings.keep_in_tray = False
+    window.settings = replace(window.settings, keep_in_tray=False)
     window.close()
     assert not window.isVisible() and window._quitting
 
@@ -147,7 +148,7 @@ def test_read_aloud_speaks_the_answer_or_says_why_not(window: MainWindow, qtbot:
         original(text, voice)
 
     window.engine.speak = speak  # type: ignore[method-assign]
-    window.settings.voice = "gmw/en-us"  # as chosen in the settings
+    window.settings = replace(window.settings, voice="gmw/en-us")  # as chosen in the settings
     popup.read_button.click()
     assert popup.status.text() == "Reading aloud…"
     qtbot.waitUntil(lambda: bool(spoken) and window.tasks.wait(0), timeout=60_000)
