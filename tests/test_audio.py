@@ -138,7 +138,7 @@ class WindowEndingEarly:
             words = [FakeWord(0.1, end - start - 0.1, f" at{start:.0f}")]
         text = "".join(w.word for w in words)
         return [SimpleNamespace(start=words[0].start, end=words[-1].end, text=text, words=words)], \
-            SimpleNamespace(language="en")
+            SimpleNamespace(language="en", language_probability=1.0)
 
 
 def test_utterances_the_model_skipped_are_heard_alone_in_order(
@@ -167,7 +167,7 @@ class TimedModel:
 
     def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[Any, Any]:
         self.windows.append(options["chunk_length"])
-        return self._decode(), SimpleNamespace(language="en")
+        return self._decode(), SimpleNamespace(language="en", language_probability=1.0)
 
     def _decode(self) -> Any:
         self.clock.now += self.seconds

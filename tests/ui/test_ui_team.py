@@ -151,7 +151,9 @@ def test_read_aloud_speaks_the_answer_or_says_why_not(window: MainWindow, qtbot:
     window.settings = replace(window.settings, voice="gmw/en-us")  # as chosen in the settings
     popup.read_button.click()
     assert popup.status.text() == "Reading aloud…"
-    qtbot.waitUntil(lambda: bool(spoken) and window.tasks.wait(0), timeout=60_000)
+    # the pool can be idle a moment before its "done" signal reaches the window: wait for the outcome itself
+    qtbot.waitUntil(lambda: bool(spoken) and window.tasks.wait(0)
+                    and (popup.status.text() == "" or bool(window.errors)), timeout=60_000)
     assert spoken == [(popup.answer["answer"], "gmw/en-us")]  # type: ignore[index]
     said_why = ("cannot speak", "cannot read the answer aloud: no sound output")  # no speech engine, no speakers
     assert popup.status.text() == "" or (window.errors and window.errors[-1].startswith(said_why))
