@@ -45,7 +45,8 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.settings = settings
         form = QFormLayout(self)
-        self.speech_model = self._line(settings.speech_model, "bundled tiny.en", "Speech model")
+        self.speech_model = self._line(settings.speech_model, "fast (bundled tiny.en), balanced, accurate, or a folder",
+                                       "Speech model")
         self.summary_model = QComboBox(editable=True)
         self.summary_model.addItems(["smollm2", "gpt2", "distilgpt2", "none"])
         self.summary_model.setCurrentText(settings.summary_model)
