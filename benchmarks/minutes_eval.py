@@ -76,7 +76,7 @@ def _row(name: str, s: object) -> str:
 def ami_rouge() -> tuple[list[str], bool]:
     """ROUGE of our summary and of the first utterances, both cut to the human summary's length."""
     from companion.evaluation import rouge
-    from companion.llm.summary import textrank
+    from companion.llm.summary import central, rank_sentences
     from companion.models import Segment
     from companion.text.sentences import split_sentences
 
@@ -87,7 +87,7 @@ def ami_rouge() -> tuple[list[str], bool]:
         budget = len(reference.split())
         segments = [Segment(i, i + 1.0, u["text"], u["speaker"]) for i, u in enumerate(meeting["utterances"])]
         sentences = split_sentences(segments)
-        ours = " ".join(s.text for s in textrank(sentences, max_words=budget))
+        ours = " ".join(s.text for s in central(rank_sentences(sentences), max_words=budget))
         baseline = " ".join(" ".join(s.text for s in sentences).split()[:budget])
         for name, text in (("TextRank", ours), ("first sentences", baseline)):
             scores = rouge(reference, text)
