@@ -20,7 +20,7 @@ from companion.logs import setup_logging
 from companion.settings import Settings, effective_settings
 from companion.ui.icon import app_icon
 from companion.ui.lazy_engine import lazy_engine
-from companion.ui.main_window import MainWindow
+from companion.ui.main_window import QUIT_WAIT_MS, MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -112,4 +112,7 @@ def main(flags: Mapping[str, str | bool | None] | None = None, *, allow_download
     try:
         return int(app.exec())
     finally:
-        window.engine.close()
+        if window.tasks.shut_down(QUIT_WAIT_MS):
+            window.engine.close()
+        else:  # closing the store under a running job could crash the app; the process ends anyway
+            log.warning("work still running at exit: the meeting store is left for the system to close")

@@ -323,8 +323,7 @@ class MainWindow(QMainWindow):
         """Stop recording, cancel work, wait for the workers, remember the team in the settings file."""
         self.recorder.shut_down()
         self.hotkey.stop()
-        self.tasks.cancel_all()
-        if not self.tasks.wait(QUIT_WAIT_MS):
+        if not self.tasks.shut_down(QUIT_WAIT_MS):
             log.warning("some work did not stop within %d s", QUIT_WAIT_MS // 1000)
         try:  # the file as it is now: the command line may have changed it meanwhile
             replace(Settings.load(), team=self.settings.team).save()

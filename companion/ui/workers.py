@@ -107,6 +107,7 @@ class TaskRunner(QObject):
         self.compute.setMaxThreadCount(1)
         self._on_error = on_error
         self._active: set[Worker] = set()
+        self._shut = False
 
     def start(
         self,
@@ -122,9 +123,13 @@ class TaskRunner(QObject):
         """Run ``factory(token)`` on the pool (``compute``: in the compute lane); callbacks run on the GUI thread.
 
         Errors go to the runner's error handler (a dialog, and the log), then to ``on_error`` when given;
-        a cancelled job reports nothing.
+        a cancelled job reports nothing. Once the runner is shut down, the job is not started at all.
         """
         worker = Worker(factory, name)
+        if self._shut:
+            log.info("not starting %s: the app is quitting", name)
+            worker.done = True
+            return worker
         if on_result is not None:
             worker.signals.returned.connect(on_result)
         if on_yield is not None:
@@ -149,6 +154,16 @@ class TaskRunner(QObject):
         """Cancel every running job (used when quitting)."""
         for worker in self.active:
             worker.cancel()
+
+    def shut_down(self, timeout_ms: int) -> bool:
+        """Cancel every job, start no new one, wait for those running to end; True when they all did.
+
+        A result delivered while quitting can ask for more work (a team list that refreshes the library);
+        refusing it keeps every thread out of the store that the app closes next.
+        """
+        self._shut = True
+        self.cancel_all()
+        return self.wait(timeout_ms)
 
     def wait(self, timeout_ms: int = -1) -> bool:
         """Wait for every job to end; True when they all did."""

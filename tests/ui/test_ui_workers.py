@@ -100,3 +100,22 @@ def test_the_compute_lane_runs_one_job_at_a_time_and_a_queued_job_can_be_cancell
     assert events == ["first started", "first ended", "second started", "second ended"]
     assert first.done and second.done
     assert runner.wait(5000)
+
+
+def test_a_shut_down_runner_ends_its_jobs_and_starts_no_new_one(qtbot: QtBot) -> None:
+    """Quitting: a result that asks for more work must not send a thread into the store being closed."""
+    runner = TaskRunner(lambda name, error: None)
+    started = threading.Event()
+
+    def endless(token: CancelToken) -> Job[None]:
+        started.set()
+        while True:
+            yield Progress("waiting", 0, 1)
+
+    runner.start(endless, "endless")
+    assert started.wait(5)
+    assert runner.shut_down(5000)
+    ran = threading.Event()
+    late = runner.call(ran.set, "a late refresh", lambda result: None)
+    assert runner.wait(5000)
+    assert late.done and not ran.is_set()
