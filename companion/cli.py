@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import json
 import logging
 import os
 import signal
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from companion import __version__
 from companion.clock import clock
+from companion.encryption import PASSPHRASE_VARIABLE, passphrase
 from companion.errors import Cancelled, CompanionError
 from companion.export.agenda import AGENDA_FORMATS, render_agenda
 from companion.export.minutes import MINUTES_FORMATS, render_minutes
-from companion.files import write_atomic
 from companion.jobs import Job, Progress, run_job
 from companion.kg.views import GRAPH_FORMATS
 from companion.llm.backend import SMOLLM2
@@ -173,6 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(run=_delete)
 
+    encrypt = commands.add_parser(
+        "encrypt", help=f"encrypt the data folder in place: asks for a new passphrase (or reads "
+                        f"${PASSPHRASE_VARIABLE}); the OS keychain keeps the key when there is one")
+    encrypt.set_defaults(run=_encrypt)
+    decrypt = commands.add_parser("decrypt", help="decrypt the data folder in place and forget its key")
+    decrypt.set_defaults(run=_decrypt)
+
     retention = commands.add_parser("retention", help="how long a team keeps audio and meetings; apply it now")
     retention.add_argument("--team", help="the team whose rule to show or set (default: list every rule)")
     retention.add_argument("--audio-days", type=_days, default=argparse.SUPPRESS, metavar="N|forever",
@@ -230,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from companion.ui.app import main as gui_main
 
         return gui_main(flags, allow_download=args.allow_download, verbose=args.verbose)
-    from companion.kg.store import STORE_FILE, store_error
+    from companion.kg.store import DATABASE_ERRORS, STORE_FILE, store_error
 
     log_file = setup_logging(args.verbose)
     try:
@@ -243,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CompanionError as error:
         print(f"companion: error: {error}", file=sys.stderr)
         return 1
-    engine = args.settings.engine(allow_download=args.allow_download)
+    engine = args.settings.engine(allow_download=args.allow_download, ask_passphrase=_ask_passphrase)
     try:
         args.run(engine, args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit
@@ -257,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CompanionError as error:
         print(f"companion: error: {error}", file=sys.stderr)
         return 1
-    except sqlite3.DatabaseError as error:  # the store's file failed under a running command
+    except DATABASE_ERRORS as error:  # the store's file failed under a running command
         print(f"companion: error: {store_error(engine.data_dir / STORE_FILE, error)}", file=sys.stderr)
         return 1
     except Exception as error:
@@ -269,11 +276,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _ask_passphrase(prompt: str) -> str:
+    """Ask for a passphrase on the terminal, without echo.
+
+    Raises:
+        CompanionError: there is no terminal to ask on.
+    """
+    if not sys.stdin.isatty():
+        raise CompanionError(f"the data folder is encrypted: set {PASSPHRASE_VARIABLE} or run the command on a "
+                             "terminal to be asked for the passphrase")
+    return getpass.getpass(prompt, stream=sys.stderr)
+
+
+def _new_passphrase(engine: Engine) -> str:
+    """A new passphrase: from the environment, else asked twice on the terminal."""
+    def twice(prompt: str) -> str:
+        first = _ask_passphrase(prompt)
+        if _ask_passphrase("Again, to be sure: ") != first:
+            raise CompanionError("the two passphrases differ: nothing was encrypted")
+        return first
+
+    return passphrase(engine.data_dir, twice, f"New passphrase for {engine.data_dir}: ")
+
+
+def _encrypt(engine: Engine, args: argparse.Namespace) -> None:
+    conversion = engine.encrypt(lambda: _new_passphrase(engine))
+    what = "the meeting store and " if conversion.store else ""
+    print(f"encrypted {engine.data_dir}: {what}{len(conversion.files)} file(s); keep the passphrase safe, "
+          "nothing in the folder can be read without it")
+
+
+def _decrypt(engine: Engine, args: argparse.Namespace) -> None:
+    conversion = engine.decrypt()
+    what = "the meeting store and " if conversion.store else ""
+    print(f"decrypted {engine.data_dir}: {what}{len(conversion.files)} file(s)")
+
+
 def _transcribe(engine: Engine, args: argparse.Namespace) -> None:
     transcript = _with_progress(
         engine.transcribe(args.audio, speakers=args.speakers is not None, num_speakers=args.speakers or None), engine
     )
-    _emit(write_transcript(transcript, args.format), args.output)
+    _emit(write_transcript(transcript, args.format), args.output, engine)
 
 
 def _process(engine: Engine, args: argparse.Namespace) -> None:
@@ -330,7 +373,7 @@ def _minutes(engine: Engine, args: argparse.Namespace) -> None:
     rendered = render_minutes(meeting, engine.minutes(meeting.id), args.format)
     if isinstance(rendered, bytes) and args.output is None:
         raise CompanionError(f"{args.format.upper()} is a binary format: give a file with -o FILE")
-    _emit(rendered, args.output)
+    _emit(rendered, args.output, engine)
 
 
 def _meetings(engine: Engine, args: argparse.Namespace) -> None:
@@ -344,7 +387,7 @@ def _meetings(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def _transcript(engine: Engine, args: argparse.Namespace) -> None:
-    _emit(write_transcript(engine.meeting(args.meeting_id).transcript, args.format), args.output)
+    _emit(write_transcript(engine.meeting(args.meeting_id).transcript, args.format), args.output, engine)
 
 
 def _record(engine: Engine, args: argparse.Namespace) -> None:
@@ -434,11 +477,11 @@ def _ask(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def _agenda(engine: Engine, args: argparse.Namespace) -> None:
-    _emit(render_agenda(engine.agenda(args.team, args.date), args.format), args.output)
+    _emit(render_agenda(engine.agenda(args.team, args.date), args.format), args.output, engine)
 
 
 def _graph(engine: Engine, args: argparse.Namespace) -> None:
-    _emit(engine.export_graph(args.team, args.format), args.output)
+    _emit(engine.export_graph(args.team, args.format), args.output, engine)
 
 
 def _doctor(engine: Engine, args: argparse.Namespace) -> None:
@@ -548,13 +591,15 @@ def _config(args: argparse.Namespace) -> None:
         print(as_text(getattr(settings, checked_key(args.key, where))))
 
 
-def _emit(content: str | bytes, output: Path | None) -> None:
+def _emit(content: str | bytes, output: Path | None, engine: Engine | None = None) -> None:
+    """Print ``content``, or write it to ``output`` through ``engine`` (sealed inside an encrypted data folder)."""
     if output is None:
         text = content.decode() if isinstance(content, bytes) else content
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
+    assert engine is not None, "a file is written through the engine"
     try:
-        write_atomic(output, content)
+        engine.save_export(output, content)
     except OSError as error:
         problem = error.strerror or str(error)
         raise CompanionError(f"{output}: cannot write ({problem}); nothing there was changed") from error

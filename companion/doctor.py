@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from companion.audio.recording import unfinished_recordings
+from companion.encryption import PASSPHRASE_VARIABLE, FolderKey, marker
 from companion.errors import CompanionError
 from companion.kg.store import STORE_FILE, Store
 from companion.runtime import bundled_whisper_model
@@ -33,9 +34,33 @@ class Finding:
     advice: str = ""
 
 
-def diagnose(data_dir: Path) -> list[Finding]:
-    """Check the data folder, its store, unfinished recordings and the installed models."""
-    return [_folder(data_dir), _space(data_dir), _store(data_dir), _recordings(data_dir), *_models()]
+def diagnose(data_dir: Path, unlock: Callable[[], FolderKey | None] = lambda: None) -> list[Finding]:
+    """Check the data folder, its encryption (``unlock`` gives its key), its store, unfinished recordings and the
+    installed models. The store and the recordings of an encrypted folder are checked only with its key."""
+    encryption, key = _encryption(data_dir, unlock)
+    if not encryption.ok and key is None:
+        skipped = "not checked: the data folder's key is needed"
+        return [_folder(data_dir), _space(data_dir), encryption, Finding("meeting store", False, skipped),
+                Finding("recordings", False, skipped), *_models()]
+    return [_folder(data_dir), _space(data_dir), encryption, _store(data_dir, key), _recordings(data_dir, key),
+            *_models()]
+
+
+def _encryption(data_dir: Path, unlock: Callable[[], FolderKey | None]) -> tuple[Finding, FolderKey | None]:
+    check = "encryption"
+    try:
+        found = marker(data_dir) if data_dir.is_dir() else None
+        key = unlock() if found is not None else None
+    except CompanionError as error:
+        return Finding(check, False, str(error), f"give the folder's passphrase (on a terminal, or in "
+                                                 f"${PASSPHRASE_VARIABLE})"), None
+    if found is None:
+        return Finding(check, True, "not encrypted ('companion encrypt' encrypts it)"), None
+    if found.state != "encrypted":
+        command = "decrypt" if found.state == "decrypting" else "encrypt"
+        return Finding(check, False, f"'companion {command}' was interrupted: the folder is half converted (still "
+                                     "usable)", f"run 'companion {command}' again"), key
+    return Finding(check, True, "encrypted at rest"), key
 
 
 def _folder(data_dir: Path) -> Finding:
@@ -62,12 +87,12 @@ def _space(data_dir: Path) -> Finding:
     return Finding("free space", True, detail)
 
 
-def _store(data_dir: Path) -> Finding:
+def _store(data_dir: Path, key: FolderKey | None) -> Finding:
     path = data_dir / STORE_FILE
     if not path.exists():
         return Finding("meeting store", True, "no meetings stored yet")
     try:
-        store = Store(path)
+        store = Store(path, None if key is None else key.database_key)
     except CompanionError as error:
         return Finding("meeting store", False, str(error), _RESTORE.format(path=path))
     try:
@@ -84,9 +109,9 @@ _RESTORE = ("restore a backup: close the app, then copy your latest 'companion b
             "(keep the damaged file aside)")
 
 
-def _recordings(data_dir: Path) -> Finding:
+def _recordings(data_dir: Path, key: FolderKey | None) -> Finding:
     folder = data_dir / "recordings"
-    left = unfinished_recordings(folder)
+    left = unfinished_recordings(folder, key)
     if left:
         return Finding("recordings", False, f"{len(left)} recording(s) a crash left unfinished",
                        "run 'companion recover' (or open the app) to repair and store them")

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from pathlib import Path
@@ -18,7 +18,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from companion import privacy
+from companion import encryption, privacy
 from companion.audio import speak as speech
 from companion.audio.capture import AudioSource
 from companion.audio.decode import decode_audio, louder_channel
@@ -45,6 +45,7 @@ from companion.audio.speakers import (
 from companion.audio.streaming import StreamingTranscriber
 from companion.audio.stt import SpeechToText
 from companion.doctor import Finding, diagnose
+from companion.encryption import Ask, FolderKey
 from companion.errors import CompanionError, InputError, NotFoundError
 from companion.jobs import CancelToken, ComputeLane, Job, Progress
 from companion.kg.agenda import agenda_date, build_agenda
@@ -66,7 +67,7 @@ from companion.llm.backend import LanguageModel, load_language_model
 from companion.llm.embeddings import Embedder, shared_embedder
 from companion.llm.minutes import write_minutes
 from companion.models import Meeting, Minutes, Transcript, checked_date
-from companion.privacy import Deletion, RetentionRun
+from companion.privacy import Conversion, Deletion, RetentionRun
 from companion.runtime import DeviceChoice, Runtime, decide_runtime, default_data_dir
 from companion.sources import content_hash, file_date
 from companion.stages import StageTimes
@@ -117,6 +118,7 @@ class Engine:
         summary_model: str | None = None,
         allow_download: bool = False,
         runtime: Runtime | None = None,
+        ask_passphrase: Ask | None = None,
     ) -> None:
         """Args:
             data_dir: where the store lives (default: ``$COMPANION_DATA_DIR`` or the user data dir).
@@ -127,12 +129,15 @@ class Engine:
                 for the extractive summary only.
             allow_download: fetch named models that are not cached yet.
             runtime: a ready-made runtime policy (tests share one).
+            ask_passphrase: asks for an encrypted data folder's passphrase when the keychain does not hold its
+                key and ``$COMPANION_PASSPHRASE`` is not set (the CLI asks on the terminal).
         """
         self.data_dir = default_data_dir(data_dir)
         self._device = device
         self._whisper_model = whisper_model
         self._summary_model = summary_model
         self._allow_download = allow_download
+        self._ask_passphrase = ask_passphrase
         self.lane = ComputeLane()
         """Model work takes turns here; live transcription first (see :class:`ComputeLane`)."""
         if runtime is not None:
@@ -178,11 +183,26 @@ class Engine:
             raise CompanionError(f"{folder}: cannot create the data folder ({problem})") from error
         if not os.access(folder, os.W_OK | os.X_OK):
             raise CompanionError(f"{folder}: the data folder cannot be written (no permission)")
-        return Store(folder / STORE_FILE)
+        key = self.folder_key
+        return Store(folder / STORE_FILE, None if key is None else key.database_key)
+
+    @cached_property
+    def folder_key(self) -> FolderKey | None:
+        """The data folder's key when it is encrypted (asked for on first use, see ``ask_passphrase``), else None.
+
+        Raises:
+            CompanionError: the passphrase is wrong or cannot be had.
+        """
+        return encryption.unlock(self.data_dir, self._ask_passphrase)
 
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
+
+    def _reopen_store(self) -> None:
+        """Close the store now; the next use opens it again (after the folder was converted)."""
+        self.close()
+        self.__dict__.pop("store", None)
 
     @cached_property
     def diarizer(self) -> Diarizer:
@@ -214,7 +234,7 @@ class Engine:
                 return read_transcript(path), None
         yield Progress("decoding", 0, 1)
         with timings.stage("decode"):
-            audio = decode_audio(path)
+            audio = self.audio(path)
         with timings.stage("transcription"):
             transcript: Transcript = yield from self.speech_to_text.transcribe(audio, cancel)
             if not transcript.segments:
@@ -223,7 +243,8 @@ class Engine:
         if not speakers:
             return transcript, None
         with timings.stage("speakers"):
-            diarization = yield from self.diarizer.diarize(audio, num_speakers, cancel, louder_channel(path))
+            diarization = yield from self.diarizer.diarize(audio, num_speakers, cancel,
+                                                          louder_channel(path, self._key_for(path)))
         return label_transcript(transcript, diarization), diarization
 
     def process(
@@ -407,7 +428,7 @@ class Engine:
         control = control or RecordingControl()
         today = dt.date.today().isoformat()
         info = RecordingInfo(team, (title or f"Meeting {today}").strip(), today, [p for p in participants if p])
-        recording = Recording(self.recordings_dir, info, microphone, system_audio)
+        recording = Recording(self.recordings_dir, info, microphone, system_audio, self.folder_key)
         live = StreamingTranscriber(self.live_speech_to_text, policy, names=info.participants)
         profiles = self.store.named_voices(team)
         speakers = LiveSpeakers(partial(self.diarizer.embed_spans, batch_size=policy.embed_batch), profiles, policy)
@@ -442,7 +463,7 @@ class Engine:
 
     def unfinished_recordings(self) -> list[Path]:
         """Recordings a crash left unfinished, and those whose recovery has not stored a meeting yet; oldest first."""
-        return unfinished_recordings(self.recordings_dir)
+        return unfinished_recordings(self.recordings_dir, self.folder_key)
 
     def recover(self, path: Path, cancel: CancelToken | None = None) -> Job[Meeting]:
         """Repair a recording :meth:`unfinished_recordings` offers and process it as the meeting it was meant to be.
@@ -450,11 +471,11 @@ class Engine:
         It stays offered until its meeting is stored, so a recovery that fails or is cancelled can be tried
         again; a missing or broken sidecar means defaults (:func:`~companion.audio.recording.read_info`).
         """
-        finished, info, seconds = recover_recording(path)
+        finished, info, seconds = recover_recording(path, self.folder_key)
         yield Progress("recovering", seconds, seconds)
         meeting = yield from self.process(finished, info.team, title=info.title, date=info.date,
                                           participants=info.participants, cancel=cancel)
-        recovery_stored(finished, info)
+        recovery_stored(finished, info, self.folder_key)
         return meeting
 
     def minutes(self, meeting_id: int) -> Minutes:
@@ -598,8 +619,68 @@ class Engine:
         return export_graph(self.team_graph(team), format)
 
     def doctor(self) -> list[Finding]:
-        """Check the data folder, its store, unfinished recordings and the models; each finding says what to do."""
-        return diagnose(self.data_dir)
+        """Check the data folder, its encryption, its store, unfinished recordings and the models; each finding
+        says what to do."""
+        return diagnose(self.data_dir, lambda: self.folder_key)
+
+    def audio(self, path: Path) -> np.ndarray:
+        """Decode an audio or video file to 16 kHz mono (a sealed recording of this folder with its key)."""
+        return decode_audio(path, self._key_for(path))
+
+    def _key_for(self, path: Path) -> FolderKey | None:
+        """The folder key for a sealed file (asked for only then), else None."""
+        return self.folder_key if encryption.is_sealed(path) else None
+
+    def save_export(self, path: Path, content: str | bytes) -> None:
+        """Write an export whole or not at all; inside an encrypted data folder it is sealed with the folder's key.
+
+        Raises:
+            OSError: it cannot be written (nothing there has changed).
+        """
+        inside = path.absolute().resolve().is_relative_to(self.data_dir.absolute().resolve())
+        key = self.folder_key if inside else None
+        encryption.write_file(path, content.encode("utf-8") if isinstance(content, str) else content, key)
+
+    def encrypt(self, new_passphrase: Callable[[], str]) -> Conversion:
+        """Encrypt the data folder in place: the store through SQLCipher, every other file sealed.
+
+        A folder not yet encrypted gets a key derived from ``new_passphrase()`` (kept in the OS keychain when
+        there is one); one whose encryption was interrupted is finished with its key. A crash or error midway
+        leaves every file readable (each says whether it is encrypted), and running this again finishes it.
+        No other process may use the folder meanwhile.
+
+        Raises:
+            CompanionError: it is encrypted already, its decryption is unfinished, or a file cannot be converted.
+        """
+        found = encryption.marker(self.data_dir)
+        if found is None:
+            new, found = encryption.new_key(new_passphrase())
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            found.save(self.data_dir)
+            encryption.remember(found, new)
+            self.__dict__["folder_key"] = new
+        elif found.state != "encrypting":
+            raise CompanionError(f"{self.data_dir} is encrypted already" if found.state == "encrypted" else
+                                 f"{self.data_dir}: a decryption is unfinished: run 'companion decrypt' first")
+        key = self.folder_key
+        assert key is not None
+        self._reopen_store()
+        return privacy.encrypt_folder(self.data_dir, key, found)
+
+    def decrypt(self) -> Conversion:
+        """Decrypt the data folder in place (the reverse of :meth:`encrypt`, as safe) and forget its key.
+
+        Raises:
+            CompanionError: it is not encrypted, the key cannot be had, or a file cannot be converted.
+        """
+        found = encryption.marker(self.data_dir)
+        key = self.folder_key
+        if found is None or key is None:
+            raise CompanionError(f"{self.data_dir} is not encrypted")
+        self._reopen_store()
+        conversion = privacy.decrypt_folder(self.data_dir, key, found)
+        del self.__dict__["folder_key"]
+        return conversion
 
     def backup(self, destination: Path) -> None:
         """Write a consistent copy of the meeting store (safe while the app is recording or saving)."""

@@ -1,22 +1,29 @@
-"""Deleting meetings for good, and each team's retention rule. No Qt here.
+"""Deleting meetings for good, each team's retention rule, and converting a data folder to and from
+encryption at rest. No Qt here.
 
 The store deletes a meeting's rows and scrubs its own files (:meth:`~companion.kg.store.Store.delete_meetings`);
 this module removes the files the app wrote for a meeting in the data folder: its recording and the
 recording's sidecar. A file outside the data folder (one the user imported from elsewhere) is the user's own:
 it is left where it is, and the caller is told about it.
+
+Encrypting a folder (:func:`encrypt_folder`) rewrites its store through SQLCipher and seals every other file
+in it (:mod:`companion.encryption`), each replaced whole or not at all; its marker says ``encrypting`` until
+all are done. Every file says itself whether it is encrypted, so a folder left half converted by a crash is
+usable, and converting it again finishes the job. :func:`decrypt_folder` is the reverse.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from companion.audio.recording import info_path
+from companion.encryption import MARKER, FolderKey, Marker, forget, is_sealed, seal_file, unseal_file
 from companion.errors import CompanionError
-from companion.kg.store import Store
+from companion.kg.store import STORE_FILE, Store, convert_store, is_plain
 from companion.models import Meeting
 
 log = logging.getLogger(__name__)
@@ -45,6 +52,68 @@ class RetentionRun:
     """Meetings whose audio was deleted (their transcript and minutes stay)."""
     deleted: Deletion
     """Meetings deleted whole."""
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What encrypting or decrypting a data folder did."""
+
+    store: bool
+    """Whether the meeting store was rewritten (a folder without meetings has none)."""
+    files: list[Path]
+    """The other files sealed or opened (recordings, their sidecars, exports)."""
+
+
+def encrypt_folder(data_dir: Path, key: FolderKey, found: Marker) -> Conversion:
+    """Encrypt the folder's store and seal its other files with ``key``; ``found`` (its marker, saved before,
+    in the ``encrypting`` state) is then saved as ``encrypted``. What is encrypted already is left as it is.
+
+    Raises:
+        CompanionError: the store is in use or cannot be converted, or a file cannot be sealed.
+    """
+    store = data_dir / STORE_FILE
+    converted = is_plain(store)
+    if converted:
+        convert_store(store, None, key.database_key)
+    sealed = [_convert(path, seal_file, key) for path in _folder_files(data_dir) if not is_sealed(path)]
+    replace(found, state="encrypted").save(data_dir)
+    log.info("encrypted %s: the store%s and %d file(s)", data_dir, "" if converted else " (already)", len(sealed))
+    return Conversion(converted, sealed)
+
+
+def decrypt_folder(data_dir: Path, key: FolderKey, found: Marker) -> Conversion:
+    """Decrypt the folder's store and open its sealed files; then remove its marker and forget its key in the
+    keychain. The marker says ``decrypting`` meanwhile.
+
+    Raises:
+        CompanionError: the store is in use or cannot be converted, or a file cannot be opened.
+    """
+    replace(found, state="decrypting").save(data_dir)
+    store = data_dir / STORE_FILE
+    converted = store.exists() and not is_plain(store)
+    if converted:
+        convert_store(store, key.database_key, None)
+    opened = [_convert(path, unseal_file, key) for path in _folder_files(data_dir) if is_sealed(path)]
+    (data_dir / MARKER).unlink()
+    forget(found)
+    log.info("decrypted %s: the store and %d file(s)", data_dir, len(opened))
+    return Conversion(converted, opened)
+
+
+def _folder_files(data_dir: Path) -> list[Path]:
+    """The data folder's files besides its store and marker (and the temporary files of a write under way)."""
+    return sorted(path for path in data_dir.rglob("*") if path.is_file() and not path.is_symlink()
+                  and not path.name.startswith(STORE_FILE) and path.name != MARKER
+                  and not (path.name.startswith(".") and ".partial" in path.name))
+
+
+def _convert(path: Path, convert: Callable[[Path, FolderKey], None], key: FolderKey) -> Path:
+    try:
+        convert(path, key)
+    except OSError as error:
+        raise CompanionError(f"{path}: cannot convert the file ({error.strerror or error}); it is as it was, "
+                             "run the command again") from error
+    return path
 
 
 def delete_meetings(store: Store, data_dir: Path, meeting_ids: Sequence[int]) -> Deletion:

@@ -28,6 +28,7 @@ from companion.files import write_atomic
 from companion.runtime import APP_NAME, DEVICE_CHOICES, DeviceChoice
 
 if TYPE_CHECKING:
+    from companion.encryption import Ask
     from companion.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -118,12 +119,14 @@ class Settings:
         """
         return replace(self, **{checked_key(key, where): _parse(key, value, where)})
 
-    def engine(self, *, allow_download: bool = False) -> Engine:
-        """An engine as these settings describe it (models still load lazily, on first use)."""
+    def engine(self, *, allow_download: bool = False, ask_passphrase: Ask | None = None) -> Engine:
+        """An engine as these settings describe it (models still load lazily, on first use); ``ask_passphrase``
+        asks for an encrypted data folder's passphrase (see :class:`~companion.engine.Engine`)."""
         from companion.engine import Engine
 
         return Engine(self.data_dir or None, device=self.device, whisper_model=self.speech_model or None,
-                      summary_model=self.language_model, allow_download=allow_download)
+                      summary_model=self.language_model, allow_download=allow_download,
+                      ask_passphrase=ask_passphrase)
 
 
 KEYS: tuple[str, ...] = tuple(f.name for f in fields(Settings))

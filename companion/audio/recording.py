@@ -6,6 +6,8 @@ Files in the recordings folder:
     <stamp>.json            what the recording is for (team, title, date, participants), and whether a
                             recovery of it has yet to store its meeting (it is offered again until then)
 Channel 0 is the microphone ("me"), channel 1 system audio ("them") when recorded.
+In an encrypted data folder all three are sealed with the folder's key (see :mod:`companion.encryption`);
+the WAV is sealed a chunk at each flush, so a crash still loses at most the last half second.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ import numpy as np
 from companion.audio.capture import AudioSource
 from companion.audio.decode import SAMPLE_RATE
 from companion.audio.wavfile import WavAppender, repair_wav
+from companion.encryption import FolderKey, read_file, write_file
 from companion.errors import CompanionError
-from companion.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +52,23 @@ class RecordingInfo:
     recovering: bool = False
     """Set from the start of a recovery until its meeting is stored."""
 
-    def save(self, path: Path) -> None:
-        write_atomic(path, json.dumps(asdict(self), indent=2))
+    def save(self, path: Path, key: FolderKey | None = None) -> None:
+        """Write the sidecar (sealed with ``key``, an encrypted folder's)."""
+        write_file(path, json.dumps(asdict(self), indent=2).encode("utf-8"), key)
 
     @classmethod
-    def load(cls, path: Path) -> RecordingInfo:
-        """Read a sidecar.
+    def load(cls, path: Path, key: FolderKey | None = None) -> RecordingInfo:
+        """Read a sidecar (``key`` opens a sealed one).
 
         Raises:
             OSError: it cannot be read.
-            ValueError: it is not a recording's info: not JSON (cut short, say), or a field missing or wrong.
+            ValueError: it is not a recording's info: not JSON (cut short, say), or a field missing or wrong, or
+                it is sealed and ``key`` does not open it.
         """
-        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(read_file(path, key).decode("utf-8"))
+        except CompanionError as error:
+            raise ValueError(str(error)) from None
         if not isinstance(data, dict):
             raise ValueError(f"{path}: not a recording's info")
         known = {f.name for f in fields(cls)}
@@ -124,8 +131,9 @@ class Recording:
     the mono mix to live transcription through :meth:`take_live_audio`.
     """
 
-    def __init__(self, folder: Path, info: RecordingInfo, mic: AudioSource, system: AudioSource | None = None
-                 ) -> None:
+    def __init__(self, folder: Path, info: RecordingInfo, mic: AudioSource, system: AudioSource | None = None,
+                 key: FolderKey | None = None) -> None:
+        """``key``: an encrypted data folder's, to seal the recording and its sidecar with."""
         folder.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime(STAMP)
         info.channels = 2 if system is not None else 1
@@ -141,7 +149,8 @@ class Recording:
         self._live: list[np.ndarray] = []
         self._live_lock = threading.Lock()
         self._stopping = threading.Event()
-        self._writer = WavAppender(self.path, info.channels, SAMPLE_RATE)
+        self._key = key
+        self._writer = WavAppender(self.path, info.channels, SAMPLE_RATE, key)
         self._thread = threading.Thread(target=self._write_loop, name="recording-writer", daemon=True)
 
     @property
@@ -149,7 +158,7 @@ class Recording:
         return self._writer.seconds
 
     def start(self) -> None:
-        self.info.save(self.info_path)
+        self.info.save(self.info_path, self._key)
         self._thread.start()
         self.mic.start(lambda block: self._incoming.put((0, block)), self._lost)
         if self.system is not None:
@@ -247,31 +256,33 @@ class Recording:
                 self._live.pop(0)
 
 
-def unfinished_recordings(folder: Path) -> list[Path]:
-    """Recordings a crash left behind, and recovered ones whose meeting is not stored yet; oldest first."""
+def unfinished_recordings(folder: Path, key: FolderKey | None = None) -> list[Path]:
+    """Recordings a crash left behind, and recovered ones whose meeting is not stored yet; oldest first.
+    ``key`` opens the sealed sidecars of an encrypted folder."""
     if not folder.is_dir():
         return []
     unfinished = list(folder.glob(f"*{UNFINISHED_SUFFIX}"))
     being_recovered = [wav for wav in folder.glob("*.wav")
-                       if not wav.name.endswith(UNFINISHED_SUFFIX) and _being_recovered(wav)]
+                       if not wav.name.endswith(UNFINISHED_SUFFIX) and _being_recovered(wav, key)]
     return sorted(unfinished + being_recovered)
 
 
-def recover_recording(path: Path) -> tuple[Path, RecordingInfo, float]:
+def recover_recording(path: Path, key: FolderKey | None = None) -> tuple[Path, RecordingInfo, float]:
     """Repair a recording :func:`unfinished_recordings` offers and mark it finished; return path, info, seconds.
 
     Its sidecar says that it is being recovered before the WAV changes name, and it stays offered until
     :func:`recovery_stored`: a recovery that fails, is cancelled or crashes can be tried again. A missing
-    or broken sidecar means defaults (see :func:`read_info`), written as its new sidecar.
+    or broken sidecar means defaults (see :func:`read_info`), written as its new sidecar. ``key`` opens (and
+    seals) the files of an encrypted folder.
 
     Raises:
         CompanionError: the file is not a recording this app wrote, or cannot be repaired.
     """
-    info = read_info(path)
+    info = read_info(path, key)
     info.recovering = True
-    info.save(info_path(path))
+    info.save(info_path(path), key)
     try:
-        seconds = repair_wav(path)
+        seconds = repair_wav(path, key)
     except ValueError as error:
         raise CompanionError(str(error)) from None
     except OSError as error:
@@ -282,13 +293,13 @@ def recover_recording(path: Path) -> tuple[Path, RecordingInfo, float]:
     return finished, info, seconds
 
 
-def recovery_stored(path: Path, info: RecordingInfo) -> None:
+def recovery_stored(path: Path, info: RecordingInfo, key: FolderKey | None = None) -> None:
     """The meeting of the recovered recording at ``path`` is stored: stop offering it."""
     info.recovering = False
-    info.save(info_path(path))
+    info.save(info_path(path), key)
 
 
-def read_info(path: Path) -> RecordingInfo:
+def read_info(path: Path, key: FolderKey | None = None) -> RecordingInfo:
     """What the recording at ``path`` is for, from its sidecar.
 
     A sidecar that is missing or broken (a crash while it was written) is no reason to lose the audio: it
@@ -296,7 +307,7 @@ def read_info(path: Path) -> RecordingInfo:
     has none); logged as a warning.
     """
     try:
-        return RecordingInfo.load(info_path(path))
+        return RecordingInfo.load(info_path(path), key)
     except (OSError, ValueError) as error:
         try:
             began = dt.datetime.strptime(_stem(path), STAMP)
@@ -318,8 +329,8 @@ def _stem(path: Path) -> str:
     return path.name.removesuffix(UNFINISHED_SUFFIX).removesuffix(".wav")
 
 
-def _being_recovered(path: Path) -> bool:
+def _being_recovered(path: Path, key: FolderKey | None) -> bool:
     try:
-        return RecordingInfo.load(info_path(path)).recovering
+        return RecordingInfo.load(info_path(path), key).recovering
     except (OSError, ValueError):
         return False

@@ -3,6 +3,11 @@
 The knowledge graph's modules (``knowledge.py``, ``people.py``, ``search.py``) work on the handle the store
 gives them, inside its transactions; nothing else opens the database. WAL mode lets other processes read
 while this one writes; every write is one atomic transaction.
+
+In an encrypted data folder the store is an SQLCipher database: every connection gives the key first
+(``PRAGMA key``), and the file, its WAL and its shared memory hold no readable page without it. A store
+file says itself whether it is encrypted (a plain SQLite file begins with its format string), so a folder
+whose conversion a crash interrupted opens either way (:func:`convert_store`).
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+from sqlcipher3 import dbapi2 as sqlcipher
 from sqlite_utils import Database
 
 from companion.errors import CompanionError, NotFoundError
@@ -35,10 +41,18 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_S = 30.0
 STORE_FILE = "companion.db"
 """The store's file name in a data folder."""
+DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
+"""What the store's connections raise for a file they cannot use (SQLCipher's are not ``sqlite3``'s)."""
+_OPERATIONAL_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError, sqlcipher.OperationalError)
+_PLAIN_HEADER = b"SQLite format 3\x00"
 
 
 class _Connection(sqlite3.Connection):
     """A connection that a ``WeakSet`` can hold, so that closing the store closes every thread's."""
+
+
+class _CipherConnection(sqlcipher.Connection):  # type: ignore[misc]
+    """An SQLCipher connection that a ``WeakSet`` can hold."""
 
 
 class _ThreadedDatabase(Database):
@@ -52,17 +66,18 @@ class _ThreadedDatabase(Database):
     ``BUSY_TIMEOUT_S`` for another thread or process to finish.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: str | None) -> None:
         self._path = path
+        self._key = key
         self._local = threading.local()
-        self._connections: weakref.WeakSet[_Connection] = weakref.WeakSet()
+        self._connections: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
         self._guard = threading.Lock()
         self._closed = False
         super().__init__(self._connect())
 
     @property  # type: ignore[override]
     def conn(self) -> sqlite3.Connection:
-        connection: _Connection | None = getattr(self._local, "connection", None)
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             connection = self._connect()
         return connection
@@ -71,12 +86,11 @@ class _ThreadedDatabase(Database):
     def conn(self, connection: sqlite3.Connection) -> None:
         """``Database.__init__`` hands back the first connection; it already belongs to this thread."""
 
-    def _connect(self) -> _Connection:
+    def _connect(self) -> sqlite3.Connection:
         with self._guard:
             if self._closed:
                 raise CompanionError(f"{self._path}: the meeting store is closed")
-            connection = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_S, factory=_Connection,
-                                         check_same_thread=False)
+            connection = _open(self._path, self._key)
             self._connections.add(connection)
         # WAL's recommended level: commits survive a crash of the app (not always a power cut) and no longer
         # wait for an fsync each.
@@ -117,18 +131,28 @@ class _ThreadedDatabase(Database):
 class Store:
     """A team-scoped meeting store in one SQLite file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, key: str | None = None) -> None:
+        """Open (or create) the store at ``path``; ``key`` is the SQLCipher key of an encrypted data folder
+        (:attr:`~companion.encryption.FolderKey.database_key`), used when the file is encrypted or new.
+
+        Raises:
+            CompanionError: the file cannot be used: damaged (or encrypted, without a key), or a wrong key.
+        """
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.key = None if is_plain(self.path) else key
         try:
-            self.db: Database = _ThreadedDatabase(self.path)
+            self.db: Database = _ThreadedDatabase(self.path, self.key)
             _enable_wal(self.db)
             if migrations.pending(self.db):
                 with self.db.atomic():  # holds the write lock: processes opening a new folder take turns
                     migrations.apply(self.db)
             self.knowledge = Knowledge(self.db)
             self.index = Index(self.db)
-        except sqlite3.DatabaseError as error:
+        except DATABASE_ERRORS as error:
+            if self.key is not None and "not a database" in str(error):
+                raise CompanionError(f"{self.path}: the meeting store cannot be decrypted (a wrong key, or the "
+                                     "file is damaged)") from error
             raise store_error(self.path, error) from error
 
     def close(self) -> None:
@@ -138,7 +162,7 @@ class Store:
         """What SQLite's ``integrity_check`` finds wrong with the file (nothing when it is sound)."""
         try:
             rows = self.db.execute("PRAGMA integrity_check").fetchall()
-        except sqlite3.DatabaseError as error:
+        except DATABASE_ERRORS as error:
             return [str(error)]
         return [] if [row[0] for row in rows] == ["ok"] else [str(row[0]) for row in rows]
 
@@ -146,17 +170,18 @@ class Store:
         """Write a consistent copy of the store to ``destination`` while others may go on writing.
 
         SQLite's backup API copies committed pages only; the copy replaces ``destination`` whole or not at all.
+        The copy of an encrypted store is encrypted with the same key.
         """
         try:
             with atomic_path(destination) as temporary:
                 # Connections of its own: this thread's may be inside a transaction the copy must not see.
-                source, copy = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S), sqlite3.connect(temporary)
+                source, copy = _open(self.path, self.key), _open(temporary, self.key)
                 try:
                     source.backup(copy)
                 finally:
                     copy.close()
                     source.close()
-        except (OSError, sqlite3.Error) as error:
+        except (OSError, sqlite3.Error, sqlcipher.Error) as error:
             raise CompanionError(f"{destination}: cannot write the backup ({error})") from error
 
     def add_meeting(
@@ -538,9 +563,9 @@ class Store:
         return None if row[0] is None else str(row[0])
 
 
-def store_error(path: Path, error: sqlite3.DatabaseError) -> CompanionError:
+def store_error(path: Path, error: Exception) -> CompanionError:
     """The one-line message for SQLite's error on the store at ``path``: a damaged file names the way out."""
-    if isinstance(error, sqlite3.OperationalError) and "malformed" not in str(error):
+    if isinstance(error, _OPERATIONAL_ERRORS) and "malformed" not in str(error):
         return CompanionError(f"{path}: cannot use the meeting store ({error})")
     return CompanionError(f"{path}: the meeting store is damaged ({error}); run 'companion doctor' for the way out")
 
@@ -556,10 +581,61 @@ def _enable_wal(db: Database) -> None:
         try:
             db.enable_wal()
             return
-        except sqlite3.OperationalError as error:
+        except _OPERATIONAL_ERRORS as error:
             if "locked" not in str(error) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def is_plain(path: Path) -> bool:
+    """Whether ``path`` is a plain (unencrypted) SQLite file; False for a missing, empty or encrypted one."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(_PLAIN_HEADER)) == _PLAIN_HEADER
+    except OSError:
+        return False
+
+
+def _open(path: Path, key: str | None, *, cipher: bool = False) -> sqlite3.Connection:
+    """A connection to the store file at ``path``: SQLite's own, or SQLCipher's (always when ``cipher``) given
+    ``key`` first; SQLCipher's has the same interface. It is told not to log: a wrong key is the caller's
+    one-line error, not SQLCipher's output."""
+    if key is None and not cipher:
+        return sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, factory=_Connection)
+    connection = sqlcipher.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False,
+                                   factory=_CipherConnection)
+    connection.execute("PRAGMA cipher_log_level = NONE")
+    if key is not None:
+        connection.execute(f'PRAGMA key = "{key}"')
+    return cast(sqlite3.Connection, connection)
+
+
+def convert_store(path: Path, old_key: str | None, new_key: str | None) -> None:
+    """Rewrite the store at ``path`` encrypted with ``new_key`` (None: plain), from ``old_key`` (None: plain).
+
+    SQLCipher's ``sqlcipher_export`` copies it into a temporary file next to it, which then replaces it: a crash
+    or an error midway leaves the store as it was. No other process may have it open (close the app first).
+
+    Raises:
+        CompanionError: the store cannot be read with ``old_key``, or is in use, or cannot be written.
+    """
+    wal = path.with_name(path.name + "-wal")
+    try:
+        with atomic_path(path) as temporary:
+            source = _open(path, old_key, cipher=True)
+            try:
+                source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                source.execute("ATTACH DATABASE ? AS converted KEY ?", [str(temporary), new_key or ""])
+                source.execute("SELECT sqlcipher_export('converted')")
+                source.execute("DETACH DATABASE converted")
+            finally:
+                source.close()
+            if wal.exists():  # the last connection to close removes it: another process still has the store open
+                raise CompanionError(f"{path}: the meeting store is in use: close the app and try again")
+    except DATABASE_ERRORS as error:
+        raise store_error(path, error) from error
+    except OSError as error:
+        raise CompanionError(f"{path}: cannot rewrite the meeting store ({error.strerror or error})") from error
 
 
 @dataclass(frozen=True)
