@@ -1,7 +1,8 @@
 """Start the desktop app: QApplication, palette that follows the system, the main window and the tray.
 
 Nothing heavy happens before the window shows: the engine loads its models lazily, on the first job,
-on a worker thread.
+on a worker thread. The passphrase of an encrypted data folder is asked for in a dialog when the first job
+needs it (:mod:`companion.ui.passphrase`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from companion.errors import CompanionError
 from companion.logs import setup_logging
+from companion.runtime import default_data_dir
 from companion.settings import Settings, effective_settings
 from companion.ui.icon import app_icon
 from companion.ui.lazy_engine import lazy_engine
 from companion.ui.main_window import QUIT_WAIT_MS, MainWindow
+from companion.ui.passphrase import PassphrasePrompt
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +101,9 @@ def main(flags: Mapping[str, str | bool | None] | None = None, *, allow_download
         effective = effective_settings(flags or {}, stored=stored)
     except CompanionError as error:
         effective, problem = stored, error
-    window = MainWindow(lazy_engine(lambda: effective.engine(allow_download=allow_download)), stored)
+    passphrase = PassphrasePrompt(default_data_dir(effective.data_dir or None))
+    engine = lazy_engine(lambda: effective.engine(allow_download=allow_download, ask_passphrase=passphrase))
+    window = MainWindow(engine, stored, passphrase=passphrase)
     window.show()
 
     def ready() -> None:

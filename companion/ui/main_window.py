@@ -25,19 +25,22 @@ from PySide6.QtWidgets import (
 from companion.audio.capture import open_inputs
 from companion.errors import CompanionError
 from companion.settings import Settings
+from companion.ui.folder_encryption import FolderEncryption
 from companion.ui.hotkey import GlobalShortcut
 from companion.ui.icon import app_icon
 from companion.ui.library import LibraryView
 from companion.ui.meeting_view import MeetingView
+from companion.ui.passphrase import PassphrasePrompt
 from companion.ui.quick_ask import QuickAsk
 from companion.ui.recorder import RecordPanel, SourceFactory
 from companion.ui.settings import SettingsDialog, describe_runtime
 from companion.ui.team_view import TeamView
 from companion.ui.tray import TrayIcon
 from companion.ui.warmup import warm_up
-from companion.ui.workers import TaskRunner
+from companion.ui.workers import TaskRunner, Worker, call_job
 
 if TYPE_CHECKING:
+    from companion.encryption import Marker
     from companion.engine import Engine
     from companion.privacy import RetentionRun
 
@@ -55,18 +58,25 @@ class MainWindow(QMainWindow):
     models_ready = Signal()
 
     def __init__(self, engine: Engine, settings: Settings, *, sources: SourceFactory = open_inputs,
-                 use_tray: bool = True, use_hotkey: bool = True) -> None:
+                 use_tray: bool = True, use_hotkey: bool = True, passphrase: PassphrasePrompt | None = None) -> None:
         """``settings``: as the settings file holds them (the dialog edits these; command-line options for
         this run went into the engine). ``use_tray`` / ``use_hotkey``: show the tray icon, listen for the
-        global Ask shortcut (where the platform allows each)."""
+        global Ask shortcut (where the platform allows each). ``passphrase``: the engine's ``ask_passphrase``;
+        its dialog opens over this window, and quitting cancels it."""
         super().__init__()
         self.setWindowTitle("Meeting Companion")
         self.setWindowIcon(app_icon())
         self.engine, self.settings = engine, settings
+        self.passphrase = passphrase
+        if passphrase is not None:
+            passphrase.setParent(self)
         self.errors: list[str] = []
         self._quitting = False
         self.recover_button: QPushButton | None = None
+        self.unlock_button: QPushButton | None = None
         self.tasks = TaskRunner(self.show_error, self)
+        self.warming: Worker | None = None
+        self.folder_encryption = FolderEncryption(engine, self.tasks, self.folder_users, self)
         self.team_box = QComboBox()
         self.team_box.setEditable(True)
         self.team_box.setMinimumWidth(180)
@@ -145,6 +155,7 @@ class MainWindow(QMainWindow):
         self.meeting_view.deleted.connect(lambda _id: self.refresh())
         self.retention_timer.timeout.connect(self.apply_retention)
         self.recorder.recording_changed.connect(self.pause_action.setEnabled)
+        self.folder_encryption.converted.connect(self._folder_converted)
 
     def attach_tray(self, tray: TrayIcon) -> None:
         """Show the tray icon and act on its menu; closing the window then keeps the app running there."""
@@ -157,14 +168,43 @@ class MainWindow(QMainWindow):
         tray.show()
 
     def start(self) -> None:
-        """Fill the window in the background once it is up: teams, meetings, inputs, the device in use."""
-        self.tasks.call(self.engine.teams, "listing teams", self._teams)
-        self.tasks.call(self.engine.unfinished_recordings, "looking for unfinished recordings", self._offer_recovery)
+        """Fill the window in the background once it is up: inputs, the device in use, then the data folder."""
         self.recorder.load_devices(self.settings.input_device)
         self.recorder.system_audio.setChecked(self.settings.system_audio)
-        self.tasks.start(lambda _token: warm_up(self.engine), "loading the models", on_result=self._models_loaded)
+        self.warming = self.tasks.start(lambda _token: warm_up(self.engine), "loading the models",
+                                        on_result=self._models_loaded)
+        self.open_data()
+
+    def open_data(self) -> None:
+        """Open the data folder (asking for its passphrase when it is encrypted and the key is not at hand),
+        then list the teams, look for unfinished recordings and apply the retention rules.
+
+        One job opens it first, so that the jobs after it find the key and none asks again. When it cannot
+        be opened (the question was cancelled), an **Unlock** button in the status bar tries again."""
+        self.tasks.start(lambda _token: call_job(lambda: self.engine.folder_key), "opening the data folder",
+                         on_result=lambda _key: self._data_open(), on_error=lambda _error: self._offer_unlock())
+
+    def _data_open(self) -> None:
+        self.tasks.call(self.engine.teams, "listing teams", self._teams)
+        self.tasks.call(self.engine.unfinished_recordings, "looking for unfinished recordings", self._offer_recovery)
         self.apply_retention()
         self.retention_timer.start(RETENTION_INTERVAL_MS)
+
+    def _offer_unlock(self) -> None:
+        if self.unlock_button is not None:
+            return
+        button = QPushButton("Unlock the data folder…")
+        button.setToolTip("The data folder is encrypted: enter its passphrase to see its meetings")
+        self.unlock_button = button
+        self.statusBar().addWidget(button)
+
+        def unlock() -> None:
+            self.statusBar().removeWidget(button)
+            button.deleteLater()
+            self.unlock_button = None
+            self.open_data()
+
+        button.clicked.connect(unlock)
 
     def apply_retention(self) -> None:
         """Delete the audio and the meetings the teams' retention rules no longer keep (at start, then daily)."""
@@ -242,10 +282,26 @@ class MainWindow(QMainWindow):
 
         self.tasks.call(input_devices, "listing inputs", dialog.show_devices)
         self.tasks.call(self.engine.voices, "listing voices", dialog.show_voices)
+        self.tasks.call(self._encryption_marker, "checking the data folder's encryption", dialog.show_encryption)
+        dialog.convert_folder.connect(self.folder_encryption.convert)
+        self.folder_encryption.state_changed.connect(dialog.show_encryption)
         dialog.show_shortcut_status(self.hotkey.status)
         dialog.accepted.connect(lambda: self._save_settings(dialog.result_settings()))
         dialog.open()
         return dialog
+
+    def _encryption_marker(self) -> Marker | None:
+        from companion.encryption import marker  # cryptography: loaded on a worker, when first needed
+
+        return marker(self.engine.data_dir)
+
+    def folder_users(self) -> list[str]:
+        """The jobs running now that may use the data folder (all but the model warm-up)."""
+        return [worker.name for worker in self.tasks.active if worker is not self.warming]
+
+    def _folder_converted(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        self.refresh()
 
     def _save_settings(self, settings: Settings) -> None:
         try:
@@ -323,6 +379,8 @@ class MainWindow(QMainWindow):
         """Stop recording, cancel work, wait for the workers, remember the team in the settings file."""
         self.recorder.shut_down()
         self.hotkey.stop()
+        if self.passphrase is not None:
+            self.passphrase.close()  # a worker waiting for the passphrase gives up, so the wait below ends
         if not self.tasks.shut_down(QUIT_WAIT_MS):
             log.warning("some work did not stop within %d s", QUIT_WAIT_MS // 1000)
         try:  # the file as it is now: the command line may have changed it meanwhile

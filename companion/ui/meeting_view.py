@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from companion.clock import clock
 from companion.export.minutes import MINUTES_FORMATS, render_minutes
-from companion.files import write_atomic
 from companion.kg.records import Item
 from companion.models import Meeting, Minutes
 from companion.ui.delete_dialog import confirm_delete
@@ -67,7 +66,7 @@ class MeetingView(QWidget):
         self.engine, self.tasks = engine, tasks
         self.meeting: Meeting | None = None
         self.minutes: Minutes | None = None
-        self.player = Player(tasks)
+        self.player = Player(engine, tasks)
         self._pending_moment: float | None = None
         self.title = QLabel("No meeting open. Pick one in the library.")
         self.title.setStyleSheet("font-size: 18px; font-weight: 600;")
@@ -257,13 +256,14 @@ class MeetingView(QWidget):
             self.export(fmt, Path(name))
 
     def export(self, fmt: str, path: Path) -> None:
-        """Write the minutes (or, for SRT/VTT, the transcript) as ``fmt`` to ``path`` off the GUI thread."""
+        """Write the minutes (or, for SRT/VTT, the transcript) as ``fmt`` to ``path`` off the GUI thread; sealed
+        when ``path`` is inside an encrypted data folder (:meth:`~companion.engine.Engine.save_export`)."""
         meeting, minutes = self.meeting, self.minutes
         if meeting is None or minutes is None:
             return
 
         def write() -> str:
-            write_atomic(path, render_minutes(meeting, minutes, fmt))
+            self.engine.save_export(path, render_minutes(meeting, minutes, fmt))
             return str(path)
 
         self.tasks.call(write, f"exporting {fmt}", self.exported.emit)

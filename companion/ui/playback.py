@@ -1,20 +1,25 @@
 """Play a meeting's audio from a given moment.
 
 PySide6-Essentials has no QtMultimedia, so playback goes through sounddevice (already used for
-capture): the file is decoded once (on a worker) and played from the chosen second.
+capture): the file is decoded once (on a worker, through the engine, which opens a recording sealed in an
+encrypted data folder) and played from the chosen second.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from companion.audio.decode import SAMPLE_RATE, decode_audio
+from companion.audio.decode import SAMPLE_RATE
 from companion.errors import CompanionError
 from companion.models import Meeting
 from companion.ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from companion.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +36,8 @@ def why_not_playable(meeting: Meeting) -> str | None:
 class Player:
     """Plays one meeting's audio at a time through the default sound output."""
 
-    def __init__(self, tasks: TaskRunner) -> None:
-        self.tasks = tasks
+    def __init__(self, engine: Engine, tasks: TaskRunner) -> None:
+        self.engine, self.tasks = engine, tasks
         self._audio: tuple[str, np.ndarray] | None = None
         self.playing_from: float | None = None
 
@@ -41,12 +46,16 @@ class Player:
         self.playing_from = start
         self.tasks.call(lambda: self._play(audio_path, start), "playing audio", lambda _none: None)
 
+    def samples(self, audio_path: str) -> np.ndarray:
+        """The file's audio, 16 kHz mono (decoded on the first call for this file; call it on a worker)."""
+        if self._audio is None or self._audio[0] != audio_path:
+            self._audio = (audio_path, self.engine.audio(Path(audio_path)))
+        return self._audio[1]
+
     def _play(self, audio_path: str, start: float) -> None:
         import sounddevice as sd
 
-        if self._audio is None or self._audio[0] != audio_path:
-            self._audio = (audio_path, decode_audio(audio_path))
-        samples = self._audio[1][int(max(0.0, start) * SAMPLE_RATE):]
+        samples = self.samples(audio_path)[int(max(0.0, start) * SAMPLE_RATE):]
         try:
             sd.stop()
             sd.play(samples, SAMPLE_RATE)

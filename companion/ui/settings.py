@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,8 +27,10 @@ from companion.audio.capture import InputDevice
 from companion.audio.speak import Voice
 from companion.runtime import DEVICE_CHOICES
 from companion.settings import Settings, settings_path
+from companion.ui.folder_encryption import describe
 
 if TYPE_CHECKING:
+    from companion.encryption import Marker
     from companion.engine import Engine
 
 __all__ = ["AppSettings", "SettingsDialog", "describe_runtime", "settings_path"]
@@ -38,12 +41,19 @@ AppSettings = Settings
 
 
 class SettingsDialog(QDialog):
-    """Edits :class:`~companion.settings.Settings`; model, device and data-folder changes apply at the next start."""
+    """Edits :class:`~companion.settings.Settings`; model, device and data-folder changes apply at the next start.
+
+    Its **Encrypt…** / **Decrypt…** button acts on the open data folder at once (:attr:`convert_folder`)."""
+
+    convert_folder = Signal(object)
+    """(the open data folder's :class:`~companion.encryption.Marker`, None when not encrypted) the user asks to
+    encrypt or decrypt it"""
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.settings = settings
+        self.encryption: Marker | None = None
         form = QFormLayout(self)
         self.speech_model = self._line(settings.speech_model, "fast (bundled tiny.en), balanced, accurate, or a folder",
                                        "Speech model")
@@ -67,6 +77,14 @@ class SettingsDialog(QDialog):
         data_row = QHBoxLayout()
         data_row.addWidget(self.data_dir)
         data_row.addWidget(browse)
+        self.encryption_state = QLabel("checking…")
+        self.encryption_button = QPushButton("Encrypt…")
+        self.encryption_button.setAccessibleName("Encrypt or decrypt the data folder")
+        self.encryption_button.setEnabled(False)  # until the state is known
+        self.encryption_button.clicked.connect(lambda: self.convert_folder.emit(self.encryption))
+        encryption_row = QHBoxLayout()
+        encryption_row.addWidget(self.encryption_state, 1)
+        encryption_row.addWidget(self.encryption_button)
         self.voice = QComboBox()
         self.voice.setAccessibleName("Read-aloud voice")
         self.voice.addItem("System default", "")
@@ -87,6 +105,7 @@ class SettingsDialog(QDialog):
         form.addRow("Microphone:", self.input_device)
         form.addRow("", self.system_audio)
         form.addRow("Data folder:", data_row)
+        form.addRow("Encryption of the open folder:", encryption_row)
         form.addRow("Read-aloud voice:", self.voice)
         form.addRow("", self.keep_in_tray)
         form.addRow("Ask from anywhere:", self.global_shortcut)
@@ -111,6 +130,14 @@ class SettingsDialog(QDialog):
     def show_detected(self, text: str) -> None:
         """What the runtime found (device, compute type, any CPU fallback)."""
         self.detected.setText(text)
+
+    def show_encryption(self, found: Marker | None) -> None:
+        """Whether the open data folder is encrypted (``found``: its marker), and the button that converts it."""
+        self.encryption = found
+        self.encryption_state.setText(describe(found))
+        decrypt = found is not None and found.state != "encrypting"
+        self.encryption_button.setText("Decrypt…" if decrypt else "Encrypt…")
+        self.encryption_button.setEnabled(True)
 
     def show_shortcut_status(self, text: str) -> None:
         """Whether the global shortcut works here, or why not (Wayland, no display ...)."""

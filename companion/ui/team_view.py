@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from companion.clock import clock
 from companion.export.agenda import render_agenda
-from companion.files import write_atomic
 from companion.kg.records import Agenda, Item
 from companion.ui.graph_view import GraphView, Positions, layout, legend_html
 from companion.ui.quick_ask import parse_citation
@@ -229,14 +228,20 @@ class TeamView(QWidget):
     def export_graph(self, path: Path, fmt: str) -> None:
         """Write the team's graph (``graphml`` or ``json``) off the GUI thread; emits :attr:`exported`."""
         team = self.team()
-
-        def write() -> str:
-            write_atomic(path, self.engine.export_graph(team, fmt))
-            return str(path)
-
-        self.tasks.call(write, "exporting the graph", self.exported.emit)
+        self._export(path, lambda: self.engine.export_graph(team, fmt), "exporting the graph")
 
     def export_ics(self, path: Path) -> None:
-        """Write the agenda as an iCalendar event."""
-        if self.agenda is not None:
-            write_atomic(path, render_agenda(self.agenda, "ics"))
+        """Write the agenda as an iCalendar event off the GUI thread; emits :attr:`exported`."""
+        agenda = self.agenda
+        if agenda is not None:
+            self._export(path, lambda: render_agenda(agenda, "ics"), "exporting the agenda")
+
+    def _export(self, path: Path, render: Callable[[], str], task: str) -> None:
+        """Write ``render()`` to ``path`` on a worker; sealed when ``path`` is inside an encrypted data folder
+        (:meth:`~companion.engine.Engine.save_export`)."""
+
+        def write() -> str:
+            self.engine.save_export(path, render())
+            return str(path)
+
+        self.tasks.call(write, task, self.exported.emit)

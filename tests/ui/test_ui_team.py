@@ -56,13 +56,14 @@ def test_open_items_are_grouped_by_person_with_overdue_highlighted(team: TeamVie
     assert row.foreground(0).color().name() == "#d93025"
 
 
-def test_agenda_copies_and_exports_to_calendar(team: TeamView, tmp_path: Path) -> None:
+def test_agenda_copies_and_exports_to_calendar(team: TeamView, tmp_path: Path, qtbot: QtBot) -> None:
     assert team.agenda is not None and team.agenda.items
     assert team.agenda.items[0].text in team.agenda_view.toPlainText()
     team.copy_button.click()
     assert team.agenda.items[0].text in QGuiApplication.clipboard().text()
     target = tmp_path / "agenda.ics"
-    team.export_ics(target)
+    with qtbot.waitSignal(team.exported, timeout=20_000):
+        team.export_ics(target)
     ics = target.read_text()
     assert ics.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in ics and "DTSTART" in ics
 
