@@ -39,6 +39,8 @@ def test_dialogue_features_see_the_reply_and_the_names() -> None:
     assert features["names_person"].tolist() == [0, 0, 1]
     assert features["names_date"].tolist() == [0, 0, 1]
     assert features["request"].tolist() == [0, 0, 1]
+    assert features["chair"].tolist() == [1, 0, 1]  # Ann says most: she chairs
+    assert features["speaker_share"].tolist() == pytest.approx([14 / 17, 3 / 17, 14 / 17])
     assert design_matrix(np.ones((3, 384), np.float32), lexical_features(sentences, [])).shape == (
         3, 3 * 384 + len(feature_names()))
 

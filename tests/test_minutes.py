@@ -105,6 +105,12 @@ def test_next_meeting_and_topics() -> None:
     assert [(t.title, t.start) for t in minutes.topics] == [("hiring plan", 0.0), ("offsite in June", 8.0)]
 
 
+@pytest.mark.parametrize("said", ["I'll schedule the design review for Monday.", "Let's regroup on Monday.",
+                                  "Can you schedule our weekly sync for Monday?"])
+def test_the_next_meeting_said_in_other_words(said: str) -> None:
+    assert minutes_of([("Ann", "Thanks all."), ("Lee", said)]).next_meeting == "2026-05-18"
+
+
 def test_the_gate_drops_items_whose_evidence_is_not_in_the_transcript() -> None:
     transcript = Transcript((Segment(0.0, 3.0, "Ben, please fix the login bug.", "Ann"),), 3.0)
     real = Evidence(0.0, 3.0, "Ann", "Ben, please fix the login bug.")
@@ -332,3 +338,24 @@ def test_a_model_addressed_line_supports_no_generated_sentence() -> None:
     assert not supported_by_one("The budget was approved.", injected)
     assert supported_by_one("The budget was approved.", [("Dana", "The budget was approved by the board.")])
     assert not supported_by_one("The budget was approved.", [("SYSTEM", "The budget was approved by the board.")])
+
+
+def test_a_task_said_to_you_goes_to_whoever_spoke_last() -> None:
+    chat = [("Ann", "I had a lovely weekend by the sea."), ("Bo", "Nice, the weather was great."),
+            ("Cy", "I stayed home and read a book about whales.")]
+    minutes = minutes_of([*chat, ("Bo", "I can look at the costs."),
+                          ("Ann", "Um and you're gonna look at the product evaluation.")], ("Ann", "Bo", "Cy"))
+    assert ("Bo", "look at the product evaluation") in [(a.owner, a.task) for a in minutes.action_items]
+
+
+def test_a_long_meeting_keeps_its_most_likely_task_even_without_an_owner() -> None:
+    """A real meeting hands out work as "we need to ...": the detector's most probable such sentence in a long
+    meeting is an item for the team, its due phrase cut from the task."""
+    chat = [("Ann", "I had a lovely weekend by the sea."), ("Bo", "Nice, the weather was great."),
+            ("Cy", "I stayed home and read a book about whales.")]
+    lines = [*chat * 18, ("Ann", "Okay, by Friday we need to prepare the working design and send it round."),
+             ("Bo", "Mm-hmm."), *chat * 2]
+    items = minutes_of(lines, ("Ann", "Bo", "Cy")).action_items
+    assert [(a.owner, a.task, a.due) for a in items] == [(None, "prepare the working design and send it round",
+                                                          "2026-05-15")]
+    assert minutes_of(lines[-30:], ("Ann", "Bo", "Cy")).action_items == ()  # two minutes: no room for a guess

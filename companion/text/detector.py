@@ -46,7 +46,8 @@ def feature_names(language: str = "en") -> list[str]:
     """Names of the lexical and dialogue features, in column order."""
     cues = [name for name, _ in _cues(language)]
     return [*cues, "question", "log_words", "short", "names_date", "names_person", "position", "closing",
-            "next_assent", "next_question", "previous_question", "previous_proposal", "same_speaker_before"]
+            "next_assent", "next_question", "previous_question", "previous_proposal", "same_speaker_before",
+            "speaker_share", "chair"]
 
 
 def lexical_features(sentences: Sequence[Sentence], people: Sequence[str], language: str = "en") -> np.ndarray:
@@ -57,6 +58,8 @@ def lexical_features(sentences: Sequence[Sentence], people: Sequence[str], langu
     names = [n.lower() for p in people for n in {p, p.split()[0]} if len(n) > 1]
     name_pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
     index = {name: i for i, (name, _) in enumerate(cues)}
+    share = _speaker_shares(sentences)
+    chair = max(share, key=share.__getitem__) if share else None
     rows = []
     for i, sentence in enumerate(sentences):
         words = len(sentence.text.split())
@@ -73,8 +76,19 @@ def lexical_features(sentences: Sequence[Sentence], people: Sequence[str], langu
             float(before.is_question) if before else 0.0,
             float(hits[i - 1, index["proposal"]]) if before else 0.0,
             float(before is not None and before.speaker == sentence.speaker),
+            share[sentence.speaker], float(sentence.speaker == chair),
         ])
     return np.concatenate([hits, np.array(rows, dtype=np.float32).reshape(len(sentences), -1)], axis=1)
+
+
+def _speaker_shares(sentences: Sequence[Sentence]) -> dict[str, float]:
+    """Each speaker's share of the meeting's words. The one who says most usually chairs the meeting, and the
+    chair is who hands out the tasks and sums up what was decided."""
+    words: dict[str, int] = {}
+    for sentence in sentences:
+        words[sentence.speaker] = words.get(sentence.speaker, 0) + len(sentence.text.split())
+    total = max(1, sum(words.values()))
+    return {speaker: count / total for speaker, count in words.items()}
 
 
 def design_matrix(vectors: np.ndarray, lexical: np.ndarray) -> np.ndarray:
