@@ -9,26 +9,26 @@ is the app's cold start (the system's file cache is as the build left it). The l
 ``archive_mb=X bundle_start_s=Y venv_start_s=Z``. Targets: archive <= 700 MB, bundle start <= 3 s;
 exits 1 when one is missed.
 
-    .venv/bin/python benchmarks/bundle.py [--archive dist/meeting-companion-*.tar.gz] [--runs 3]
+    .venv/bin/python benchmarks/bundle.py [--archive dist/meeting-companion-*.tar.xz] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import report
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "bundle"))  # the display helper the bundle's smoke test uses too
+from desktop import tray_display, window_ids  # noqa: E402
+
 BUNDLE = REPO / "dist" / "meeting-companion"
 ARCHIVE_TARGET_MB = 700.0
 START_TARGET_S = 3.0
@@ -36,38 +36,16 @@ TITLE = "^Meeting Companion$"
 
 
 def folder_mb(path: Path) -> float:
-    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file() and not p.is_symlink()]
-    return sum(p.stat().st_size for p in files) / 1e6
+    """Size of a file or folder in MB; links are not counted (the archive holds them as links)."""
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files if not p.is_symlink()) / 1e6
 
 
 def by_package(internal: Path, top: int) -> list[tuple[str, float]]:
     """The ``top`` largest entries of the bundle's library folder, by size in MB, and the rest together."""
-    sizes = sorted(((entry.name, folder_mb(entry)) for entry in internal.iterdir()), key=lambda e: -e[1])
+    entries = [entry for entry in internal.iterdir() if not entry.is_symlink()]
+    sizes = sorted(((entry.name, folder_mb(entry)) for entry in entries), key=lambda e: -e[1])
     return [*sizes[:top], (f"({len(sizes) - top} others)", sum(size for _, size in sizes[top:]))]
-
-
-@contextmanager
-def display() -> Iterator[str]:
-    """A private Xvfb display with trayer running on it."""
-    number = next(n for n in range(120, 300) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    xvfb = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        time.sleep(0.05)
-    trayer = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request"],
-                              env={**os.environ, "DISPLAY": f":{number}"},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield f":{number}"
-    finally:
-        for process in (trayer, xvfb):
-            process.terminate()
-            process.wait(10)
-
-
-def window_up(env: dict[str, str]) -> bool:
-    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", TITLE], env=env, capture_output=True)
-    return found.returncode == 0
 
 
 def start_seconds(program: str, screen: str, timeout_s: float = 60.0) -> float:
@@ -77,7 +55,7 @@ def start_seconds(program: str, screen: str, timeout_s: float = 60.0) -> float:
         began = time.perf_counter()
         app = subprocess.Popen([program], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            while not window_up(env):
+            while not window_ids(screen, "--onlyvisible", "--name", TITLE):
                 if app.poll() is not None or time.perf_counter() - began > timeout_s:
                     raise RuntimeError(f"{program} showed no window (exit status {app.poll()})")
                 time.sleep(0.02)
@@ -93,7 +71,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="launches of each program (the median counts)")
     parser.add_argument("--top", type=int, default=15, help="how many of the largest bundled packages to list")
     args = parser.parse_args()
-    archive = args.archive or max((REPO / "dist").glob("meeting-companion-*-linux-x86_64.tar.gz"),
+    archive = args.archive or max((REPO / "dist").glob("meeting-companion-*-linux-x86_64.tar.xz"),
                                   key=lambda p: p.stat().st_mtime)
     archive_mb = folder_mb(archive)
     print(f"archive {archive.name}: {archive_mb:.0f} MB (target <= {ARCHIVE_TARGET_MB:.0f}); "
@@ -103,7 +81,7 @@ def main() -> int:
         print(f"| {name} | {size:.0f} |")
     programs = {"bundle": str(BUNDLE / "meeting-companion"), "venv": str(REPO / ".venv/bin/meeting-companion")}
     starts: dict[str, list[float]] = {name: [] for name in programs}
-    with display() as screen:
+    with tray_display() as screen:
         for _ in range(args.runs):
             for name, program in programs.items():
                 starts[name].append(start_seconds(program, screen))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the Linux download from a checkout set up by scripts/setup.sh:
 #   dist/meeting-companion/                                   the one-folder PyInstaller bundle
-#   dist/meeting-companion-<version>-linux-x86_64.tar.gz      that folder, the .desktop entry, the icon, install.sh
+#   dist/meeting-companion-<version>-linux-x86_64.tar.xz      that folder, the .desktop entry, the icon, install.sh
 # Everything it writes goes under build/ and dist/. `--clean` drops PyInstaller's cache in build/ first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,9 +67,13 @@ importlib.metadata.distribution = distribution
 pyinstaller.run(sys.argv[1:])
 EOF
 
-# The archive holds one folder, $name/, with the bundle and what installs it.
+# The archive holds one folder, $name/, with the bundle and what installs it. xz rather than gzip: the
+# libraries (libtorch_cpu above all) shrink far more, and every tar and Python's tarfile unpack it.
+packed=$SECONDS
 tar -c --owner=0 --group=0 \
   --transform "s,^icon-256.png,meeting-companion.png," --transform "s,^,$name/,S" \
   -C dist meeting-companion -C "$PWD/packaging/linux" install.sh meeting-companion.desktop \
-  -C "$PWD/$(dirname "$icon")" icon-256.png | gzip -9 >"dist/$name.tar.gz"
-echo "dist/$name.tar.gz: $(du -m "dist/$name.tar.gz" | cut -f1) MB, built in $((SECONDS - began)) s"
+  -C "$PWD/$(dirname "$icon")" icon-256.png | xz -6 -T0 >"dist/$name.tar.xz.part"
+mv "dist/$name.tar.xz.part" "dist/$name.tar.xz"
+echo "dist/$name.tar.xz: $(du -m "dist/$name.tar.xz" | cut -f1) MB, built in $((SECONDS - began)) s" \
+  "(packed in $((SECONDS - packed)) s)"

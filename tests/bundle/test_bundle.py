@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SPELLING
+from desktop import TOOLS, tray_display, window_ids
 from pulse import VirtualMicrophone
 
 from companion.audio.decode import decode_audio
@@ -28,7 +29,6 @@ from companion.evaluation import word_error_rate
 
 ARCHIVE = os.environ.get("COMPANION_BUNDLE", "")
 VENV_COMPANION = Path(sys.executable).with_name("companion")
-DESKTOP_TOOLS = ("Xvfb", "trayer", "xdotool", "xwininfo")
 
 pytestmark = [
     pytest.mark.slow,
@@ -49,8 +49,10 @@ class Installed:
 
     def run(self, *args: str, timeout: float = 300, env: dict[str, str] | None = None,
             **kwargs: object) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["companion", *args], env={**self.env, **(env or {})}, capture_output=True,
-                              text=True, timeout=timeout, **kwargs)  # type: ignore[call-overload]
+        result: subprocess.CompletedProcess[str] = subprocess.run(  # type: ignore[call-overload]
+            ["companion", *args], env={**self.env, **(env or {})}, capture_output=True, text=True, timeout=timeout,
+            **kwargs)
+        return result
 
     def ok(self, *args: str, **kwargs: object) -> str:
         result = self.run(*args, **kwargs)  # type: ignore[arg-type]
@@ -186,33 +188,12 @@ def test_records_five_seconds_from_the_virtual_microphone(installed: Installed, 
 
 
 @pytest.fixture
-def display(tmp_path: Path) -> Iterator[str]:
+def display() -> Iterator[str]:
     """A fresh Xvfb display with trayer as its system-tray host."""
-    if not all(shutil.which(tool) for tool in DESKTOP_TOOLS):
-        pytest.skip(f"needs {', '.join(DESKTOP_TOOLS)}")
-    number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    xvfb = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        assert xvfb.poll() is None and time.monotonic() < deadline, "Xvfb did not start"
-        time.sleep(0.05)
-    trayer = subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
-                               "--height", "28", "--SetDockType", "true"],
-                              env={**os.environ, "DISPLAY": f":{number}"},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield f":{number}"
-    finally:
-        for process in (trayer, xvfb):
-            process.terminate()
-            process.wait(10)
-
-
-def window_ids(display: str, *args: str) -> list[str]:
-    found = subprocess.run(["xdotool", "search", *args], env={**os.environ, "DISPLAY": display},
-                           capture_output=True, text=True, timeout=60)
-    return found.stdout.split()
+    if not all(shutil.which(tool) for tool in TOOLS):
+        pytest.skip(f"needs {', '.join(TOOLS)}")
+    with tray_display() as name:
+        yield name
 
 
 def docked_icons(display: str) -> list[str]:
