@@ -99,7 +99,7 @@ _NEXT_MEETING = re.compile(
 _TRAILING_FILLER = re.compile(r"(?:[\s,]+(?:so|and|then|or))*[\s,]*$", re.IGNORECASE)
 
 
-RULE_SUPPORT = 0.3
+RULE_SUPPORT = 0.5
 """A first-person commitment also needs the detector's probability at this share of its threshold: "I'll have
 a bash at it" matches the commitment rule, but nothing around it reads like an action."""
 
