@@ -337,6 +337,9 @@ def _batch(engine: Engine, args: argparse.Namespace) -> None:
     try:
         from companion.batch.driver import BatchOptions, BatchProgress, run_batch
     except ImportError as error:
+        if getattr(sys, "frozen", False):  # the installers leave Ray out (packaging/companion.spec says why)
+            raise CompanionError("batch import on Ray is not part of the installed app; it runs from the pip "
+                                 "install: pip install 'meeting-companion[cluster]'") from error
         raise CompanionError(f"batch needs Ray ({error.name} is missing): "
                              "pip install 'meeting-companion[cluster]'") from error
     options = BatchOptions(args.team, tuple(args.participants.split(",")), args.address, args.workers,

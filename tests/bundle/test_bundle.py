@@ -124,6 +124,15 @@ def test_bad_input_gives_the_same_one_line_error_as_the_venv(installed: Installe
     assert re.match(r"companion( \w+)?: error: ", bundled.stderr.splitlines()[-1])  # argparse names a sub-command
 
 
+def test_batch_import_says_it_needs_the_pip_install(installed: Installed, shared_data: Path,
+                                                     tmp_path: Path) -> None:
+    batch = installed.run("--data-dir", str(tmp_path), "batch", "--team", "Atlas",
+                          str(shared_data / "meetings/atlas-2026-03-02.txt"))
+    assert batch.returncode == 1
+    assert batch.stderr.splitlines()[-1] == ("companion: error: batch import on Ray is not part of the installed app; "
+                                             "it runs from the pip install: pip install 'meeting-companion[cluster]'")
+
+
 def test_transcribes_the_jfk_clip(installed: Installed, shared_data: Path, tmp_path: Path) -> None:
     text = installed.ok("--data-dir", str(tmp_path), "transcribe", str(shared_data / "speech/jfk.flac"))
     assert word_error_rate((shared_data / "speech/jfk.txt").read_text(), text, SPELLING) <= 0.05
