@@ -189,6 +189,14 @@ def build_parser() -> argparse.ArgumentParser:
     retention.add_argument("--apply", action="store_true", help="delete what the rules no longer keep, now")
     retention.set_defaults(run=_retention)
 
+    language = commands.add_parser("language", help="the language a team's recordings are heard in (default: "
+                                                   "detected per meeting)")
+    language.add_argument("--team", required=True)
+    language.add_argument("language", nargs="?", metavar="CODE|detect",
+                          help="hear the team's recordings in this language (a Whisper code: de, en, es, hi ...); "
+                               "detect: detect each meeting's again")
+    language.set_defaults(run=_language)
+
     speakers = commands.add_parser("speakers", help="list, name or forget a team's remembered voices")
     speakers.add_argument("--team", required=True)
     speakers.add_argument("--rename", nargs=3, metavar=("MEETING_ID", "LABEL", "NAME"),
@@ -553,6 +561,14 @@ def _rule(rule: Retention) -> str:
         return "for ever" if days is None else f"{days} days"
 
     return f"{rule.team}: audio {period(rule.audio_days)}, meetings {period(rule.meeting_days)}"
+
+
+def _language(engine: Engine, args: argparse.Namespace) -> None:
+    if args.language is None:
+        code = engine.team_language(args.team)
+    else:
+        code = engine.set_team_language(args.team, None if args.language.strip() == "detect" else args.language)
+    print(f"{args.team}: {code if code else 'detected per meeting'}")
 
 
 def _speakers(engine: Engine, args: argparse.Namespace) -> None:

@@ -70,6 +70,7 @@ from companion.models import Meeting, Minutes, Transcript, checked_date
 from companion.privacy import Conversion, Deletion, RetentionRun
 from companion.runtime import DeviceChoice, Runtime, decide_runtime, default_data_dir
 from companion.sources import content_hash, file_date
+from companion.speech_models import speech_language
 from companion.stages import StageTimes
 from companion.transcript_files import TRANSCRIPT_SUFFIXES, one_line, read_transcript
 
@@ -227,7 +228,7 @@ class Engine:
 
     def _transcribe(
         self, path: Path, cancel: CancelToken, speakers: bool, num_speakers: int | None,
-        participants: Sequence[str], timings: StageTimes,
+        participants: Sequence[str], timings: StageTimes, language: str | None = None,
     ) -> Job[tuple[Transcript, Diarization | None]]:
         if path.suffix.lower() in TRANSCRIPT_SUFFIXES:
             with timings.stage("decode"):
@@ -236,7 +237,8 @@ class Engine:
         with timings.stage("decode"):
             audio = self.audio(path)
         with timings.stage("transcription"):
-            transcript: Transcript = yield from self.speech_to_text.transcribe(audio, cancel)
+            hearing = self.speech_to_text if language is None else self.speech_to_text.in_language(language)
+            transcript: Transcript = yield from hearing.transcribe(audio, cancel)
             if not transcript.segments:
                 raise InputError(path, f"no speech found in {transcript.duration_s:.1f} s of audio")
             transcript = yield from rehear_names(self.speech_to_text, audio, transcript, participants, cancel)
@@ -268,7 +270,8 @@ class Engine:
         team = _checked_team(team)
         cancel = cancel or CancelToken()
         computed = yield from self.compute(path, self.known_voices(team), date=date, participants=participants,
-                                           speakers=speakers, num_speakers=num_speakers, cancel=cancel)
+                                           speakers=speakers, num_speakers=num_speakers,
+                                           language=self.team_language(team), cancel=cancel)
         cancel.raise_if_cancelled()
         return (yield from self.keep(computed, team, title=title))
 
@@ -294,10 +297,12 @@ class Engine:
         participants: Sequence[str] = (),
         speakers: bool = True,
         num_speakers: int | None = None,
+        language: str | None = None,
         cancel: CancelToken | None = None,
     ) -> Job[Computed]:
         """The work of :meth:`process` before storing: transcript, speakers, and minutes written with speakers
-        named from ``voices``. It touches no store, so a batch worker can run it anywhere.
+        named from ``voices``; a recording is heard in ``language`` (None: detected, see :meth:`team_language`).
+        It touches no store, so a batch worker can run it anywhere.
         """
         path = Path(path)
         date = _checked_day(date) if date else file_date(path)
@@ -305,7 +310,7 @@ class Engine:
         given = tuple(name for p in participants if (name := one_line(p)))
         timings = StageTimes()
         transcript, diarization = yield from self.lane.run(
-            self._transcribe(path, cancel, speakers, num_speakers, given, timings))
+            self._transcribe(path, cancel, speakers, num_speakers, given, timings, language))
         named = transcript if diarization is None else self._name_speakers(voices, transcript, diarization, given)[0]
         minutes = yield from self._write_minutes(named, date, given, timings, cancel)
         return Computed(path, date, given, content_hash(path), transcript, diarization, named, minutes, timings)
@@ -699,6 +704,22 @@ class Engine:
     def delete_team(self, team: str) -> Deletion:
         """Delete a team with all its meetings, graph, people, voices and retention rule, for good."""
         return privacy.delete_team(self.store, self.data_dir, _checked_team(team))
+
+    def team_language(self, team: str) -> str | None:
+        """The language the team's recordings are heard in, or None when each meeting's is detected."""
+        return self.store.team_language(_checked_team(team))
+
+    def set_team_language(self, team: str, language: str | None) -> str | None:
+        """Hear the team's recordings (processed and imported from now on) in ``language``, a Whisper code
+        (``de``, see :func:`~companion.speech_models.speech_languages`); None or empty: detect each meeting's.
+        Returns the code stored.
+
+        Raises:
+            CompanionError: Whisper knows no such language.
+        """
+        code = speech_language(language) if language and language.strip() else None
+        self.store.set_team_language(_checked_team(team), code)
+        return code
 
     def retention(self, team: str) -> Retention:
         """How long the team keeps its audio and meetings."""

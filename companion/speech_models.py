@@ -150,3 +150,23 @@ def _join(model: PackagedModel, parts: list[Path], folder: Path) -> None:
         for name in MODEL_FILES:
             if (part / name).is_file():
                 shutil.copyfile(part / name, folder / name)
+
+
+def speech_languages() -> tuple[str, ...]:
+    """The codes of the languages Whisper hears (``de``, ``en``, ``hi`` ...), sorted."""
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    return tuple(sorted(_LANGUAGE_CODES))
+
+
+def speech_language(text: str) -> str:
+    """``text`` as one of :func:`speech_languages` (case and spaces do not matter).
+
+    Raises:
+        CompanionError: Whisper does not know the language.
+    """
+    code = text.strip().lower()
+    if code not in speech_languages():
+        raise CompanionError(f"unknown language {text.strip()!r}: give a code Whisper knows, such as de, en, es, "
+                             f"fr, hi (all: {', '.join(speech_languages())})")
+    return code

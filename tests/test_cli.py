@@ -123,7 +123,7 @@ def test_installed_command_transcribes_and_processes_real_audio(tmp_path: Path, 
     assert result.stderr == ""  # no library warnings (webrtcvad's pkg_resources) nor progress bars
     speakers = stored["meeting"]["participants"]
     assert stored["meeting"] == {"id": 1, "team": "Speeches", "title": "Inaugural", "date": "1961-01-20",
-                                 "duration_s": 11.0, "participants": speakers}
+                                 "duration_s": 11.0, "participants": speakers, "language": "en"}
     assert speakers and all(s.startswith("Speaker ") for s in speakers)  # diarized, nobody named yet
     assert set(stored) >= {"summary", "decisions", "action_items", "open_questions", "topics", "next_meeting"}
     assert "your country" in stored["summary"]

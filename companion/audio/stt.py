@@ -45,9 +45,17 @@ class SpeechToText:
     :class:`~companion.audio.live_policy.LivePolicy`.
     """
 
-    def __init__(self, runtime: Runtime, beam_size: int = 1) -> None:
+    def __init__(self, runtime: Runtime, beam_size: int = 1, language: str | None = None) -> None:
         self.runtime = runtime
         self.beam_size = beam_size
+        self.language = language
+        """The language of whole recordings (a Whisper code such as ``de``); None: detected per recording."""
+
+    def in_language(self, language: str) -> SpeechToText:
+        """This model (loaded once, shared) hearing whole recordings in ``language`` instead of detecting it."""
+        forced = SpeechToText(self.runtime, self.beam_size, language)
+        forced.__dict__["model"] = self.model
+        return forced
 
     @cached_property
     def model(self) -> WhisperModel:
@@ -93,7 +101,7 @@ class SpeechToText:
         cancel = cancel or CancelToken()
         duration = len(audio) / SAMPLE_RATE
         yield Progress("transcribing", 0.0, duration)
-        raw_segments, language = self.file_segments(audio)
+        raw_segments, language = self.file_segments(audio, self.language)
         segments: list[Segment] = []
         heard_until = 0.0
         heard = (to_segment(raw, duration) for raw in raw_segments)

@@ -142,7 +142,8 @@ class _Batch:
             raise CompanionError(f"the cluster has no room for a worker with {gpus} GPU(s)")
         count = min(self.options.workers or room, room, self.total)
         voices = self.engine.known_voices(self.options.team)
-        settings = WorkerOptions(*self.engine.model_choices, self.options.participants, voices)
+        settings = WorkerOptions(*self.engine.model_choices, self.options.participants, voices,
+                                 self.engine.team_language(self.options.team))
         actor = ray.remote(Worker).options(num_cpus=1, num_gpus=gpus)
         workers = [actor.remote(settings) for _ in range(count)]
         self.report.workers = count

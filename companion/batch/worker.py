@@ -29,6 +29,8 @@ class WorkerOptions:
     participants: tuple[str, ...]
     voices: KnownVoices
     """The team's voices when the batch began; the driver names speakers again when it stores."""
+    language: str | None = None
+    """The team's language (None: detected per meeting)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ class Worker:
         """The file's meeting, computed; or why not (returned, not raised: a result crosses the cluster as data)."""
         try:
             return run_job(self._engine.compute(file.path, self._options.voices, date=file.date,
-                                                participants=self._options.participants))
+                                                participants=self._options.participants,
+                                                language=self._options.language))
         except CompanionError as error:
             return Failure(file, one_line(str(error)))
         except Exception as error:  # an unexpected fault is this file's failure, not the batch's

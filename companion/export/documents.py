@@ -18,12 +18,14 @@ FONT_CANDIDATES = (
 )
 
 
-def docx_bytes(blocks: list[Block]) -> bytes:
-    """A Word document with real headings, bullet lists and a table for the action items."""
+def docx_bytes(blocks: list[Block], language: str) -> bytes:
+    """A Word document with real headings, bullet lists and a table for the action items; its core properties
+    name the ``language`` (a code such as ``de``)."""
     from docx import Document
     from docx.shared import Pt, RGBColor
 
     document = Document()
+    document.core_properties.language = language
     for block in blocks:
         if isinstance(block, Heading):
             document.add_heading(block.text, level=0 if block.level == 1 else block.level - 1)
@@ -50,12 +52,14 @@ def docx_bytes(blocks: list[Block]) -> bytes:
     return buffer.getvalue()
 
 
-def pdf_bytes(blocks: list[Block]) -> bytes:
-    """An A4 PDF with headings, bullet lists and the action-item table."""
+def pdf_bytes(blocks: list[Block], language: str) -> bytes:
+    """An A4 PDF with headings, bullet lists and the action-item table, in ``language`` (its catalogue's
+    ``/Lang``, which screen readers use)."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
     pdf = FPDF(format="A4")
+    pdf.set_lang(language)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     family = _unicode_font(pdf)

@@ -1,6 +1,8 @@
 """Minutes as Markdown, HTML, DOCX, PDF and JSON; SRT and VTT carry the meeting's transcript.
 
-The document formats render one outline (:func:`outline`), so they always say the same things.
+The document formats render one outline (:func:`outline`), so they always say the same things. Each format
+that has a place for it carries the meeting's language: the JSON ``meeting`` object, the HTML ``lang``
+attribute, the DOCX core properties, the PDF catalogue and a WebVTT header line (SRT has none).
 """
 
 from __future__ import annotations
@@ -79,22 +81,28 @@ def outline(meeting: Meeting, minutes: Minutes) -> list[Block]:
 def render_minutes(meeting: Meeting, minutes: Minutes, fmt: str) -> str | bytes:
     """Render ``minutes`` of ``meeting`` in one of :data:`MINUTES_FORMATS` (bytes for DOCX and PDF)."""
     if fmt == "json":
-        return json.dumps(minutes.contract_dict(meeting), indent=2, ensure_ascii=False) + "\n"
-    if fmt in ("srt", "vtt"):
+        contract = minutes.contract_dict(meeting)
+        contract["meeting"]["language"] = meeting.language
+        return json.dumps(contract, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "srt":
         return write_transcript(meeting.transcript, fmt)
+    if fmt == "vtt":
+        # Lines after WEBVTT up to the first blank one are the header, which players and our reader skip.
+        header = f"WEBVTT\nLanguage: {meeting.language}\n"
+        return write_transcript(meeting.transcript, fmt).replace("WEBVTT\n", header, 1)
     blocks = outline(meeting, minutes)
     if fmt == "md":
         return _markdown(blocks)
     if fmt == "html":
-        return _html(blocks, meeting.title)
+        return _html(blocks, meeting.title, meeting.language)
     if fmt == "docx":
         from companion.export.documents import docx_bytes
 
-        return docx_bytes(blocks)
+        return docx_bytes(blocks, meeting.language)
     if fmt == "pdf":
         from companion.export.documents import pdf_bytes
 
-        return pdf_bytes(blocks)
+        return pdf_bytes(blocks, meeting.language)
     raise ValueError(f"unknown minutes format {fmt!r}; choose one of {', '.join(MINUTES_FORMATS)}")
 
 
@@ -118,7 +126,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _html(blocks: list[Block], title: str) -> str:
+def _html(blocks: list[Block], title: str, language: str) -> str:
     e = html.escape
     body: list[str] = []
     for block in blocks:
@@ -136,5 +144,5 @@ def _html(blocks: list[Block], title: str) -> str:
     style = ("body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;line-height:1.5;color:#222}"
              "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3rem .5rem;"
              "text-align:left}th{background:#eef3fc}.cite,.note{color:#666;font-size:.9em}")
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
+    return (f'<!doctype html>\n<html lang="{e(language)}"><head><meta charset="utf-8"><title>{e(title)}</title>'
             f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")

@@ -112,3 +112,9 @@ def m005_content_hash(db: Database) -> None:
     """Each meeting's source file digest, so that a batch import skips what a team already has."""
     db.table("meetings").add_column("content_hash", str)
     db.table("meetings").create_index(["team_id", "content_hash"])
+
+
+@migrations()
+def m006_team_language(db: Database) -> None:
+    """The language a team meets in, when it is set: whole recordings are heard in it instead of detected."""
+    db.table("teams").add_column("language", str)

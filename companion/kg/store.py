@@ -529,6 +529,19 @@ class Store:
                 "DO UPDATE SET audio_days = excluded.audio_days, meeting_days = excluded.meeting_days",
                 [team_id, audio_days, meeting_days])
 
+    def set_team_language(self, team: str, language: str | None) -> None:
+        """Hear the team's recordings in ``language`` (a Whisper code such as ``de``); None: detect it. A team
+        without meetings yet is created, so that its first meeting is heard in that language too."""
+        with self.db.atomic():
+            self.db.execute("INSERT INTO teams (name, created_at, language) VALUES (?, ?, ?) ON CONFLICT (name) "
+                            "DO UPDATE SET language = excluded.language",
+                            [team, datetime.now(UTC).isoformat(timespec="seconds"), language])
+
+    def team_language(self, team: str) -> str | None:
+        """The language set for the team, or None (unset, or no such team yet): each meeting's is detected."""
+        row = self.db.execute("SELECT language FROM teams WHERE name = ?", [team]).fetchone()
+        return row[0] if row and row[0] else None
+
     def retention(self, team: str) -> Retention:
         """The team's retention rule (for ever, unless set)."""
         row = self.db.execute("SELECT audio_days, meeting_days FROM retention WHERE team_id = ?",

@@ -30,6 +30,7 @@ from companion.jobs import CancelToken, Job
 from companion.models import Meeting
 from companion.ui.delete_dialog import confirm_delete
 from companion.ui.jobs_panel import JobsPanel
+from companion.ui.languages import language_name
 from companion.ui.workers import TaskRunner, Worker
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class LibraryView(QWidget):
         self.date_from = self._date_edit("From date")
         self.date_to = self._date_edit("To date")
         self.list = QTreeWidget()
-        self.list.setHeaderLabels(["Date", "Title", "Length", "Participants"])
+        self.list.setHeaderLabels(["Date", "Title", "Length", "Participants", "Language"])
         self.list.setRootIsDecorated(False)
         self.list.setAccessibleName("Meetings")
         self.list.setColumnWidth(0, 100)
@@ -162,7 +163,8 @@ class LibraryView(QWidget):
         self.list.clear()
         shown = self.visible_meetings()
         for m in shown:
-            item = QTreeWidgetItem([m.date, m.title, clock(m.duration_s), ", ".join(m.participants)])
+            item = QTreeWidgetItem([m.date, m.title, clock(m.duration_s), ", ".join(m.participants),
+                                    language_name(m.language)])
             item.setData(0, Qt.ItemDataRole.UserRole, m.id)
             self.list.addTopLevelItem(item)
         searched = f" matching “{self.search.text().strip()}”" if self.search.text().strip() else ""

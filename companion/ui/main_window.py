@@ -236,8 +236,15 @@ class MainWindow(QMainWindow):
         button.clicked.connect(recover)
 
     def _models_loaded(self, _seconds: float) -> None:
-        self.tasks.call(lambda: describe_runtime(self.engine), "checking the device", self.runtime_label.setText)
+        self.tasks.call(lambda: describe_runtime(self.engine), "checking the device", self._show_runtime)
         self.models_ready.emit()
+
+    def _show_runtime(self, device: str) -> None:
+        """The status bar's line on where models run, and the speech model's fallback when the chosen one is
+        not installed (the runtime is decided by now: :meth:`_models_loaded` runs after the models load)."""
+        notice = self.engine.runtime.speech_notice
+        self.runtime_label.setText(f"{device} · {notice}" if notice else device)
+        self.runtime_label.setToolTip(notice or "")
 
     def _teams(self, teams: list[str]) -> None:
         current = self.team()

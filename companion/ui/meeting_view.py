@@ -29,6 +29,7 @@ from companion.export.minutes import MINUTES_FORMATS, render_minutes
 from companion.kg.records import Item
 from companion.models import Meeting, Minutes
 from companion.ui.delete_dialog import confirm_delete
+from companion.ui.languages import language_name
 from companion.ui.minutes_view import MinutesView
 from companion.ui.playback import Player, why_not_playable
 from companion.ui.workers import TaskRunner
@@ -143,6 +144,7 @@ class MeetingView(QWidget):
         self.title.setText(meeting.title)
         audio = f" · audio deleted on {audio_deleted_on} (the team's retention rule)" if audio_deleted_on else ""
         self.facts.setText(f"{meeting.team} · {meeting.date} · {clock(meeting.duration_s)} · "
+                           f"{language_name(meeting.language)} · "
                            f"{', '.join(meeting.participants) or 'no participants named'}{audio}")
         reason = why_not_playable(meeting)
         tip = reason or "Click a line to hear that moment."

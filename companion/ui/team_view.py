@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -29,7 +30,9 @@ from PySide6.QtWidgets import (
 from companion.clock import clock
 from companion.export.agenda import render_agenda
 from companion.kg.records import Agenda, Item
+from companion.speech_models import speech_languages
 from companion.ui.graph_view import GraphView, Positions, layout, legend_html
+from companion.ui.languages import language_name
 from companion.ui.quick_ask import parse_citation
 from companion.ui.workers import TaskRunner
 from companion.ui.wrapping import wrap_rows
@@ -42,6 +45,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 OVERDUE = QColor("#d93025")
 MOMENT_ROLE = Qt.ItemDataRole.UserRole
+Loaded = tuple["nx.MultiDiGraph", Positions, list[Item], Agenda | None, str | None]
+"""What the views show: graph, node positions, open items, agenda, and the team's language (None: detected)."""
 
 
 def _link(meeting_id: int, start: float, text: str) -> str:
@@ -83,6 +88,8 @@ class TeamView(QWidget):
     open_meeting = Signal(int, float)
     loaded = Signal()
     exported = Signal(str)
+    language_set = Signal(object)
+    """The team's language was saved: its code, or None (detected per meeting)."""
 
     def __init__(self, engine: Engine, tasks: TaskRunner, team: Callable[[], str],
                  parent: QWidget | None = None) -> None:
@@ -104,16 +111,47 @@ class TeamView(QWidget):
         self.copy_button.setAccessibleName("Copy agenda")
         self.graph_button = QPushButton("Export graph…")
         self.graph_button.setToolTip("Save the team's graph as GraphML (Gephi, yEd, Cytoscape) or JSON")
+        self.language = self._language_box()
         self.tabs = QTabWidget()
         self.tabs.addTab(self._graph_tab(), "Knowledge graph")
         self.tabs.addTab(self.items, "Open items")
         self.tabs.addTab(self._agenda_tab(), "Next agenda")
-        QVBoxLayout(self).addWidget(self.tabs)
+        header = QHBoxLayout()
+        header.addWidget(QLabel("Recordings are heard in:"))
+        header.addWidget(self.language)
+        header.addStretch(1)
+        column = QVBoxLayout(self)
+        column.addLayout(header)
+        column.addWidget(self.tabs)
         self.graph_view.node_clicked.connect(self.show_node)
         self.items.itemActivated.connect(self._item_activated)
         self.ics_button.clicked.connect(self._choose_ics)
         self.copy_button.clicked.connect(self.copy_agenda)
         self.graph_button.clicked.connect(self._choose_graph_file)
+
+    def _language_box(self) -> QComboBox:
+        box = QComboBox()
+        box.setAccessibleName("Team language")
+        box.setToolTip("The language of this team's meetings: recordings processed or imported from now on are "
+                       "heard in it. A multilingual speech model (balanced or accurate) is needed for any other "
+                       "language than English.")
+        box.addItem("Detected per meeting", None)
+        for code in speech_languages():
+            box.addItem(language_name(code), code)
+        box.activated.connect(lambda index: self.set_language(box.itemData(index)))
+        return box
+
+    def set_language(self, code: str | None) -> None:
+        """Save the current team's language (None: detect each meeting's) off the GUI thread; emits
+        :attr:`language_set`."""
+        team = self.team()
+        if team:
+            self.tasks.call(lambda: self.engine.set_team_language(team, code), f"setting {team}'s language",
+                            self._show_language)
+
+    def _show_language(self, code: str | None) -> None:
+        self.language.setCurrentIndex(max(self.language.findData(code), 0))
+        self.language_set.emit(code)
 
     def _browser(self, name: str, placeholder: str) -> QTextBrowser:
         browser = QTextBrowser()
@@ -154,16 +192,18 @@ class TeamView(QWidget):
         if team:
             self.tasks.call(lambda: self._load(team), f"loading {team}'s views", self._show)
 
-    def _load(self, team: str) -> tuple[nx.MultiDiGraph, Positions, list[Item], Agenda | None]:
+    def _load(self, team: str) -> Loaded:
         if team not in self.engine.teams():
             import networkx as nx
 
-            return nx.MultiDiGraph(), {}, [], None
+            return nx.MultiDiGraph(), {}, [], None, None
         graph = self.engine.team_graph(team)
-        return graph, layout(graph), self.engine.open_items(team), self.engine.agenda(team)
+        return (graph, layout(graph), self.engine.open_items(team), self.engine.agenda(team),
+                self.engine.team_language(team))
 
-    def _show(self, loaded: tuple[nx.MultiDiGraph, Positions, list[Item], Agenda | None]) -> None:
-        self.graph, positions, items, self.agenda = loaded
+    def _show(self, loaded: Loaded) -> None:
+        self.graph, positions, items, self.agenda, language = loaded
+        self.language.setCurrentIndex(max(self.language.findData(language), 0))
         self.graph_view.show_graph(self.graph, positions)
         self._show_items(items)
         self.agenda_view.setMarkdown(render_agenda(self.agenda, "md") if self.agenda else "No meetings yet.")
