@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     minutes.add_argument("meeting_id", type=int)
     minutes.add_argument("--format", choices=MINUTES_FORMATS, default="md")
     minutes.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
+    minutes.add_argument("--shareable", action="store_true",
+                         help="for minutes that leave the machine: no evidence quotes, never the transcript")
     minutes.set_defaults(run=_minutes)
 
     meetings = commands.add_parser("meetings", help="list a team's meetings")
@@ -381,7 +383,7 @@ def _show_batch(bar: Any, progress: Any) -> None:
 
 def _minutes(engine: Engine, args: argparse.Namespace) -> None:
     meeting = engine.meeting(args.meeting_id)
-    rendered = render_minutes(meeting, engine.minutes(meeting.id), args.format)
+    rendered = render_minutes(meeting, engine.minutes(meeting.id), args.format, shareable=args.shareable)
     if isinstance(rendered, bytes) and args.output is None:
         raise CompanionError(f"{args.format.upper()} is a binary format: give a file with -o FILE")
     _emit(rendered, args.output, engine)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from companion.errors import CompanionError
 from companion.evaluation import rouge, score_minutes
 from companion.export.minutes import render_minutes
 from companion.jobs import run_job
@@ -180,6 +181,20 @@ def sample_minutes() -> tuple[Meeting, Minutes]:
     minutes = Minutes("We moved the launch.", (Statement("The launch moves to March 17.", evidence),),
                       (ActionItem("Tomás", "fix both checkout bugs", "2026-03-06", evidence),), (), (), None)
     return meeting, minutes
+
+
+def test_a_shareable_export_has_no_quotes_and_no_transcript() -> None:
+    meeting, minutes = sample_minutes()
+    quote = "Tomás, please fix both checkout bugs by Friday."
+    assert quote in render_minutes(meeting, minutes, "json")
+    for fmt in ("json", "md", "html"):
+        shared = render_minutes(meeting, minutes, fmt, shareable=True)
+        assert isinstance(shared, str) and quote not in shared and "fix both checkout bugs" in shared
+    evidence = json.loads(render_minutes(meeting, minutes, "json", shareable=True))["action_items"][0]["evidence"]
+    assert evidence == [{"start": 40.0, "end": 43.0, "speaker": "Tomás"}]  # where and by whom, not what
+    for fmt in ("srt", "vtt"):
+        with pytest.raises(CompanionError, match="leaves the transcript out"):
+            render_minutes(meeting, minutes, fmt, shareable=True)
 
 
 def test_docx_has_headings_and_an_action_item_table(tmp_path: Path) -> None:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from companion.clock import clock
+from companion.errors import CompanionError
 from companion.models import Evidence, Meeting, Minutes
 from companion.transcript_files import write_transcript
 
 MINUTES_FORMATS = ("md", "json", "html", "docx", "pdf", "srt", "vtt")
+TRANSCRIPT_FORMATS = ("srt", "vtt")
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,19 @@ def outline(meeting: Meeting, minutes: Minutes) -> list[Block]:
     return blocks
 
 
-def render_minutes(meeting: Meeting, minutes: Minutes, fmt: str) -> str | bytes:
-    """Render ``minutes`` of ``meeting`` in one of :data:`MINUTES_FORMATS` (bytes for DOCX and PDF)."""
+def render_minutes(meeting: Meeting, minutes: Minutes, fmt: str, *, shareable: bool = False) -> str | bytes:
+    """Render ``minutes`` of ``meeting`` in one of :data:`MINUTES_FORMATS` (bytes for DOCX and PDF).
+
+    ``shareable``: for minutes that leave the machine, without the evidence quotes (the JSON keeps where and by
+    whom each item was said) and never the transcript (SRT and VTT are refused).
+    """
+    if shareable and fmt in TRANSCRIPT_FORMATS:
+        raise CompanionError(f"a shareable export leaves the transcript out, and {fmt.upper()} is the transcript: "
+                             "choose md, html, docx, pdf or json")
     if fmt == "json":
         contract = minutes.contract_dict(meeting)
         contract["meeting"]["language"] = meeting.language
-        return json.dumps(contract, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(_without_quotes(contract) if shareable else contract, indent=2, ensure_ascii=False) + "\n"
     if fmt == "srt":
         return write_transcript(meeting.transcript, fmt)
     if fmt == "vtt":
@@ -104,6 +114,15 @@ def render_minutes(meeting: Meeting, minutes: Minutes, fmt: str) -> str | bytes:
 
         return pdf_bytes(blocks, meeting.language)
     raise ValueError(f"unknown minutes format {fmt!r}; choose one of {', '.join(MINUTES_FORMATS)}")
+
+
+def _without_quotes(value: Any) -> Any:
+    """``value`` (the minutes JSON) with every evidence quote taken out."""
+    if isinstance(value, dict):
+        return {key: _without_quotes(item) for key, item in value.items() if key != "quote"}
+    if isinstance(value, list | tuple):
+        return [_without_quotes(item) for item in value]
+    return value
 
 
 def _markdown(blocks: list[Block]) -> str:
