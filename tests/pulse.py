@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -83,3 +84,20 @@ class VirtualMicrophone:
             self.process.terminate()
             self.process.wait(timeout=10)
         os.close(self._keep_open)
+
+
+def record_then_kill(microphone: VirtualMicrophone, command: list[str], env: dict[str, str], speech: np.ndarray,
+                     seconds: float = 7.0) -> float:
+    """Start ``command`` (a ``companion record``), speak ``speech`` into ``microphone`` and kill the recorder with
+    SIGKILL after ``seconds``; the seconds spoken before the kill. The pipe source makes no sound of its own, so
+    what is recorded is what was spoken."""
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    assert "Recording" in process.stderr.readline()
+    began = time.monotonic()
+    microphone.speak(speech)
+    time.sleep(seconds)
+    process.send_signal(signal.SIGKILL)
+    spoken = time.monotonic() - began
+    process.wait()
+    return spoken

@@ -8,7 +8,6 @@ import json
 import os
 import pty
 import select
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import pytest
 from conftest import tone, write_wav
 from keyring.backend import KeyringBackend
 from kg_helpers import ORION_1, ORION_2, ORION_PEOPLE, process_orion, process_text
-from pulse import VirtualMicrophone
+from pulse import VirtualMicrophone, record_then_kill
 from test_privacy import SECRET, SECRET_WORDS, SPEECH_WORDS, files_holding, one_error, store_recording
 from test_recording import virtual_microphone  # noqa: F401 - the module's PulseAudio fixture, shared
 
@@ -415,16 +414,7 @@ def test_kill_9_mid_meeting_in_an_encrypted_folder_loses_at_most_a_second(
     assert encrypted.returncode == 0, encrypted.stderr
     command = [COMPANION, "--data-dir", str(data), "--summary-model", "none", "record", "--team", "Atlas",
                "--title", "Quokka crash", "--input-device", "pulse"]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    speech = decode_audio(shared_data / "speech/jfk.flac")
-    assert "Recording" in process.stderr.readline()
-    began = time.monotonic()
-    virtual_microphone.speak(speech)
-    time.sleep(7.0)
-    process.send_signal(signal.SIGKILL)
-    spoken = time.monotonic() - began
-    process.wait()
+    spoken = record_then_kill(virtual_microphone, command, env, decode_audio(shared_data / "speech/jfk.flac"))
     assert files_holding(data, ("quokka", "americans")) == [] and holding(data, HEADERS) == []
     recover = subprocess.run([COMPANION, "--data-dir", str(data), "--summary-model", "none", "recover"],
                              capture_output=True, text=True, timeout=120, env=env)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import SPELLING, tone
-from pulse import SINK, VirtualMicrophone
+from pulse import SINK, VirtualMicrophone, record_then_kill
 
 from companion.audio.capture import ArraySource, OnBlock, OnError, SoundDeviceSource
 from companion.audio.decode import SAMPLE_RATE, decode_audio
@@ -364,17 +363,8 @@ def test_kill_9_mid_meeting_loses_at_most_a_second(virtual_microphone: VirtualMi
     data = tmp_path / "data"
     command = [COMPANION, "--data-dir", str(data), "--summary-model", "none", "record", "--team", "Atlas",
                "--title", "Crash", "--input-device", "pulse"]
-    process = subprocess.Popen(command, env=virtual_microphone.env, stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    speech = decode_audio(shared_data / "speech/jfk.flac")
-    assert "Recording" in process.stderr.readline()
-    # The pipe source makes no sound of its own: what is recorded is what was spoken since now.
-    began = time.monotonic()
-    virtual_microphone.speak(speech)
-    time.sleep(7.0)
-    process.send_signal(signal.SIGKILL)
-    spoken = time.monotonic() - began
-    process.wait()
+    spoken = record_then_kill(virtual_microphone, command, virtual_microphone.env,
+                              decode_audio(shared_data / "speech/jfk.flac"))
     recover = subprocess.run([COMPANION, "--data-dir", str(data), "--summary-model", "none", "recover"],
                              capture_output=True, text=True, timeout=120, env=virtual_microphone.env)
     assert recover.returncode == 0, recover.stderr
