@@ -82,6 +82,10 @@ class MeetingView(QWidget):
         menu = QMenu(self.export_button)
         for fmt in MINUTES_FORMATS:
             menu.addAction(FORMAT_NAMES.get(fmt, fmt), partial(self._choose_export, fmt))
+        menu.addSeparator()
+        # minutes to send outside the team: no evidence quotes, never the transcript
+        self.shareable = menu.addAction("Shareable (no quotes, no transcript)")
+        self.shareable.setCheckable(True)
         self.export_button.setMenu(menu)
         self.delete_button = QPushButton("Delete…")
         self.delete_button.setToolTip("Delete this meeting and everything derived from it, for good")
@@ -260,12 +264,12 @@ class MeetingView(QWidget):
     def export(self, fmt: str, path: Path) -> None:
         """Write the minutes (or, for SRT/VTT, the transcript) as ``fmt`` to ``path`` off the GUI thread; sealed
         when ``path`` is inside an encrypted data folder (:meth:`~companion.engine.Engine.save_export`)."""
-        meeting, minutes = self.meeting, self.minutes
+        meeting, minutes, shareable = self.meeting, self.minutes, self.shareable.isChecked()
         if meeting is None or minutes is None:
             return
 
         def write() -> str:
-            self.engine.save_export(path, render_minutes(meeting, minutes, fmt))
+            self.engine.save_export(path, render_minutes(meeting, minutes, fmt, shareable=shareable))
             return str(path)
 
         self.tasks.call(write, f"exporting {fmt}", self.exported.emit)

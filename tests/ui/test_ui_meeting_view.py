@@ -195,3 +195,14 @@ def test_the_engine_refuses_a_bad_due_date(atlas: Engine) -> None:
     with pytest.raises(CompanionError, match="expected YYYY-MM-DD"):
         atlas.save_minutes(meeting.id, bad)
     assert atlas.minutes(meeting.id) == minutes
+
+
+def test_a_shareable_export_leaves_the_quotes_out(view: MeetingView, qtbot: QtBot, tmp_path: Path) -> None:
+    assert view.minutes is not None
+    quote = view.minutes.action_items[0].evidence[0].quote
+    view.shareable.setChecked(True)
+    target = tmp_path / "minutes.json"
+    with qtbot.waitSignal(view.exported, timeout=20_000):
+        view.export("json", target)
+    shared = target.read_text()
+    assert quote not in shared and view.minutes.action_items[0].task in shared
