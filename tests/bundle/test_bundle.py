@@ -133,6 +133,19 @@ def test_batch_import_says_it_needs_the_pip_install(installed: Installed, shared
                                              "it runs from the pip install: pip install 'meeting-companion[cluster]'")
 
 
+def test_an_encrypted_folder_opens_with_its_passphrase_only(installed: Installed, atlas: tuple[Path, str],
+                                                             tmp_path: Path) -> None:
+    """SQLCipher, cryptography and keyring are in the bundle: encrypt, read back, refuse a wrong passphrase."""
+    data = tmp_path / "data"
+    shutil.copytree(atlas[0], data)
+    right, wrong = {"COMPANION_PASSPHRASE": "correct horse battery"}, {"COMPANION_PASSPHRASE": "a wrong one"}
+    installed.ok("--data-dir", str(data), "encrypt", env=right)
+    assert "Atlas weekly" in installed.ok("--data-dir", str(data), "meetings", "--team", "Atlas", env=right)
+    refused = installed.run("--data-dir", str(data), "meetings", "--team", "Atlas", env=wrong)
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines()[-1].endswith("wrong passphrase for the encrypted data folder")
+
+
 def test_transcribes_the_jfk_clip(installed: Installed, shared_data: Path, tmp_path: Path) -> None:
     text = installed.ok("--data-dir", str(tmp_path), "transcribe", str(shared_data / "speech/jfk.flac"))
     assert word_error_rate((shared_data / "speech/jfk.txt").read_text(), text, SPELLING) <= 0.05
