@@ -11,7 +11,7 @@ import select
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -283,6 +283,20 @@ def folder_with_files(engine: Engine, tmp_path: Path) -> list[Path]:
     return [export, wav, info_path(wav)]
 
 
+def one_then_failing(convert: Callable[[Path, encryption.FolderKey], None],
+                     error: OSError) -> Callable[[Path, encryption.FolderKey], None]:
+    """``convert`` (sealing or unsealing a file) that works once, then fails with ``error``: a crash midway."""
+    done: list[Path] = []
+
+    def convert_one_then_fail(path: Path, folder_key: encryption.FolderKey) -> None:
+        if done:
+            raise error
+        convert(path, folder_key)
+        done.append(path)
+
+    return convert_one_then_fail
+
+
 def test_an_interrupted_encryption_leaves_the_folder_usable_and_finishes_when_run_again(
         engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = folder_with_files(engine, tmp_path)
@@ -297,15 +311,8 @@ def test_an_interrupted_encryption_leaves_the_folder_usable_and_finishes_when_ru
         engine.encrypt(lambda: PASSPHRASE)
     assert app.communicate("", timeout=60)[0].strip() == "2" and is_plain(engine.data_dir / STORE_FILE)
 
-    sealed: list[Path] = []
-
-    def seal_one_then_fail(path: Path, folder_key: encryption.FolderKey) -> None:
-        if sealed:
-            raise OSError(28, "No space left on device")
-        encryption.seal_file(path, folder_key)
-        sealed.append(path)
-
-    monkeypatch.setattr(privacy, "seal_file", seal_one_then_fail)
+    monkeypatch.setattr(privacy, "seal_file", one_then_failing(encryption.seal_file,
+                                                               OSError(28, "No space left on device")))
     with pytest.raises(CompanionError, match="run the command again"):
         engine.encrypt(lambda: PASSPHRASE)
     assert [is_sealed(p) for p in files] == [True, False, False] and not is_plain(engine.data_dir / STORE_FILE)
@@ -332,15 +339,8 @@ def test_an_interrupted_decryption_leaves_the_folder_usable_and_finishes_when_ru
     meetings = engine.meetings("Orion")
     engine.encrypt(lambda: PASSPHRASE)
     assert all(map(is_sealed, files))
-    opened: list[Path] = []
-
-    def open_one_then_fail(path: Path, folder_key: encryption.FolderKey) -> None:
-        if opened:
-            raise OSError(13, "Permission denied")
-        encryption.unseal_file(path, folder_key)
-        opened.append(path)
-
-    monkeypatch.setattr(privacy, "unseal_file", open_one_then_fail)
+    monkeypatch.setattr(privacy, "unseal_file", one_then_failing(encryption.unseal_file,
+                                                                 OSError(13, "Permission denied")))
     with pytest.raises(CompanionError, match="Permission denied"):
         engine.decrypt()
     assert is_plain(engine.data_dir / STORE_FILE) and [is_sealed(p) for p in files] == [False, True, True]
