@@ -374,3 +374,55 @@ def test_a_long_meeting_keeps_its_most_likely_task_even_without_an_owner() -> No
     assert [(a.owner, a.task, a.due) for a in items] == [(None, "prepare the working design and send it round",
                                                           "2026-05-15")]
     assert minutes_of(lines[-30:], ("Ann", "Bo", "Cy")).action_items == ()  # two minutes: no room for a guess
+
+
+def test_a_task_handed_over_goes_to_the_new_owner_once() -> None:
+    minutes = minutes_of([
+        ("Ruth", "Who's ordering the new badges? Sam?"),
+        ("Sam", "I can, um, I can order them by Friday."),
+        ("Ruth", "Actually, Lena, you take it, Sam is off next week."),
+        ("Ruth", "Sam, could you book the minibus for the away day?"),
+        ("Sam", "Yeah, I'll, um- no, actually, Lena, you know the depot, can you take it?"),
+        ("Ruth", "The insurance renewal needs signing this week."),
+        ("Ruth", "I'll- actually, Sam, you take it, I'm away."),
+        ("Lena", "Ruth, can you ring the caterer? I'll- actually, I'll do it myself, I'm passing by."),
+    ], participants=("Ruth", "Sam", "Lena"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Lena", "order the new badges", "2026-05-15"),  # the date given with the task, not "off next week"
+        ("Lena", "book the minibus for the away day", None),
+        ("Sam", "sign the insurance renewal", "2026-05-15"),  # "this week": the coming Friday
+        ("Lena", "ring the caterer", None),
+    ]
+
+
+def test_remarks_with_commitment_words_are_no_tasks() -> None:
+    minutes = minutes_of([
+        ("Ruth", "The new till system goes live on Monday."),
+        ("Sam", "I'll believe that when I see it."),
+        ("Lena", "I'm going to need a lot more tea if it doesn't."),
+    ], participants=("Ruth", "Sam", "Lena"))
+    assert minutes.action_items == ()
+
+
+def test_an_instruction_after_a_name_an_accepted_offer_and_a_date_said_next() -> None:
+    minutes = minutes_of([
+        ("Ruth", "Two invoices are still unpaid."),
+        ("Ruth", "Sam. Chase the supplier about both invoices."),
+        ("Lena", "I could draft the rota for the summer."),
+        ("Ruth", "Would you? That would be great."),
+        ("Ruth", "Sam to update the price list. Give me three days."),
+    ], participants=("Ruth", "Sam", "Lena"))
+    owned = {(a.owner, a.task, a.due) for a in minutes.action_items}
+    assert ("Sam", "chase the supplier about both invoices", None) in owned
+    assert any(o == "Lena" and "rota" in t for o, t, _ in owned)
+    assert ("Sam", "update the price list", "2026-05-16") in owned
+
+
+def test_a_question_keeps_the_subject_named_just_before_it() -> None:
+    minutes = minutes_of([
+        ("Ruth", "Parking permits. Do we renew them for the winter?"),
+        ("Sam", "Nobody knows yet. Let's park it."),
+    ], participants=("Ruth", "Sam"))
+    assert [q.text for q in minutes.open_questions] == ["Parking permits. Do we renew them for the winter?"]
+    assert [e.quote for e in minutes.open_questions[0].evidence[:2]] == [
+        "Parking permits.", "Do we renew them for the winter?"]

@@ -1,6 +1,6 @@
 import pytest
 
-from companion.text.wording import clean, decision, resolve_pronouns, task
+from companion.text.wording import clean, decision, is_deed, is_topic, needed_deed, resolve_pronouns, task
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,18 @@ PRINTER = ["We're late.", "Can someone chase the printer about the proofs?"]
         ("chase them", PRINTER, "chase the printer about the proofs"),
         ("sort it out", ["Okay. We need to book the venue by Friday."], "sort out the venue"),
         ("do that", ["Um could you uh update the the rota?"], "do the rota"),
-        ("send them the invoice", PRINTER, "send them the invoice"),
+        ("send them the invoice", PRINTER, "send them the invoice"),  # what was asked for is no party
+        ("send them the final numbers", ["The Year Two trip to the farm, the farm wants numbers."],
+         "send the farm the final numbers"),
+        ("confirm the booking with them", ["Shall we just go with the Riverside Hall?", "Fine by me."],
+         "confirm the booking with the Riverside Hall"),
+        ("talk to their foreman", ["Electricians. The sparks crew is two men short all week."],
+         "talk to the sparks crew's foreman"),
+        ("ask them about a date", ["I know the bookshop on Canal Street does events."],
+         "ask the bookshop about a date"),
+        ("send them the sample chapter", ["It depends on the contract from 2019."], "send them the sample chapter"),
+        ("send them this afternoon", ["Could someone send the engineer the drawings?"],
+         "send the engineer the drawings this afternoon"),
         ("send that file", PRINTER, "send that file"),
         ("make it happen", PRINTER, "make it happen"),
         ("send it over", ["I think it looks great."], "send it over"),
@@ -149,3 +160,25 @@ def test_resolve_pronouns(text: str, context: list[str], expected: str) -> None:
 )
 def test_decision(text: str, expected: str) -> None:
     assert decision(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("believe it when I see it", False), ("need a bigger coffee", False), ("I know the bookshop does events", False),
+    ("book the venue", True), ("send the numbers", True), ("I send it", True),
+])
+def test_is_deed(text: str, expected: bool) -> None:
+    assert is_deed(text) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Raffle.", True), ("Crane hire after the slab.", True), ("The, uh, the treasurer's report.", True),
+    ("Okay.", False), ("It's fine.", False), ("We need a venue.", False),
+    ("Nobody knows yet, it depends on sales.", False),
+])
+def test_is_topic(text: str, expected: bool) -> None:
+    assert is_topic(text) is expected
+
+
+def test_needed_deed() -> None:
+    assert needed_deed("The Halden contract needs signing, like, this week.") == "sign the Halden contract"
+    assert needed_deed("The contract is signed.") == ""

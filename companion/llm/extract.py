@@ -117,12 +117,17 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
     for sentence in sentences:
         if sentence.index in replied:
             continue
+        if handover := _handover(sentence):
+            items = _handed_over(items, sentence, sentences, people, handover, meeting_date)
+            continue
         owner, task = _candidate(sentence, sentences, people, verdicts, learned)
         if not task:
             continue
         if correction := _SELF_CORRECTION.search(task):  # "get the last two by Friday- no, actually, Monday"
             task = task[:correction.start()]
-        context = [s.text for s in sentences[max(0, sentence.index - CONTEXT_SENTENCES): sentence.index]]
+        if not wording.is_deed(wording.task(task)):
+            continue
+        context = [s.text for s in sentences[:sentence.index] if s.turn >= sentence.turn - CONTEXT_TURNS]
         # cutting the due phrase can bare a tail ("send it tomorrow, please"): the second pass drops it
         task = wording.task(_without_due(wording.resolve_pronouns(wording.task(task), context), meeting_date))
         evidence = [sentence]
@@ -132,6 +137,7 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
             evidence.append(reply)
         # the reply's whole turn may give the date: "Yeah. Um, early next month, once it's final."
         said = evidence + ([s for s in _turn_of(reply, sentences) if s is not reply] if reply is not None else [])
+        said += _date_after(sentence, sentences)
         due = next((d for s in said if (d := _due(s.text, meeting_date))), None)
         item = ActionItem(owner, task, due.isoformat() if due else None, tuple(s.evidence for s in evidence))
         # A task of under two content words ("Sure, I'll do it by Thursday") replies to the item just before.
@@ -139,8 +145,53 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
     return items
 
 
-CONTEXT_SENTENCES = 3
-"""Pronouns in a task ("call them") are resolved from this many sentences before it."""
+_HANDOVER = re.compile(
+    r"\b(?:(?P<you>you take|can you take|could you take|would you take|you do|you handle|can you handle)|"
+    r"i'll take|i will take|i'll do|i will do|i'll handle|i can take|i can do)\s+(?:it|that|this)(?: one)?"
+    r"(?:\s+(?P<instead>myself|instead))?(?:[\s,.?!]|$)", re.IGNORECASE)
+"""Taking over what was just given to someone: "Actually, Tomasz, you take it", "I'll do it myself". Only with a
+correction ("actually", "no") or "myself"/"instead": "Sure, I can do that" accepts what was asked."""
+
+
+def _handover(sentence: Sentence) -> re.Match[str] | None:
+    match = _HANDOVER.search(sentence.text)
+    if match and (match["instead"] or _CORRECTION.search(sentence.text[:match.start()])):
+        return match
+    return None
+
+
+def _handed_over(items: list[ActionItem], sentence: Sentence, sentences: Sequence[Sentence],
+                 people: Sequence[str], handover: re.Match[str], meeting_date: dt.date) -> list[ActionItem]:
+    """``items`` with the latest item (said in this turn or the one before) handed to the person ``sentence``
+    names ("you take it") or to its speaker ("I'll do it myself"). With no such item, what was just said to need
+    doing is the task ("The Halden contract needs signing." / "Rui, you take it")."""
+    said = sentence.text[corrections[-1].end():] if (corrections := list(_CORRECTION.finditer(sentence.text))) \
+        else sentence.text
+    if handover["you"]:
+        owner = mentioned_person(said, people) or _addressee(sentence, sentences, people)
+    else:
+        owner = match_person(sentence.speaker, people) if people else sentence.speaker or None
+    if owner is None:
+        return items
+    due = _due(sentence.text, meeting_date)
+    previous_turn = next(s.start for s in sentences if s.turn >= sentence.turn - 1)
+    recent = [i for i in items if previous_turn <= i.evidence[-1].end <= sentence.start + 1e-6]
+    if recent:
+        given = recent[-1]
+        handed = ActionItem(owner, given.task, given.due or (due.isoformat() if due else None),
+                            _joined(given.evidence, (sentence.evidence,)))
+        return _merge_item([i for i in items if i is not given], handed)
+    context = [s for s in sentences[:sentence.index] if s.turn >= sentence.turn - CONTEXT_TURNS]
+    needed = next(((s, deed) for s in reversed(context) if (deed := wording.needed_deed(s.text))), None)
+    if needed is None:
+        return items
+    due = due or _due(needed[0].text, meeting_date)
+    return _merge_item(items, ActionItem(owner, needed[1], due.isoformat() if due else None,
+                                         (needed[0].evidence, sentence.evidence)))
+
+
+CONTEXT_TURNS = 3
+"""Pronouns in a task ("call them") are resolved from its own turn and this many turns before it."""
 
 
 def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str],
@@ -148,6 +199,8 @@ def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequen
     """The owner and task a sentence states, by the rules (if the detector does not object) or, for the
     sentences in ``learned``, the detector."""
     owner, task = _owner_and_task(sentence, people)
+    if not task:
+        owner, task = _named_then_told(sentence, sentences, people) or _accepted_offer(sentence, sentences, people)
     if verdicts is None:
         return owner, task
     if task:  # a commitment the detector does not back is mostly a remark ("I'll have a bash at it")
@@ -266,6 +319,48 @@ def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | No
     return None, ""
 
 
+DATE_AFTER_WORDS = 6
+"""A short sentence right after a task in the same turn may give its date: "Kwame to renegotiate the quote. Give
+me two days."; a longer one says something else."""
+
+
+def _date_after(sentence: Sentence, sentences: Sequence[Sentence]) -> list[Sentence]:
+    """The sentence after ``sentence`` in its turn, when it is short enough to only give the task's date."""
+    following = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
+    if following is None or following.turn != sentence.turn or len(following.text.split()) > DATE_AFTER_WORDS:
+        return []
+    return [following]
+
+
+_OFFER = re.compile(r"^(?:[^,.?!]{0,20}[,-]\s*)?i (?:could|can)\s+(?P<task>.+)$", re.IGNORECASE)
+_ACCEPTANCE = re.compile(r"^(?:would you|could you|please|yes,? please|(?:that|it) would be (?:great|lovely|perfect|"
+                         r"brilliant|helpful|ideal)|great|perfect|lovely|brilliant|do that|go for it)\b", re.IGNORECASE)
+
+
+def _accepted_offer(sentence: Sentence, sentences: Sequence[Sentence],
+                    people: Sequence[str]) -> tuple[str | None, str] | tuple[None, str]:
+    """An offer the next speaker takes up: "I could send them the sample chapter." / "Would you? Lovely."."""
+    offer = _OFFER.match(sentence.text)
+    following = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
+    if (offer is None or following is None or following.turn != sentence.turn + 1
+            or following.speaker == sentence.speaker or not _ACCEPTANCE.match(following.text)):
+        return None, ""
+    return (match_person(sentence.speaker, people) if people else sentence.speaker or None), offer["task"]
+
+
+def _named_then_told(sentence: Sentence, sentences: Sequence[Sentence],
+                     people: Sequence[str]) -> tuple[str | None, str] | None:
+    """An instruction right after its addressee's name, said alone: "Dev. Chase them."."""
+    named = sentences[sentence.index - 1] if sentence.index > 0 else None
+    if named is None or named.turn != sentence.turn or len(named.text.split()) > 2:
+        return None
+    owner = match_person(named.text.strip(" .,!:"), people, cutoff=1.0)
+    first = wording.task(sentence.text).split(maxsplit=1)
+    if owner is None or not first or first[0] not in wording.TASK_VERBS:
+        return None
+    return owner, sentence.text
+
+
 def _turn_of(sentence: Sentence, sentences: Sequence[Sentence]) -> Sequence[Sentence]:
     """The sentences of the turn ``sentence`` belongs to."""
     first = last = sentence.index
@@ -282,7 +377,7 @@ def _reply_from(owner: str, request: Sentence, sentences: Sequence[Sentence]) ->
         sentence = sentences[position]
         if sentence.turn > request.turn + 2:
             return None
-        if sentence.speaker == owner and _AFFIRMATION.match(sentence.text):
+        if sentence.speaker == owner and _AFFIRMATION.match(sentence.text) and not _handover(sentence):
             return sentence
     return None
 
@@ -347,10 +442,10 @@ def decisions(sentences: Sequence[Sentence], verdicts: Verdicts | None = None) -
             continue
         if _DECIDED.search(sentence.text) and _decision_supported(sentence, verdicts, RULE_SUPPORT):
             # An explicit decision's wording replaces that of the proposal it settles.
-            found = _merge_statement(found, _decision(sentence, (sentence,)), reword=True)
+            found = _merge_statement(found, _decision(sentence, (sentence,), sentences), reword=True)
         elif _confirms(sentence) and (proposal := _confirmed_proposal(sentence, sentences)) and _accepted(
                 proposal, sentence, verdicts):
-            found = _merge_statement(found, _decision(proposal, (proposal, sentence)))
+            found = _merge_statement(found, _decision(proposal, (proposal, sentence), sentences))
     learned = [] if verdicts is None else [s for s in sentences if not s.is_question
                                            and _learned_decision(s, sentences, verdicts)]
     if verdicts is not None and learned:  # the most probable ones, as many as the meeting's length allows
@@ -358,7 +453,7 @@ def decisions(sentences: Sequence[Sentence], verdicts: Verdicts | None = None) -
         learned = sorted(sorted(learned, key=lambda s: -verdicts.probability("decision", s))[:allowed],
                          key=lambda s: s.index)
     for sentence in learned:
-        found = _merge_statement(found, _decision(sentence, (sentence,)))
+        found = _merge_statement(found, _decision(sentence, (sentence,), sentences))
     return sorted((d for d in found if len(content_words(d.text)) >= 2), key=lambda d: d.evidence[0].start)
 
 
@@ -422,10 +517,13 @@ def _decision_supported(sentence: Sentence, verdicts: Verdicts | None, share: fl
     return verdicts is None or verdicts.says("decision", sentence, share)
 
 
-def _decision(sentence: Sentence, evidence: Sequence[Sentence]) -> Statement:
-    """The decision in words of its own ("Cut onboarding to three screens."), with its evidence verbatim."""
-    return Statement(wording.decision(sentence.text) or wording.clean(sentence.text),
-                     tuple(s.evidence for s in evidence))
+def _decision(sentence: Sentence, evidence: Sequence[Sentence], sentences: Sequence[Sentence]) -> Statement:
+    """The decision in words of its own ("Cut onboarding to three screens."), with its evidence verbatim; a
+    subject named just before goes in front ("Big pump. Not losing a pour over it.")."""
+    said = _with_topic(sentence, sentences)
+    text = wording.decision(sentence.text) or wording.clean(sentence.text)
+    return Statement(" ".join([*(wording.clean(s.text) for s in said[:-1]), text]),
+                     tuple(s.evidence for s in (*said[:-1], *evidence)))
 
 
 def _confirmed_proposal(confirmation: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
@@ -455,8 +553,18 @@ def open_questions(sentences: Sequence[Sentence]) -> list[Statement]:
             continue
         question = _question_before(sentence, sentences)
         if question is not None:
-            found = _merge_statement(found, Statement(question.text, (question.evidence, sentence.evidence)))
+            said = _with_topic(question, sentences)
+            found = _merge_statement(found, Statement(" ".join(s.text for s in said),
+                                                      (*(s.evidence for s in said), sentence.evidence)))
     return found
+
+
+def _with_topic(sentence: Sentence, sentences: Sequence[Sentence]) -> list[Sentence]:
+    """``sentence`` with the one before it when that only names its subject: "Raffle. Do we need a licence?"."""
+    before = sentences[sentence.index - 1] if sentence.index > 0 else None
+    if before is not None and before.turn == sentence.turn and not before.is_question and wording.is_topic(before.text):
+        return [before, sentence]
+    return [sentence]
 
 
 def _question_before(sentence: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:

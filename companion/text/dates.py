@@ -67,7 +67,7 @@ _MONTH_DAY = re.compile(rf"{_LEAD}\b(?P<month>{_MONTH})\s+(?:the\s+)?(?P<day>{_D
 _DAY_MONTH = re.compile(rf"{_LEAD}\b(?:the\s+)?(?P<day>{_DAY})\s+(?:of\s+)?(?P<month>{_MONTH})\b", _I)
 _MONTH_PART = re.compile(rf"{_LEAD}\b{_PART}(?P<month>(?:next\s+|this\s+)?month|{_MONTH})\b", _I)
 _NEXT_MONTH = re.compile(rf"{_LEAD}\b(?P<month>next\s+month)\b", _I)
-_THIS_WEEK = re.compile(rf"{_LEAD}\b(?:(?:the\s+)?end\s+of|within)\s+(?:the|this)\s+week\b", _I)
+_THIS_WEEK = re.compile(rf"{_LEAD}\b(?:(?:(?:the\s+)?end\s+of|within)\s+(?:the|this)|this)\s+week\b", _I)
 _NEXT_WEEK_PART = re.compile(rf"{_LEAD}\b{_PART}next\s+week\b", _I)
 _NEXT_WEEKDAY = re.compile(rf"{_LEAD}\bnext\s+(?:week,?\s+(?:on\s+)?)?(?P<weekday>{_WEEKDAY})\b{_DAYTIME}", _I)
 _WEEKDAY_NEXT_WEEK = re.compile(rf"{_LEAD}\b(?P<weekday>{_WEEKDAY})\s+(?:of\s+)?next\s+week\b", _I)
@@ -157,7 +157,7 @@ def _month_part(match: re.Match[str], start: dt.date) -> dt.date:
 
 
 def _end_of_this_week(_: re.Match[str], start: dt.date) -> dt.date:
-    """"end of the week", "within the week": the coming Friday."""
+    """"end of the week", "within the week", "this week": the coming Friday."""
     return _coming_weekday(start, 4)
 
 

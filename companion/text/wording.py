@@ -81,6 +81,9 @@ TASK_VERBS = E_VERBS | frozenset(
     "push put read record renew reply report request research review ring run send set ship show sign sketch "
     "sort speak start stop study talk tell test text think tidy train transfer try upload work".split()
 )
+STATIVE_VERBS = frozenset("believe need want like love hate know guess bet hope wish miss doubt suppose reckon "
+                          "imagine regret prefer deserve".split())
+"""Verbs of a state, not a deed: "I'll believe it when I see it", "I'm going to need a bigger coffee" are remarks."""
 PRONOUNS = frozenset("it them that this those these".split())
 PARTICLES = frozenset("over out off up back round down across through around along".split())
 AFTER_PRONOUN_OK = PARTICLES | frozenset(
@@ -88,6 +91,10 @@ AFTER_PRONOUN_OK = PARTICLES | frozenset(
     "soon then please".split()
 )
 NO_RESOLVE_VERBS = frozenset("make let help have".split())
+PARTY_PREPOSITIONS = frozenset("with to from for about".split())
+TIME_NOUNS = frozenset("morning afternoon evening week weekend month year monday tuesday wednesday thursday friday "
+                       "saturday sunday".split())
+PARTY_BREAKS = frozenset("on in at of for with about from to by".split())
 DETERMINERS = ("the", "a", "an", "our", "their", "this", "that", "these", "those", "my", "your", "his", "her")
 PHRASE_BREAKS = frozenset("and but because so before after by until when if or please then today tomorrow "
                           "tonight asap".split())
@@ -116,9 +123,11 @@ _DECISION_WRAPPER = re.compile(rf"^(?:{_alternatives(DECISION_WRAPPERS)})\b[\s,:
 _DECISION_TAIL = re.compile(rf"(?:[\s,]+(?:{_alternatives(DECISION_TAILS)})\b[\s,.?!]*)+$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SUBJECT = re.compile(
-    r"^(?P<phrase>(?:the|our|their|this|that|these|those)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
-    r"(?:is|are|was|were|has|have|had|came|comes|went|needs?|arrived|got|looks?|still)\b", re.IGNORECASE)
+    r"(?:^|(?<=\s))(?P<phrase>(?:the|a|an|our|their|this|that|these|those)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
+    r"(?:is|are|was|were|has|have|had|hasn't|haven't|isn't|aren't|came|comes|went|needs?|wants?|gave|does|did|"
+    r"can|can't|arrived|got|looks?|still)\b", re.IGNORECASE)
 _THE_PHRASE = re.compile(r"\bthe\s+(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s*(?:[,.;!?]|$))", re.IGNORECASE)
+_NAMED = re.compile(r"\s[A-Z]")
 _CUT_OFF = re.compile(r"[^\W\d_][\w']*-")
 """A word cut off mid-way ("s-", "should-"); not punctuation such as "--"."""
 _VOWEL = re.compile(r"[aeiouy]")
@@ -156,21 +165,64 @@ def task(text: str) -> str:
     return f"{first} {rest}".strip()
 
 
-def resolve_pronouns(task_text: str, context: Sequence[str]) -> str:
-    """Replace a bare object pronoun after the task's verb with what the latest request in ``context`` named.
+def is_deed(task_text: str) -> bool:
+    """Whether a task (as ``task`` words it) says something to do rather than a state ("believe it when ...",
+    "I know the bookshop does events")."""
+    words = [_core(w) for w in task_text.split()[:2]]
+    verb = words[1] if len(words) == 2 and words[0] in ("i", "we", "you") else words[0] if words else ""
+    return verb not in STATIVE_VERBS
 
-    ``context`` holds earlier utterances, most recent last. Only the latest sentence holding a request
-    ("can someone chase X", "has anyone got X", "we need to book X") is read, and only a phrase that opens with
-    a determiner and has at most eight words is used. The pronoun must directly follow the first word and be
-    followed by nothing, a particle ("over", "out": moved before the phrase) or a time/preposition word, so
-    "send them the invoice" and "send that file" stay as they are. Number ("them" for "the printer") and
-    people versus things are not checked. When unsure the text comes back unchanged.
+
+_NEEDS_DOING = re.compile(r"^(?P<phrase>(?:the|our|their|this|that)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
+                          r"(?:needs|need|wants)\s+(?P<gerund>[a-z]+ing)\b", re.IGNORECASE)
+
+
+TOPIC_WORDS = 6
+NOT_IN_A_TOPIC = frozenset("i we you he she they it this that is are was were be been will would can could do does did "
+                           "have has had should must shall not no yes yeah okay ok thanks it's that's there's here's "
+                           "what's he's she's let's".split())
+_CONTRACTION = re.compile(r"'(?:re|ll|m|ve|d)$|n't$")
+
+
+def is_topic(text: str) -> bool:
+    """Whether a sentence only names what the next one is about: "Raffle.", "Crane hire after the slab." (a few
+    words, no clause of its own)."""
+    words = [_core(t) for t in _tidy(text)]
+    return 0 < len(words) <= TOPIC_WORDS and not any(w in NOT_IN_A_TOPIC or _CONTRACTION.search(w) for w in words)
+
+
+def needed_deed(text: str) -> str:
+    """The deed a statement says is due, as a task: "The Halden contract needs signing" -> "sign the Halden
+    contract"; "" when it says none."""
+    match = _NEEDS_DOING.match(" ".join(_tidy(text)))
+    if not match:
+        return ""
+    phrase = match["phrase"]
+    return f"{_base_form(match['gerund'].lower())} {phrase[0].lower()}{phrase[1:]}"
+
+
+def resolve_pronouns(task_text: str, context: Sequence[str]) -> str:
+    """Replace a pronoun in a task with what it stands for in ``context`` (earlier utterances, most recent last).
+
+    A thing: a bare object pronoun right after the verb, followed by nothing, a particle ("over", "out": moved
+    before the phrase) or a time/preposition word, becomes what the latest request named ("can someone chase X",
+    "we need to book X"), a phrase that opens with a determiner and has at most eight words; "send that file"
+    stays. A party: "them" as the one something goes to ("send them the numbers", "confirm it with them") or
+    "their" ("talk to their foreman") becomes the latest subject ("The farm wants numbers") or named thing ("the
+    Riverside Hall"), cut before its first preposition. Number is not checked. When unsure the text comes back
+    unchanged.
     """
     words = task_text.split()
+    at = _party_pronoun(words) if len(words) >= 2 else None
+    if at is not None and (party := _party(_antecedent(context, party=True))):
+        said = words[at]
+        words[at] = f"{party}'s" if _core(said) == "their" else party + said[len(_core(said)):]
+        return " ".join(words)
     if len(words) < 2 or _core(words[1]) not in PRONOUNS or words[0].lower() in NO_RESOLVE_VERBS:
         return task_text
     rest = words[2:]
-    if rest and _core(rest[0]) not in AFTER_PRONOUN_OK:
+    timed = len(rest) > 1 and _core(rest[0]) in ("this", "next") and _core(rest[1]) in TIME_NOUNS
+    if rest and _core(rest[0]) not in AFTER_PRONOUN_OK and not timed:
         return task_text
     phrase = _antecedent(context)
     if not phrase:
@@ -179,6 +231,33 @@ def resolve_pronouns(task_text: str, context: Sequence[str]) -> str:
     if rest and _core(rest[0]) in PARTICLES:
         head.append(rest.pop(0))
     return " ".join([*head, phrase, *rest])
+
+
+def _party_pronoun(words: Sequence[str]) -> int | None:
+    """Where a task names someone else by pronoun: "send them the numbers", "confirm it with them", "talk to their
+    foreman"; None otherwise."""
+    for at, word in enumerate(words[1:], start=1):
+        core, following = _core(word), _core(words[at + 1]) if at + 1 < len(words) else ""
+        if core == "their" and following and following not in PRONOUNS:
+            return at
+        if core != "them":
+            continue
+        after = _core(words[at + 2]) if at + 2 < len(words) else ""
+        # "send them the numbers", not "send them this afternoon"
+        if at == 1 and ((following in DETERMINERS and after not in TIME_NOUNS) or following == "about"):
+            return at
+        if _core(words[at - 1]) in PARTY_PREPOSITIONS and (not following or following in AFTER_PRONOUN_OK):
+            return at
+    return None
+
+
+def _party(phrase: str) -> str:
+    """The one a pronoun stands for, from its antecedent: "the printer about the proofs" -> "the printer"."""
+    words = phrase.split()
+    for at, word in enumerate(words[1:], start=1):
+        if word.lower() in PARTY_BREAKS:
+            return " ".join(words[:at])
+    return phrase
 
 
 def decision(text: str) -> str:
@@ -314,19 +393,23 @@ def _base_form(gerund: str) -> str:
     return stem + "e" if stem + "e" in E_VERBS else stem
 
 
-def _antecedent(context: Sequence[str]) -> str:
-    """The object phrase of the latest request in ``context``, else the subject the latest sentence opens with
-    ("The Okonkwo manuscript came back"), else the last thing it names ("a registration for the raffle");
-    "" when none names a thing plainly."""
+def _antecedent(context: Sequence[str], party: bool = False) -> str:
+    """The object phrase of the latest request in ``context``, else the subject of the latest sentence ("The
+    Okonkwo manuscript came back"), else the last thing it names ("a registration for the raffle"); "" when none
+    names a thing plainly. A ``party`` (the "them" of "send them the chapter") is a subject ("A German publisher
+    is keen") or has a name ("go with the Riverside Hall"), never what was asked for."""
     for utterance in reversed(context):
         for sentence in reversed(_SENTENCE_END.split(utterance)):
             tidy = " ".join(_tidy(sentence))
             requests = list(_REQUEST.finditer(tidy))
-            if requests and (phrase := _noun_phrase(requests[-1].group("object"))) and phrase.lower() not in PRONOUNS:
+            if (requests and not party and (phrase := _noun_phrase(requests[-1].group("object")))
+                    and phrase.lower() not in PRONOUNS):
                 return phrase
-            if subject := _SUBJECT.match(tidy):
-                return subject.group("phrase")[0].lower() + subject.group("phrase")[1:]
-            if mentioned := list(_THE_PHRASE.finditer(tidy)):
+            if subject := _SUBJECT.search(tidy):
+                phrase = subject.group("phrase")
+                return re.sub(r"^an? ", "the ", phrase[0].lower() + phrase[1:])  # "A publisher is keen": the one
+            # a party ("send them the chapter") named in passing has a name: "go with the Riverside Hall"
+            if mentioned := [m for m in _THE_PHRASE.finditer(tidy) if not party or _NAMED.search(m.group())]:
                 return _noun_phrase(mentioned[-1].group())
     return ""
 
