@@ -167,6 +167,8 @@ def test_no_due_date(text: str) -> None:
         ("Tomorrow I will call the bank", "Tomorrow"),
         ("send the invoice EOD Friday", " EOD Friday"),
         ("finish the slides after the review on Thursday", " after the review on Thursday"),
+        ("I'm at the synchrotron next week", " next week"),  # a marker is a word, not the end of one
+        ("sign the lease this week", " this week"),
     ],
 )
 def test_due_phrase_span(text: str, phrase: str) -> None:

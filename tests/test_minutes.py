@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from companion.errors import CompanionError
-from companion.evaluation import rouge, score_minutes
+from companion.evaluation import MinutesScore, rouge, score_minutes
 from companion.export.minutes import render_minutes
 from companion.jobs import run_job
 from companion.llm.grounding import gate, supported, supported_by_one
@@ -150,6 +150,25 @@ def test_atlas_reference_transcripts_match_the_truth(shared_data: Path, meeting:
     score = score_minutes(minutes, truth["truth"], truth["participants"])
     assert (score.f1, score.due_accuracy, score.decision_recall, score.question_recall) == (1.0, 1.0, 1.0, 1.0)
     assert score.without_evidence == score.foreign_owners == 0
+
+
+SCRIPTED_DEV = Path(__file__).resolve().parents[1] / "benchmarks" / "meetings" / "dev"
+DEV_F1, DEV_DUE, DEV_DECISIONS, DEV_QUESTIONS = 0.70, 0.82, 0.70, 0.78
+"""About five points under what the rules reach on the development meetings (docs/benchmarks.md): a change that
+loses a way of speaking fails here, the embedding model's float noise on another CPU does not."""
+
+
+def test_the_scripted_development_meetings_keep_their_score() -> None:
+    """The rules and thresholds chosen on these meetings hold there (the held-out test set is only reported)."""
+    total = MinutesScore()
+    for truth_file in sorted(SCRIPTED_DEV.glob("*.truth.json")):
+        truth = json.loads(truth_file.read_text())
+        transcript = read_transcript(truth_file.with_name(truth_file.name.replace(".truth.json", ".txt")))
+        minutes = run_job(write_minutes(transcript, dt.date.fromisoformat(truth["date"]), truth["participants"]))
+        total += score_minutes(minutes, truth["truth"], truth["participants"])
+    assert total.f1 >= DEV_F1 and total.due_accuracy >= DEV_DUE
+    assert total.decision_recall >= DEV_DECISIONS and total.question_recall >= DEV_QUESTIONS
+    assert total.without_evidence == total.foreign_owners == 0
 
 
 def test_rouge_on_known_strings() -> None:
@@ -426,3 +445,29 @@ def test_a_question_keeps_the_subject_named_just_before_it() -> None:
     assert [q.text for q in minutes.open_questions] == ["Parking permits. Do we renew them for the winter?"]
     assert [e.quote for e in minutes.open_questions[0].evidence[:2]] == [
         "Parking permits.", "Do we renew them for the winter?"]
+
+
+def test_a_date_corrected_in_its_own_sentence_and_a_task_given_to_someone_instead() -> None:
+    minutes = minutes_of([
+        ("Ruth", "Action: Sam to renew the parking permits, Thursday. Sorry, Friday, the office shuts early Thursday."),
+        ("Ruth", "Sam, could you collect the new keys from the agent... actually no, you're at the depot."),
+        ("Ruth", "Lena, could you collect them instead? By Monday."),
+        ("Lena", "Sure, I'll sort it."),
+    ], participants=("Ruth", "Sam", "Lena"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Sam", "renew the parking permits", "2026-05-15"),
+        ("Lena", "collect the new keys from the agent", "2026-05-18"),
+    ]
+
+
+def test_decisions_settled_by_a_marker_or_by_assent_that_was_asked_for() -> None:
+    minutes = minutes_of([
+        ("Ruth", "Then we move the stand-up to half nine. I'll update the invite. That's settled."),
+        ("Sam", "The van lease runs out in June."),
+        ("Ruth", "From July we rent vans by the week. Everyone okay with that?"),
+        ("Sam", "Yep."),
+        ("Lena", "Fine."),
+        ("Ruth", "Let's not decide on the new logo today."),
+    ], participants=("Ruth", "Sam", "Lena"))
+    assert [d.text for d in minutes.decisions] == ["Then we move the stand-up to half nine.",
+                                                   "From July we rent vans by the week."]

@@ -48,7 +48,8 @@ _PROPOSAL = re.compile(r"\b(?:suggest|propose|proposal|should we|maybe|perhaps|c
 _DECIDED = re.compile(
     r"\b(?:we agree|we agreed|we all agree|agreed on|let'?s go with|we'?ll go with|we go with|we will go with|"
     r"decision made|the decision is|we decided|we decide|we have decided|we've decided|it'?s decided|"
-    r"final decision|we are going with|we're going with)\b",
+    r"final decision|we are going with|we're going with|decision:|go ahead with)\b|"
+    r"(?<!\bthink )(?<!\bwhat )(?<!\bknow )\b\w+ it is(?:,? then)?\s*[.!]",
     re.IGNORECASE,
 )
 _DECISION_CUE = re.compile(
@@ -61,7 +62,7 @@ _PROPOSING_QUESTION = re.compile(rf"^{_FILLER}(?:shall we|should we|how about|wh
                                  r"could we just)\b", re.IGNORECASE)
 _CONFIRMATION = re.compile(
     r"^(?:agreed|no objections?|none from|fine with me|fine by me|sounds good|works for me|deal|same(?: here)?|"
-    r"i agree|good idea|let'?s do (?:it|that)|happy with that|perfect)\b",
+    r"happy(?! to)|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect)\b",
     re.IGNORECASE,
 )
 _KEPT_OPEN = re.compile(
@@ -73,14 +74,20 @@ _KEPT_OPEN = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_TASK_START = re.compile(r"^(?:the|a|an|this|that|these|those|it|it's|we|we're|they|there|there's|he|she|"
-                               r"his|her|their|our|my)\b", re.IGNORECASE)
+                               r"his|her|their|our|my|i'm|i was|i asked|i started|i don't|no|yes|sorry|thanks|thank|hi|"
+                               r"hello|lovely)\b", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"\b(?:you|you'll|you're|your)\b", re.IGNORECASE)
 _VOCATIVE = re.compile(rf"^{_FILLER}{_NAME},")
 _DIRECTIVE = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd)\b", re.IGNORECASE)
 _NON_TASK = re.compile(r"^(?:what|why|how|when|where|who|which|is|are|do|does|did|was|were|has|have)\b",
                        re.IGNORECASE)
-_NON_QUESTIONS = re.compile(r"^(?:any (?:objections|questions|thoughts)|right|okay|ok|yes|no)\b", re.IGNORECASE)
+_ASKS_ASSENT = (r"(?:is |are )?(?:every(?:one|body)|we all|all)(?: still)? (?:okay|ok|happy|fine|agreed|good)|"
+                r"any(?:one|body)? (?:objections?|questions|thoughts|against)|agreed|all agreed|"
+                r"(?:is that|are you all) (?:okay|ok|alright|fine)")
+_ASKING_ASSENT = re.compile(rf"^(?:{_ASKS_ASSENT})\b", re.IGNORECASE)
+_NON_QUESTIONS = re.compile(rf"^(?:{_ASKS_ASSENT}|right|okay|ok|yes|no)\b", re.IGNORECASE)
+"""Questions that only ask for assent ("Everyone okay with that?"): the proposal is what came before them."""
 _TOPIC = re.compile(
     r"^(?:(?:okay|so|alright|right|now|thanks)[,.]?\s+)*(?:next topic|last topic|first topic|next item|"
     r"moving on to|let'?s (?:start with|talk about|move on to|go through|turn to)|now)[,:]?\s+(?:the\s+)?"
@@ -117,8 +124,11 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
     for sentence in sentences:
         if sentence.index in replied:
             continue
-        if handover := _handover(sentence):
+        if handover := _handover(sentence, sentences):
             items = _handed_over(items, sentence, sentences, people, handover, meeting_date)
+            continue
+        if (redated := _redated(items, sentence, sentences, meeting_date)) is not None:
+            items = redated
             continue
         owner, task = _candidate(sentence, sentences, people, verdicts, learned)
         if not task:
@@ -128,7 +138,9 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
         if not wording.is_deed(wording.task(task)):
             continue
         context = [s.text for s in sentences[:sentence.index] if s.turn >= sentence.turn - CONTEXT_TURNS]
+        context.append(sentence.text[:max(0, sentence.text.find(task))])  # "the voucher endpoint, I'll have it done"
         # cutting the due phrase can bare a tail ("send it tomorrow, please"): the second pass drops it
+        bare = wording.task(_without_due(wording.task(task), meeting_date))
         task = wording.task(_without_due(wording.resolve_pronouns(wording.task(task), context), meeting_date))
         evidence = [sentence]
         reply = _reply_from(owner, sentence, sentences) if owner and owner != sentence.speaker else None
@@ -140,24 +152,37 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
         said += _date_after(sentence, sentences)
         due = next((d for s in said if (d := _due(s.text, meeting_date))), None)
         item = ActionItem(owner, task, due.isoformat() if due else None, tuple(s.evidence for s in evidence))
-        # A task of under two content words ("Sure, I'll do it by Thursday") replies to the item just before.
-        items = _merge_item(items, item) if len(content_words(task)) >= 2 else _attach_reply(items, item, sentence)
+        # A task of under two content words ("Sure, I'll do it by Thursday") replies to the item just before;
+        # with none to reply to, it stands when its pronoun was resolved ("Dev. Chase them.").
+        if len(content_words(bare)) < 2 and (attached := _attach_reply(items, item, sentence)) is not None:
+            items = attached
+        elif len(content_words(task)) >= 2:
+            items = _merge_item(items, item)
     return items
+
+
+EVIDENCE_ROUNDING = 0.01
+"""Evidence times are rounded to this many seconds: an item's evidence may end just after the next sentence starts."""
 
 
 _HANDOVER = re.compile(
     r"\b(?:(?P<you>you take|can you take|could you take|would you take|you do|you handle|can you handle)|"
     r"i'll take|i will take|i'll do|i will do|i'll handle|i can take|i can do)\s+(?:it|that|this)(?: one)?"
-    r"(?:\s+(?P<instead>myself|instead))?(?:[\s,.?!]|$)", re.IGNORECASE)
-"""Taking over what was just given to someone: "Actually, Tomasz, you take it", "I'll do it myself". Only with a
-correction ("actually", "no") or "myself"/"instead": "Sure, I can do that" accepts what was asked."""
+    r"(?:\s+(?P<instead>myself|instead))?(?:[\s,.?!]|$)|(?P<you_instead>\byou\b)(?=.*\binstead\b(?! of))",
+    re.IGNORECASE)
+"""Taking over what was just given to someone: "Actually, Tomasz, you take it", "I'll do it myself", "Ravi, could
+you get the quote instead?". Only with a correction ("actually", "no") in the sentence or just before it, or with
+"myself"/"instead": "Sure, I can do that" accepts what was asked."""
 
 
-def _handover(sentence: Sentence) -> re.Match[str] | None:
+def _handover(sentence: Sentence, sentences: Sequence[Sentence]) -> re.Match[str] | None:
     match = _HANDOVER.search(sentence.text)
-    if match and (match["instead"] or _CORRECTION.search(sentence.text[:match.start()])):
-        return match
-    return None
+    if match is None:
+        return None
+    before = sentences[sentence.index - 1] if sentence.index > 0 else None
+    corrected = _CORRECTION.search(sentence.text[:match.start()]) or (
+        before is not None and before.turn == sentence.turn and _CORRECTION.match(before.text))
+    return match if match["instead"] or match["you_instead"] or corrected else None
 
 
 def _handed_over(items: list[ActionItem], sentence: Sentence, sentences: Sequence[Sentence],
@@ -167,15 +192,15 @@ def _handed_over(items: list[ActionItem], sentence: Sentence, sentences: Sequenc
     doing is the task ("The Halden contract needs signing." / "Rui, you take it")."""
     said = sentence.text[corrections[-1].end():] if (corrections := list(_CORRECTION.finditer(sentence.text))) \
         else sentence.text
-    if handover["you"]:
+    if handover["you"] or handover["you_instead"]:
         owner = mentioned_person(said, people) or _addressee(sentence, sentences, people)
     else:
         owner = match_person(sentence.speaker, people) if people else sentence.speaker or None
     if owner is None:
         return items
-    due = _due(sentence.text, meeting_date)
+    due = next((d for s in (sentence, *_date_after(sentence, sentences)) if (d := _due(s.text, meeting_date))), None)
     previous_turn = next(s.start for s in sentences if s.turn >= sentence.turn - 1)
-    recent = [i for i in items if previous_turn <= i.evidence[-1].end <= sentence.start + 1e-6]
+    recent = [i for i in items if previous_turn <= i.evidence[-1].end <= sentence.start + EVIDENCE_ROUNDING]
     if recent:
         given = recent[-1]
         handed = ActionItem(owner, given.task, given.due or (due.isoformat() if due else None),
@@ -188,6 +213,26 @@ def _handed_over(items: list[ActionItem], sentence: Sentence, sentences: Sequenc
     due = due or _due(needed[0].text, meeting_date)
     return _merge_item(items, ActionItem(owner, needed[1], due.isoformat() if due else None,
                                          (needed[0].evidence, sentence.evidence)))
+
+
+_DUE_CORRECTION = re.compile(r"^(?:no|sorry|wait|actually|oh)\b[,.]?\s+(?:(?:no|wait|actually)\b[,.]?\s+)?"
+                             r"(?:make (?:it|that)\s+)?(?P<date>[^,.;!?]+)", re.IGNORECASE)
+"""A date corrected in a sentence of its own: "No, make that Sunday, I'm examining on Saturday.", "Sorry, Wednesday"."""
+
+
+def _redated(items: list[ActionItem], sentence: Sentence, sentences: Sequence[Sentence],
+             meeting_date: dt.date) -> list[ActionItem] | None:
+    """``items`` with the latest one's date corrected by ``sentence``, when it corrects the date of an item said
+    in its turn or the one before; None when it does not."""
+    correction = _DUE_CORRECTION.match(sentence.text)
+    if correction is None or not items or (day := resolve_date(correction["date"], meeting_date)) is None:
+        return None
+    previous_turn = next(s.start for s in sentences if s.turn >= sentence.turn - 1)
+    last = items[-1]
+    if not previous_turn <= last.evidence[-1].end <= sentence.start + EVIDENCE_ROUNDING:
+        return None
+    redated = ActionItem(last.owner, last.task, day.isoformat(), _joined(last.evidence, (sentence.evidence,)))
+    return [*items[:-1], redated]
 
 
 CONTEXT_TURNS = 3
@@ -257,15 +302,17 @@ def _after_vocative(text: str, owner: str | None) -> str:
     return text
 
 
-def _attach_reply(items: list[ActionItem], reply: ActionItem, sentence: Sentence) -> list[ActionItem]:
-    """Fold a reply without a task of its own into the item said just before by or to the same owner."""
+def _attach_reply(items: list[ActionItem], reply: ActionItem, sentence: Sentence) -> list[ActionItem] | None:
+    """Fold a reply without a task of its own into the item said just before by or to the same owner; None when
+    there is no such item."""
     if not items:
-        return items
+        return None
     last = items[-1]
     recent = sentence.start - last.evidence[-1].end
-    if (reply.owner in (None, last.owner)) and 0 <= recent <= REPLY_SECONDS:
-        items[-1] = ActionItem(last.owner, last.task, last.due or reply.due, _joined(last.evidence, reply.evidence))
-    return items
+    if reply.owner not in (None, last.owner) or not 0 <= recent <= REPLY_SECONDS:
+        return None
+    joined = ActionItem(last.owner, last.task, last.due or reply.due, _joined(last.evidence, reply.evidence))
+    return [*items[:-1], joined]
 
 
 REPLY_SECONDS = 30.0
@@ -377,7 +424,7 @@ def _reply_from(owner: str, request: Sentence, sentences: Sequence[Sentence]) ->
         sentence = sentences[position]
         if sentence.turn > request.turn + 2:
             return None
-        if sentence.speaker == owner and _AFFIRMATION.match(sentence.text) and not _handover(sentence):
+        if sentence.speaker == owner and _AFFIRMATION.match(sentence.text) and not _handover(sentence, sentences):
             return sentence
     return None
 
@@ -440,11 +487,13 @@ def decisions(sentences: Sequence[Sentence], verdicts: Verdicts | None = None) -
     for sentence in sentences:
         if sentence.is_question:
             continue
-        if _DECIDED.search(sentence.text) and _decision_supported(sentence, verdicts, RULE_SUPPORT):
+        if _SETTLED.match(sentence.text) and (settled := _settled(sentence, sentences)) is not None:
+            found = _merge_statement(found, _decision(settled, (settled, sentence), sentences), reword=True)
+        elif _DECIDED.search(sentence.text) and _decision_supported(sentence, verdicts, RULE_SUPPORT):
             # An explicit decision's wording replaces that of the proposal it settles.
             found = _merge_statement(found, _decision(sentence, (sentence,), sentences), reword=True)
         elif _confirms(sentence) and (proposal := _confirmed_proposal(sentence, sentences)) and _accepted(
-                proposal, sentence, verdicts):
+                proposal, sentence, sentences, verdicts):
             found = _merge_statement(found, _decision(proposal, (proposal, sentence), sentences))
     learned = [] if verdicts is None else [s for s in sentences if not s.is_question
                                            and _learned_decision(s, sentences, verdicts)]
@@ -467,8 +516,32 @@ STRONG_DECISION = 0.6
 a cue: decision words, "we will", a proposal, or assent from the next speaker."""
 
 
+_SETTLED = re.compile(r"^(?:(?:okay|so|right)[,.]?\s+)?(?:that's|that is|it's|it is)?\s*(?:settled|decided|"
+                      r"final|the decision)(?: then)?\s*[.!]?$|^decision[.!]?$", re.IGNORECASE)
+"""A sentence that only marks what was just said as decided: "That's settled.", "Decision."."""
+
+
+def _settled(marker: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
+    """What ``marker`` settles: the last statement of its turn before it that is no commitment ("Then we drop iOS
+    15. I'll tell the client myself. That's settled."), else the statement just before its turn."""
+    for earlier in reversed(sentences[max(0, marker.index - MAX_SETTLED_BACK):marker.index]):
+        if earlier.turn < marker.turn - 1:
+            return None
+        if not earlier.is_question and not _COMMITTED.search(earlier.text) and not _confirms(earlier):
+            return earlier
+    return None
+
+
+MAX_SETTLED_BACK = 3
+"""A settling marker reaches at most this many sentences back."""
+
+
+_UNDECIDED = re.compile(r"\b(?:not|n't|never) (?:decide|decided|agree|agreed|settle|settled)\b|\bno decision\b",
+                        re.IGNORECASE)
+
+
 def _learned_decision(sentence: Sentence, sentences: Sequence[Sentence], verdicts: Verdicts) -> bool:
-    if not verdicts.says("decision", sentence) or _about_meeting(sentence):
+    if not verdicts.says("decision", sentence) or _about_meeting(sentence) or _UNDECIDED.search(sentence.text):
         return False
     following = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
     assented = following is not None and following.speaker != sentence.speaker and _confirms(following)
@@ -478,9 +551,11 @@ def _learned_decision(sentence: Sentence, sentences: Sequence[Sentence], verdict
     return bool(_DECISION_CUE.search(sentence.text)) and not _PROPOSAL.search(sentence.text)
 
 
-def _accepted(proposal: Sentence, assent: Sentence, verdicts: Verdicts | None) -> bool:
-    """Whether ``assent`` makes ``proposal`` a decision: "Agreed." does for a proposal or what the detector
-    backs; "Yeah." only for a proposal the detector reads as a decision."""
+def _accepted(proposal: Sentence, assent: Sentence, sentences: Sequence[Sentence], verdicts: Verdicts | None) -> bool:
+    """Whether ``assent`` makes ``proposal`` a decision: any assent does when someone asked for it; "Agreed." does
+    for a proposal or what the detector backs; "Yeah." only for a proposal the detector reads as a decision."""
+    if any(_ASKING_ASSENT.match(s.text) for s in sentences[proposal.index + 1:assent.index]):
+        return True  # "Everyone okay with that?" / "Yep."
     proposes = bool(_PROPOSAL.search(proposal.text) or _PROPOSING_QUESTION.match(proposal.text))
     if _CONFIRMATION.match(assent.text):
         return proposes or _decision_supported(proposal, verdicts, RULE_SUPPORT)

@@ -54,8 +54,8 @@ _MINUTE_WORDS = {"o'clock": 0, "fifteen": 15, "thirty": 30, "forty five": 45, "f
 _MINUTE = "|".join(re.escape(w) for w in _MINUTE_WORDS)
 # Marker words belong to the due phrase ("by Friday"), and so does the event a date is tied to ("before the
 # board meeting on the 14th"), so that due_phrase_span can cut the whole of it out of a task.
-_AHEAD = r"(?:(?:before|after|ahead\s+of)\s+(?:the|our|my|your|their)\s+(?:[a-z]+\s+){0,3}?)?"
-_MARKER = rf"{_AHEAD}(?:by|before|on|until|till|for|after|due|no\s+later\s+than)\s+"
+_AHEAD = r"(?:\b(?:before|after|ahead\s+of)\s+(?:the|our|my|your|their)\s+(?:[a-z]+\s+){0,3}?)?"
+_MARKER = rf"{_AHEAD}\b(?:by|before|on|until|till|for|after|due|no\s+later\s+than)\s+"
 _CLOSE = r"(?:first\s+thing|eod|cob|(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?(?:day|business|play))"
 _LEAD = rf"(?:{_MARKER})?(?:{_CLOSE}\s+(?:on\s+)?)?(?:this\s+)?"
 _DAYTIME = r"(?:\s+(?:morning|afternoon|evening|night|first\s+thing|eod|end\s+of\s+(?:the\s+)?day))?"

@@ -38,7 +38,8 @@ TASK_WRAPPERS = (
     "make sure to", "make sure you", "be sure to", "i'll go ahead and", "go ahead and", "i'll", "i will",
     "i'm going to", "i am going to", "i can", "i could", "i should", "i'd", "we'll", "we will", "we're going to",
     "we need to", "we should", "we can", "you'll", "you will", "you're going to", "you need to", "you should",
-    "you can", "let's", "is going to", "are going to", "going to", "is supposed to", "is to", "are to",
+    "you can", "let's", "is going to", "are going to", "going to", "i'm supposed to", "you're supposed to",
+    "we're supposed to", "i'm meant to", "you're meant to", "is supposed to", "is to", "are to",
     "needs to", "need to", "has to", "have to", "will", "should", "must", "to", "please", "kindly", "just",
     "possibly", "perhaps", "maybe", "also", "quickly", "actually", "definitely", "then", "sort of", "kind of",
 )
@@ -84,7 +85,8 @@ TASK_VERBS = E_VERBS | frozenset(
 STATIVE_VERBS = frozenset("believe need want like love hate know guess bet hope wish miss doubt suppose reckon "
                           "imagine regret prefer deserve".split())
 """Verbs of a state, not a deed: "I'll believe it when I see it", "I'm going to need a bigger coffee" are remarks."""
-PRONOUNS = frozenset("it them that this those these".split())
+PRONOUNS = frozenset("it them that this those these one".split())
+PARTICIPLES = frozenset("done ready sorted set made written sent signed fixed booked finished".split())
 PARTICLES = frozenset("over out off up back round down across through around along".split())
 AFTER_PRONOUN_OK = PARTICLES | frozenset(
     "after before by to today tomorrow tonight on at in for with when asap first again now later as and so "
@@ -99,8 +101,8 @@ DETERMINERS = ("the", "a", "an", "our", "their", "this", "that", "these", "those
 PHRASE_BREAKS = frozenset("and but because so before after by until when if or please then today tomorrow "
                           "tonight asap".split())
 MAX_PHRASE_WORDS = 8
-REQUESTERS = ("someone", "somebody", "anyone", "anybody", "you", "we", "need to", "needs to", "has to",
-              "have to", "should", "must", "could", "can", "will")
+REQUESTERS = ("someone to", "somebody to", "anyone to", "someone", "somebody", "anyone", "anybody", "you", "we",
+              "we'll", "let's", "need to", "needs to", "has to", "have to", "should", "must", "could", "can", "will")
 # ------------------------------------------------------------------------------------------------------------
 
 _PUNCT = ",.;:!?"
@@ -218,11 +220,17 @@ def resolve_pronouns(task_text: str, context: Sequence[str]) -> str:
         said = words[at]
         words[at] = f"{party}'s" if _core(said) == "their" else party + said[len(_core(said)):]
         return " ".join(words)
-    if len(words) < 2 or _core(words[1]) not in PRONOUNS or words[0].lower() in NO_RESOLVE_VERBS:
+    if len(words) < 2 or _core(words[1]) not in PRONOUNS:
         return task_text
     rest = words[2:]
-    timed = len(rest) > 1 and _core(rest[0]) in ("this", "next") and _core(rest[1]) in TIME_NOUNS
-    if rest and _core(rest[0]) not in AFTER_PRONOUN_OK and not timed:
+    following = _core(rest[0]) if rest else ""
+    # "get those calibrated", "have it done by Friday"
+    finished = following in PARTICIPLES or (following.endswith("ed") and len(following) > 4)
+    if words[0].lower() in NO_RESOLVE_VERBS and not finished:
+        return task_text
+    timed = following in TIME_NOUNS or (
+        len(rest) > 1 and following in ("this", "next") and _core(rest[1]) in TIME_NOUNS)
+    if rest and following not in AFTER_PRONOUN_OK and not timed and not finished:
         return task_text
     phrase = _antecedent(context)
     if not phrase:
