@@ -95,6 +95,8 @@ def test_clean(text: str, expected: str) -> None:
         ("Book the room if that's ok", "book the room"),
         ("Omid will check the figures", "Omid will check the figures"),
         ("I'll", "I'll"),
+        ("I can't call that tonight", "I can't call that tonight"),  # a wrapper ends at a word's end
+        ("I'm supposed to do the components concept", "do the components concept"),
     ],
 )
 def test_task(text: str, expected: str) -> None:

@@ -74,8 +74,8 @@ _KEPT_OPEN = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_TASK_START = re.compile(r"^(?:the|a|an|this|that|these|those|it|it's|we|we're|they|there|there's|he|she|"
-                               r"his|her|their|our|my|i'm|i was|i asked|i started|i don't|no|yes|sorry|thanks|thank|hi|"
-                               r"hello|lovely)\b", re.IGNORECASE)
+                               r"his|her|their|our|my|i'm|i was|i asked|i started|i don't|i can't|i cannot|i won't|"
+                               r"no|yes|sorry|thanks|thank|hi|hello|lovely)(?![\w'])", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"\b(?:you|you'll|you're|your)\b", re.IGNORECASE)
 _VOCATIVE = re.compile(rf"^{_FILLER}{_NAME},")
 _DIRECTIVE = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b", re.IGNORECASE)
