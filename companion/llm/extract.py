@@ -137,7 +137,7 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
             task = task[:correction.start()]
         if not wording.is_deed(wording.task(task)):
             continue
-        context = [s.text for s in sentences[:sentence.index] if s.turn >= sentence.turn - CONTEXT_TURNS]
+        context = [s.text for s in _turns_before(sentence, sentences, CONTEXT_TURNS)]
         context.append(sentence.text[:max(0, sentence.text.find(task))])  # "the voucher endpoint, I'll have it done"
         # cutting the due phrase can bare a tail ("send it tomorrow, please"): the second pass drops it
         bare = wording.task(_without_due(wording.task(task), meeting_date))
@@ -199,14 +199,15 @@ def _handed_over(items: list[ActionItem], sentence: Sentence, sentences: Sequenc
     if owner is None:
         return items
     due = next((d for s in (sentence, *_date_after(sentence, sentences)) if (d := _due(s.text, meeting_date))), None)
-    previous_turn = next(s.start for s in sentences if s.turn >= sentence.turn - 1)
-    recent = [i for i in items if previous_turn <= i.evidence[-1].end <= sentence.start + EVIDENCE_ROUNDING]
+    previous_turn = _turns_before(sentence, sentences, 1)[0].start if sentence.index else sentence.start
+    recent = [i for i in items[-MAX_RECENT_ITEMS:]
+              if previous_turn <= i.evidence[-1].end <= sentence.start + EVIDENCE_ROUNDING]
     if recent:
         given = recent[-1]
         handed = ActionItem(owner, given.task, given.due or (due.isoformat() if due else None),
                             _joined(given.evidence, (sentence.evidence,)))
         return _merge_item([i for i in items if i is not given], handed)
-    context = [s for s in sentences[:sentence.index] if s.turn >= sentence.turn - CONTEXT_TURNS]
+    context = _turns_before(sentence, sentences, CONTEXT_TURNS)
     needed = next(((s, deed) for s in reversed(context) if (deed := wording.needed_deed(s.text))), None)
     if needed is None:
         return items
@@ -227,7 +228,7 @@ def _redated(items: list[ActionItem], sentence: Sentence, sentences: Sequence[Se
     correction = _DUE_CORRECTION.match(sentence.text)
     if correction is None or not items or (day := resolve_date(correction["date"], meeting_date)) is None:
         return None
-    previous_turn = next(s.start for s in sentences if s.turn >= sentence.turn - 1)
+    previous_turn = _turns_before(sentence, sentences, 1)[0].start if sentence.index else sentence.start
     last = items[-1]
     if not previous_turn <= last.evidence[-1].end <= sentence.start + EVIDENCE_ROUNDING:
         return None
@@ -237,6 +238,22 @@ def _redated(items: list[ActionItem], sentence: Sentence, sentences: Sequence[Se
 
 CONTEXT_TURNS = 3
 """Pronouns in a task ("call them") are resolved from its own turn and this many turns before it."""
+MAX_RECENT_ITEMS = 8
+"""A hand-over looks at most this many of the latest items for the one just given."""
+
+
+def _turns_before(sentence: Sentence, sentences: Sequence[Sentence], turns: int) -> list[Sentence]:
+    """The sentences before ``sentence`` in its turn and the ``turns`` turns before it, in order, at most
+    ``MAX_CONTEXT_SENTENCES`` (read backwards, so a long meeting or turn costs no more per sentence)."""
+    first = sentence.index
+    while (first > 0 and sentence.index - first < MAX_CONTEXT_SENTENCES
+           and sentences[first - 1].turn >= sentence.turn - turns):
+        first -= 1
+    return list(sentences[first:sentence.index])
+
+
+MAX_CONTEXT_SENTENCES = 12
+"""However long the turns, the context before a sentence holds at most this many sentences."""
 
 
 def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str],
@@ -384,8 +401,7 @@ _ACCEPTANCE = re.compile(r"^(?:would you|could you|please|yes,? please|(?:that|i
                          r"brilliant|helpful|ideal)|great|perfect|lovely|brilliant|do that|go for it)\b", re.IGNORECASE)
 
 
-def _accepted_offer(sentence: Sentence, sentences: Sequence[Sentence],
-                    people: Sequence[str]) -> tuple[str | None, str] | tuple[None, str]:
+def _accepted_offer(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str]) -> tuple[str | None, str]:
     """An offer the next speaker takes up: "I could send them the sample chapter." / "Would you? Lovely."."""
     offer = _OFFER.match(sentence.text)
     following = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
@@ -538,6 +554,7 @@ MAX_SETTLED_BACK = 3
 
 _UNDECIDED = re.compile(r"\b(?:not|n't|never) (?:decide|decided|agree|agreed|settle|settled)\b|\bno decision\b",
                         re.IGNORECASE)
+"""Decision words that say nothing was decided: "Let's not decide that today"."""
 
 
 def _learned_decision(sentence: Sentence, sentences: Sequence[Sentence], verdicts: Verdicts) -> bool:
