@@ -1,9 +1,9 @@
 """Minutes wording: spoken lines (AMI transcripts, Whisper output) reworded to read like minutes.
 
 Items keep the verbatim quote as evidence; these pure functions give the text the minutes show:
-``clean`` (disfluencies out), ``task`` (an action as an imperative), ``resolve_pronouns`` (a bare "it" in a
-task replaced by what the meeting asked for) and ``decision`` (the decision without the talk around it).
-"""
+``clean`` (disfluencies out), ``task`` (an action as an imperative), ``resolve_pronouns`` (a pronoun in a
+task replaced by what it stands for) and ``decision`` (the decision without the talk around it); ``is_deed``,
+``is_topic`` and ``needed_deed`` tell the rules what a sentence is."""
 
 from __future__ import annotations
 
@@ -103,6 +103,10 @@ PHRASE_BREAKS = frozenset("and but because so before after by until when if or p
 MAX_PHRASE_WORDS = 8
 REQUESTERS = ("someone to", "somebody to", "anyone to", "someone", "somebody", "anyone", "anybody", "you", "we",
               "we'll", "let's", "need to", "needs to", "has to", "have to", "should", "must", "could", "can", "will")
+TOPIC_WORDS = 6  # a sentence that only names a subject: "Raffle.", "Crane hire after the slab."
+NOT_IN_A_TOPIC = frozenset("i we you he she they it this that is are was were be been will would can could do does did "
+                           "have has had should must shall not no yes yeah okay ok thanks it's that's there's here's "
+                           "what's he's she's let's".split())
 # ------------------------------------------------------------------------------------------------------------
 
 _PUNCT = ",.;:!?"
@@ -179,10 +183,6 @@ _NEEDS_DOING = re.compile(r"^(?P<phrase>(?:the|our|their|this|that)\s+(?:[\w'-]+
                           r"(?:needs|need|wants)\s+(?P<gerund>[a-z]+ing)\b", re.IGNORECASE)
 
 
-TOPIC_WORDS = 6
-NOT_IN_A_TOPIC = frozenset("i we you he she they it this that is are was were be been will would can could do does did "
-                           "have has had should must shall not no yes yeah okay ok thanks it's that's there's here's "
-                           "what's he's she's let's".split())
 _CONTRACTION = re.compile(r"'(?:re|ll|m|ve|d)$|n't$")
 
 
