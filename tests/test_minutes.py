@@ -17,7 +17,7 @@ from companion.llm.grounding import gate, supported, supported_by_one
 from companion.llm.minutes import write_minutes
 from companion.models import ActionItem, Evidence, Meeting, Minutes, Segment, Statement, Transcript
 from companion.text.injection import addressed_to_model
-from companion.text.people import match_person
+from companion.text.people import match_person, mentioned_person
 from companion.transcript_files import read_transcript
 
 WEDNESDAY = dt.date(2026, 5, 13)
@@ -471,3 +471,17 @@ def test_decisions_settled_by_a_marker_or_by_assent_that_was_asked_for() -> None
     ], participants=("Ruth", "Sam", "Lena"))
     assert [d.text for d in minutes.decisions] == ["Then we move the stand-up to half nine.",
                                                    "From July we rent vans by the week."]
+
+
+def test_tasks_handed_out_by_initials_or_by_name_in_minutes_speak() -> None:
+    people = ("Jane Doe", "Ravi Kumar", "Ola Berg")
+    lines = [("Ola Berg", "Okay, so we need a plan for the trade fair and the new catalogue before we break."),
+             ("Ola Berg", "For JD the supplier shortlist for the trade fair."),
+             ("Ola Berg", "Ravi, the price list for the new catalogue."),
+             ("Jane Doe", "Fine.")]
+    segments = tuple(Segment(60.0 * i, 60.0 * i + 50.0, text, speaker) for i, (speaker, text) in enumerate(lines))
+    minutes = run_job(write_minutes(Transcript(segments, 240.0), WEDNESDAY, people))
+    owned = {(a.owner, a.task) for a in minutes.action_items}
+    assert ("Jane Doe", "the supplier shortlist for the trade fair") in owned
+    assert mentioned_person("For J_D_ the shortlist.", people) == "Jane Doe"  # AMI spells letters out
+    assert mentioned_person("Thanks, jd.", people) is None  # initials are capitals

@@ -273,8 +273,10 @@ def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequen
         # one of the meeting's most probable actions stays without an owner ("we'll have to decide on the
         # functions"); the others need one: without, they are mostly remarks
         task = _after_vocative(sentence.text, owner)
-        # "The Android crash is harder, I need until Friday" reports; a task says what to do
-        if (owner or learned[sentence.index]) and not _NOT_A_TASK_START.match(wording.task(task)):
+        # "The Android crash is harder, I need until Friday" reports; a task says what to do, or is handed out
+        # by name in minutes-speak ("Marketing, the user requirement specification")
+        handed_out = task != sentence.text and bool(_HANDED_OUT.match(wording.task(task)))
+        if (owner or learned[sentence.index]) and (handed_out or not _NOT_A_TASK_START.match(wording.task(task))):
             return owner, task
     return None, ""
 
@@ -311,11 +313,15 @@ def _due(text: str, meeting_date: dt.date) -> dt.date | None:
 
 
 def _after_vocative(text: str, owner: str | None) -> str:
-    """"Kim, you're on catering then" -> "you're on catering then" when Kim owns it."""
+    """"Kim, you're on catering then" -> "you're on catering then" when Kim owns it; "For UID the technical
+    functions design" -> "the technical functions design"."""
     if owner:
         match = re.search(rf"\b{re.escape(owner.split()[0])}\b,\s*", text, re.IGNORECASE)
         if match and match.start() < len(text) // 2:
             return text[match.end():]
+        allocation = re.match(r"\s*for\s+(?:the\s+)?\S+\s+", text, re.IGNORECASE)
+        if allocation and mentioned_person(allocation.group(), [owner]) == owner:
+            return text[allocation.end():]
     return text
 
 
@@ -351,6 +357,20 @@ def _learned_owner(sentence: Sentence, sentences: Sequence[Sentence], people: Se
             return _addressee(sentence, sentences, people)
     if _FIRST_PERSON.search(sentence.text):
         return match_person(sentence.speaker, people) if people else sentence.speaker or None
+    return _allocated_to(sentence.text, people)
+
+
+_HANDED_OUT = re.compile(r"^(?:the|a|an)\s+[\w'-]+(?:\s+[\w'-]+){0,6}$", re.IGNORECASE)
+"""A task handed out by name may be a bare noun phrase: "For UID, the technical functions design"."""
+_ALLOCATION = re.compile(r"\bfor\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _allocated_to(text: str, people: Sequence[str]) -> str | None:
+    """The person a task is handed out for in minutes-speak: "For UID the technical functions design"."""
+    for allocation in _ALLOCATION.finditer(text):
+        rest = text[allocation.end():]
+        if (person := mentioned_person(rest, people)) and mentioned_person(rest[:len(person) + 2], people) == person:
+            return person
     return None
 
 

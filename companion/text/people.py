@@ -25,12 +25,22 @@ def match_person(name: str, people: Sequence[str], cutoff: float = 0.75) -> str 
 
 def mentioned_person(text: str, people: Sequence[str]) -> str | None:
     """The first of ``people`` that ``text`` names: the whole name in any case ("the industrial designer"),
-    or the first name as a capitalised word ("Kim, you're on catering")."""
-    lowered = text.lower()
+    the first name as a capitalised word ("Kim, you're on catering"), or the initials ("for UID")."""
+    lowered = text.lower().replace("_", "")
     found = []
     for person in people:
         whole = re.search(rf"\b{re.escape(person.lower())}\b", lowered)
         first = re.search(rf"\b{re.escape(person.split()[0])}\b", text) if person.split() else None
-        if match := whole or first:
+        if match := whole or first or _initials(person, text):
             found.append((match.start(), person))
     return min(found)[1] if found else None
+
+
+def _initials(person: str, text: str) -> re.Match[str] | None:
+    """Where ``text`` names a person of several words by their capital initials: "UID" (or AMI's "U_I_D_") for
+    the User Interface Designer, "JD" for Jane Doe."""
+    words = person.split()
+    if len(words) < 2:
+        return None
+    letters = "".join(w[0] for w in words).upper()
+    return re.search(rf"\b{'_?'.join(letters)}_?(?![\w])", text)
