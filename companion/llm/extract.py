@@ -195,11 +195,11 @@ def _handed_over(items: list[ActionItem], sentence: Sentence, sentences: Sequenc
     if handover["you"] or handover["you_instead"]:
         owner = mentioned_person(said, people) or _addressee(sentence, sentences, people)
     else:
-        owner = match_person(sentence.speaker, people) if people else sentence.speaker or None
+        owner = _speaker_owner(sentence, people)
     if owner is None:
         return items
     due = next((d for s in (sentence, *_date_after(sentence, sentences)) if (d := _due(s.text, meeting_date))), None)
-    previous_turn = _turns_before(sentence, sentences, 1)[0].start if sentence.index else sentence.start
+    previous_turn = _previous_turn_start(sentence, sentences)
     recent = [i for i in items[-MAX_RECENT_ITEMS:]
               if previous_turn <= i.evidence[-1].end <= sentence.start + EVIDENCE_ROUNDING]
     if recent:
@@ -228,7 +228,7 @@ def _redated(items: list[ActionItem], sentence: Sentence, sentences: Sequence[Se
     correction = _DUE_CORRECTION.match(sentence.text)
     if correction is None or not items or (day := resolve_date(correction["date"], meeting_date)) is None:
         return None
-    previous_turn = _turns_before(sentence, sentences, 1)[0].start if sentence.index else sentence.start
+    previous_turn = _previous_turn_start(sentence, sentences)
     last = items[-1]
     if not previous_turn <= last.evidence[-1].end <= sentence.start + EVIDENCE_ROUNDING:
         return None
@@ -254,6 +254,22 @@ def _turns_before(sentence: Sentence, sentences: Sequence[Sentence], turns: int)
 
 MAX_CONTEXT_SENTENCES = 12
 """However long the turns, the context before a sentence holds at most this many sentences."""
+
+
+def _previous_turn_start(sentence: Sentence, sentences: Sequence[Sentence]) -> float:
+    """When the turn before ``sentence``'s own began (within ``MAX_CONTEXT_SENTENCES``)."""
+    return _turns_before(sentence, sentences, 1)[0].start if sentence.index else sentence.start
+
+
+def _following(sentence: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
+    """The sentence after ``sentence``, if any."""
+    return sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
+
+
+def _speaker_owner(sentence: Sentence, people: Sequence[str]) -> str | None:
+    """``sentence``'s speaker as an owner: one of ``people`` when there is a list (an unnamed "Speaker 3" is no
+    owner yet), else the label itself."""
+    return match_person(sentence.speaker, people) if people else sentence.speaker or None
 
 
 def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str],
@@ -356,7 +372,7 @@ def _learned_owner(sentence: Sentence, sentences: Sequence[Sentence], people: Se
         if _SECOND_PERSON.search(sentence.text):
             return _addressee(sentence, sentences, people)
     if _FIRST_PERSON.search(sentence.text):
-        return match_person(sentence.speaker, people) if people else sentence.speaker or None
+        return _speaker_owner(sentence, people)
     return _allocated_to(sentence.text, people)
 
 
@@ -397,9 +413,7 @@ def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | No
                 return owner, match["task"]
     match = _COMMITTED.search(text)
     if match and not _PROPOSAL.search(text):
-        # With a list of people, an owner must be one of them: an unnamed "Speaker 3" is no owner (yet).
-        owner = match_person(sentence.speaker, people) if people else sentence.speaker or None
-        return owner, match["task"]
+        return _speaker_owner(sentence, people), match["task"]
     return None, ""
 
 
@@ -410,7 +424,7 @@ me two days."; a longer one says something else."""
 
 def _date_after(sentence: Sentence, sentences: Sequence[Sentence]) -> list[Sentence]:
     """The sentence after ``sentence`` in its turn, when it is short enough to only give the task's date."""
-    following = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
+    following = _following(sentence, sentences)
     if following is None or following.turn != sentence.turn or len(following.text.split()) > DATE_AFTER_WORDS:
         return []
     return [following]
@@ -424,11 +438,11 @@ _ACCEPTANCE = re.compile(r"^(?:would you|could you|please|yes,? please|(?:that|i
 def _accepted_offer(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str]) -> tuple[str | None, str]:
     """An offer the next speaker takes up: "I could send them the sample chapter." / "Would you? Lovely."."""
     offer = _OFFER.match(sentence.text)
-    following = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
+    following = _following(sentence, sentences)
     if (offer is None or following is None or following.turn != sentence.turn + 1
             or following.speaker == sentence.speaker or not _ACCEPTANCE.match(following.text)):
         return None, ""
-    return (match_person(sentence.speaker, people) if people else sentence.speaker or None), offer["task"]
+    return _speaker_owner(sentence, people), offer["task"]
 
 
 def _named_then_told(sentence: Sentence, sentences: Sequence[Sentence],
@@ -580,7 +594,7 @@ _UNDECIDED = re.compile(r"\b(?:not|n't|never) (?:decide|decided|agree|agreed|set
 def _learned_decision(sentence: Sentence, sentences: Sequence[Sentence], verdicts: Verdicts) -> bool:
     if not verdicts.says("decision", sentence) or _about_meeting(sentence) or _UNDECIDED.search(sentence.text):
         return False
-    following = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
+    following = _following(sentence, sentences)
     assented = following is not None and following.speaker != sentence.speaker and _confirms(following)
     if assented or verdicts.probability("decision", sentence) >= STRONG_DECISION:
         return True

@@ -26,7 +26,7 @@ def match_person(name: str, people: Sequence[str], cutoff: float = 0.75) -> str 
 def mentioned_person(text: str, people: Sequence[str]) -> str | None:
     """The first of ``people`` that ``text`` names: the whole name in any case ("the industrial designer"),
     the first name as a capitalised word ("Kim, you're on catering"), or the initials ("for UID")."""
-    lowered = text.lower().replace("_", "")
+    lowered = text.lower()
     found = []
     for person in people:
         whole = re.search(rf"\b{re.escape(person.lower())}\b", lowered)
