@@ -11,12 +11,12 @@ import pytest
 
 from companion.errors import CompanionError
 from companion.jobs import run_job
-from companion.llm import extract, grounding
+from companion.llm import grounding
 from companion.llm.grounding import gate
 from companion.llm.minutes import MAX_TRANSCRIPT_CHARS, write_minutes
 from companion.llm.summary import rank_sentences
 from companion.models import Minutes, Segment, Statement, Transcript
-from companion.text import topics
+from companion.text import extract, topics
 from companion.text.sentences import MAX_SENTENCE_WORDS, MAX_TURN_SENTENCES, Sentence, split_sentences
 
 WEDNESDAY = dt.date(2026, 5, 13)

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 
 from companion.errors import CompanionError
 from companion.jobs import CancelToken, Job, Progress
-from companion.llm import extract
 from companion.llm.backend import LanguageModel
 from companion.llm.embeddings import Embedder, shared_embedder
 from companion.llm.grounding import gate
 from companion.llm.summary import brief, central, model_summary, rank_sentences, summary_length
 from companion.models import ActionItem, Minutes, Statement, Transcript
+from companion.text import extract
 from companion.text.detector import load_detector
 from companion.text.injection import meeting_talk
 from companion.text.sentences import split_sentences

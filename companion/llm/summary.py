@@ -130,7 +130,7 @@ def model_summary(
     Map-reduce when the sentences exceed the model's context window: each chunk is summarised, then the
     chunk summaries are summarised together. Every generated sentence passes the grounding check, and one
     that rests on one person's word says so ("Dana said ..."); ``agreed`` maps a sentence's index to the
-    speaker who agreed with it right after (:func:`companion.llm.extract.agreements`).
+    speaker who agreed with it right after (:func:`companion.text.extract.agreements`).
     """
     lines = [f"{s.speaker}: {s.text}" if s.speaker else s.text for s in key_sentences]
     passages = [(s.speaker, s.text) for s in key_sentences]

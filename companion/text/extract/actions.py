@@ -1,0 +1,420 @@
+"""Action items: requests, assignments, commitments and hand-overs, by the rules and the detector."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from companion.models import ActionItem
+from companion.text import wording
+from companion.text.dates import due_phrase_span, resolve_date, resolve_time
+from companion.text.detector import Verdicts
+from companion.text.extract.context import (
+    COMMITTED,
+    FILLER,
+    NAME,
+    PROPOSAL,
+    RULE_SUPPORT,
+    about_meeting,
+    joined_evidence,
+    next_sentence,
+    previous_turn_start,
+    speaker_owner,
+    turn_of,
+    turns_before,
+)
+from companion.text.people import match_person, mentioned_person
+from companion.text.sentences import Sentence, content_words, overlap
+
+_REQUEST = (r"(?:please|can you|could you|would you|will you|i need you to|make sure (?:you|to)|do you mind|"
+            r"i'd like you to|you're on|you are on|you take|you'll|you will|you need to|you should|you handle|you do|"
+            r"you can|you could)")
+_LEAD_IN = r"(?:[^,.?!]{0,25}?[,:-]\s*)?"
+"""A few words before the person addressed: "I'll- actually, Rui, you take it", "Kwame, one more: could you"."""
+_ADDRESSED = re.compile(rf"^{FILLER}{_LEAD_IN}{NAME},\s+{_LEAD_IN}{_REQUEST}\s+(?P<task>.+)$", re.IGNORECASE)
+_ASSIGNED = re.compile(
+    rf"^{FILLER}{NAME}\s*(?:owns|will own|takes|is taking|will take care of|is going to|'s going to|is gonna|"
+    r"will|'ll|is to|to|is on|is handling|handles)[\s,]+(?P<task>.+)$", re.IGNORECASE)
+_ACTION_LINE = re.compile(rf"^{FILLER}(?:action(?: item)?|to-?do)s?\s*[:-]\s*{NAME}[\s,:-]+(?P<task>.+)$",
+                          re.IGNORECASE)
+_SELF_CORRECTION = re.compile(r"(?:-|--|,)\s*(?:no|sorry|wait)\b[,.]?(?:\s*(?:actually|wait|make it|rather)\b[,.]?)?"
+                              r"|(?:-|--)\s*actually\b[,.]?(?:\s*no\b[,.]?)?", re.IGNORECASE)
+"""A speaker correcting themselves mid-sentence: "by Friday- no, actually Monday", "could you- actually, no"."""
+_CORRECTION = re.compile(r"\b(?:no,? wait|no,? actually|actually|make (?:it|that)|or rather|sorry|scratch that)\b",
+                         re.IGNORECASE)
+
+
+_AFFIRMATION = re.compile(r"^(?:yes|yeah|yep|sure|will do|of course|okay|ok|on it|absolutely|no problem|i will|i'll)\b",
+                          re.IGNORECASE)
+
+
+_NOT_A_TASK_START = re.compile(r"^(?:the|a|an|this|that|these|those|it|it's|we|we're|they|there|there's|he|she|"
+                               r"his|her|their|our|my|i'm|i was|i asked|i started|i don't|i can't|i cannot|i won't|"
+                               r"no|yes|sorry|thanks|thank|hi|hello|lovely)(?![\w'])", re.IGNORECASE)
+_SECOND_PERSON = re.compile(r"\b(?:you|you'll|you're|your)\b", re.IGNORECASE)
+_VOCATIVE = re.compile(rf"^{FILLER}{NAME},")
+_DIRECTIVE = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd)\b", re.IGNORECASE)
+
+
+_TRAILING_FILLER = re.compile(r"(?:[\s,]+(?:so|and|then|or))*[\s,]*$", re.IGNORECASE)
+
+
+def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_date: dt.date,
+                 verdicts: Verdicts | None = None) -> list[ActionItem]:
+    """Requests addressed to a person, assignments ("Emma owns ...") and commitments, found by the rules and by
+    the detector (``verdicts``; rules alone when None).
+
+    A reply by the addressee ("Sure, I will cancel it today") confirms a request and may give its due date.
+    """
+    items: list[ActionItem] = []
+    replied: set[int] = set()
+    learned = _learned_actions(sentences, verdicts) if verdicts is not None else {}
+    for sentence in sentences:
+        if sentence.index in replied:
+            continue
+        if handover := _handover(sentence, sentences):
+            items = _handed_over(items, sentence, sentences, people, handover, meeting_date)
+            continue
+        if (redated := _redated(items, sentence, sentences, meeting_date)) is not None:
+            items = redated
+            continue
+        owner, task = _candidate(sentence, sentences, people, verdicts, learned)
+        if not task:
+            continue
+        if correction := _SELF_CORRECTION.search(task):  # "get the last two by Friday- no, actually, Monday"
+            task = task[:correction.start()]
+        if not wording.is_deed(wording.task(task)):
+            continue
+        context = [s.text for s in turns_before(sentence, sentences, CONTEXT_TURNS)]
+        context.append(sentence.text[:max(0, sentence.text.find(task))])  # "the voucher endpoint, I'll have it done"
+        # cutting the due phrase can bare a tail ("send it tomorrow, please"): the second pass drops it
+        bare = wording.task(_without_due(wording.task(task), meeting_date))
+        task = wording.task(_without_due(wording.resolve_pronouns(wording.task(task), context), meeting_date))
+        evidence = [sentence]
+        reply = _reply_from(owner, sentence, sentences) if owner and owner != sentence.speaker else None
+        if reply is not None:
+            replied.add(reply.index)
+            evidence.append(reply)
+        # the reply's whole turn may give the date: "Yeah. Um, early next month, once it's final."
+        said = evidence + ([s for s in turn_of(reply, sentences) if s is not reply] if reply is not None else [])
+        said += _date_after(sentence, sentences)
+        due = next((d for s in said if (d := _due(s.text, meeting_date))), None)
+        item = ActionItem(owner, task, due.isoformat() if due else None, tuple(s.evidence for s in evidence))
+        # A task of under two content words ("Sure, I'll do it by Thursday") replies to the item just before;
+        # with none to reply to, it stands when its pronoun was resolved ("Dev. Chase them.").
+        if len(content_words(bare)) < 2 and (attached := _attach_reply(items, item, sentence)) is not None:
+            items = attached
+        elif len(content_words(task)) >= 2:
+            items = _merge_item(items, item)
+    return items
+
+
+EVIDENCE_ROUNDING = 0.01
+"""Evidence times are rounded to this many seconds: an item's evidence may end just after the next sentence starts."""
+
+
+_HANDOVER = re.compile(
+    r"\b(?:(?P<you>you take|can you take|could you take|would you take|you do|you handle|can you handle)|"
+    r"i'll take|i will take|i'll do|i will do|i'll handle|i can take|i can do)\s+(?:it|that|this)(?: one)?"
+    r"(?:\s+(?P<instead>myself|instead))?(?:[\s,.?!]|$)|(?P<you_instead>\byou\b)(?=.*\binstead\b(?! of))",
+    re.IGNORECASE)
+"""Taking over what was just given to someone: "Actually, Tomasz, you take it", "I'll do it myself", "Ravi, could
+you get the quote instead?". Only with a correction ("actually", "no") in the sentence or just before it, or with
+"myself"/"instead": "Sure, I can do that" accepts what was asked."""
+
+
+def _handover(sentence: Sentence, sentences: Sequence[Sentence]) -> re.Match[str] | None:
+    match = _HANDOVER.search(sentence.text)
+    if match is None:
+        return None
+    before = sentences[sentence.index - 1] if sentence.index > 0 else None
+    corrected = _CORRECTION.search(sentence.text[:match.start()]) or (
+        before is not None and before.turn == sentence.turn and _CORRECTION.match(before.text))
+    return match if match["instead"] or match["you_instead"] or corrected else None
+
+
+def _handed_over(items: list[ActionItem], sentence: Sentence, sentences: Sequence[Sentence],
+                 people: Sequence[str], handover: re.Match[str], meeting_date: dt.date) -> list[ActionItem]:
+    """``items`` with the latest item (said in this turn or the one before) handed to the person ``sentence``
+    names ("you take it") or to its speaker ("I'll do it myself"). With no such item, what was just said to need
+    doing is the task ("The Halden contract needs signing." / "Rui, you take it")."""
+    said = sentence.text[corrections[-1].end():] if (corrections := list(_CORRECTION.finditer(sentence.text))) \
+        else sentence.text
+    if handover["you"] or handover["you_instead"]:
+        owner = mentioned_person(said, people) or _addressee(sentence, sentences, people)
+    else:
+        owner = speaker_owner(sentence, people)
+    if owner is None:
+        return items
+    due = next((d for s in (sentence, *_date_after(sentence, sentences)) if (d := _due(s.text, meeting_date))), None)
+    previous_turn = previous_turn_start(sentence, sentences)
+    recent = [i for i in items[-MAX_RECENT_ITEMS:]
+              if previous_turn <= i.evidence[-1].end <= sentence.start + EVIDENCE_ROUNDING]
+    if recent:
+        given = recent[-1]
+        handed = ActionItem(owner, given.task, given.due or (due.isoformat() if due else None),
+                            joined_evidence(given.evidence, (sentence.evidence,)))
+        return _merge_item([i for i in items if i is not given], handed)
+    context = turns_before(sentence, sentences, CONTEXT_TURNS)
+    needed = next(((s, deed) for s in reversed(context) if (deed := wording.needed_deed(s.text))), None)
+    if needed is None:
+        return items
+    due = due or _due(needed[0].text, meeting_date)
+    return _merge_item(items, ActionItem(owner, needed[1], due.isoformat() if due else None,
+                                         (needed[0].evidence, sentence.evidence)))
+
+
+_DUE_CORRECTION = re.compile(r"^(?:no|sorry|wait|actually|oh)\b[,.]?\s+(?:(?:no|wait|actually)\b[,.]?\s+)?"
+                             r"(?:make (?:it|that)\s+)?(?P<date>[^,.;!?]+)", re.IGNORECASE)
+"""A date corrected in a sentence of its own: "No, make that Sunday, I'm examining on Saturday.", "Sorry, Wednesday"."""
+
+
+def _redated(items: list[ActionItem], sentence: Sentence, sentences: Sequence[Sentence],
+             meeting_date: dt.date) -> list[ActionItem] | None:
+    """``items`` with the latest one's date corrected by ``sentence``, when it corrects the date of an item said
+    in its turn or the one before; None when it does not."""
+    correction = _DUE_CORRECTION.match(sentence.text)
+    if correction is None or not items or (day := resolve_date(correction["date"], meeting_date)) is None:
+        return None
+    previous_turn = previous_turn_start(sentence, sentences)
+    last = items[-1]
+    if not previous_turn <= last.evidence[-1].end <= sentence.start + EVIDENCE_ROUNDING:
+        return None
+    redated = ActionItem(last.owner, last.task, day.isoformat(), joined_evidence(last.evidence, (sentence.evidence,)))
+    return [*items[:-1], redated]
+
+
+CONTEXT_TURNS = 3
+"""Pronouns in a task ("call them") are resolved from its own turn and this many turns before it."""
+MAX_RECENT_ITEMS = 8
+"""A hand-over looks at most this many of the latest items for the one just given."""
+
+
+def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str],
+               verdicts: Verdicts | None, learned: dict[int, bool]) -> tuple[str | None, str]:
+    """The owner and task a sentence states, by the rules (if the detector does not object) or, for the
+    sentences in ``learned``, the detector."""
+    owner, task = _owner_and_task(sentence, people)
+    if not task:
+        owner, task = _named_then_told(sentence, sentences, people) or _accepted_offer(sentence, sentences, people)
+    if verdicts is None:
+        return owner, task
+    if task:  # a commitment the detector does not back is mostly a remark ("I'll have a bash at it")
+        backed = not COMMITTED.search(sentence.text) or verdicts.says("action", sentence, RULE_SUPPORT)
+        return (owner, task) if backed else (None, "")
+    if sentence.index in learned:
+        owner = _learned_owner(sentence, sentences, people)
+        # one of the meeting's most probable actions stays without an owner ("we'll have to decide on the
+        # functions"); the others need one: without, they are mostly remarks
+        task = _after_vocative(sentence.text, owner)
+        # "The Android crash is harder, I need until Friday" reports; a task says what to do, or is handed out
+        # by name in minutes-speak ("Marketing, the user requirement specification")
+        handed_out = task != sentence.text and bool(_HANDED_OUT.match(wording.task(task)))
+        if (owner or learned[sentence.index]) and (handed_out or not _NOT_A_TASK_START.match(wording.task(task))):
+            return owner, task
+    return None, ""
+
+
+LEARNED_ACTIONS_PER_MINUTE = 0.15
+LEARNED_SHARE = 0.5
+"""Beyond the sentences that reach the detector's threshold, its most probable ones down to LEARNED_SHARE of the
+threshold, this many a minute: a long real meeting hands out a few tasks in words the detector is less sure of
+(chosen on the dev splits)."""
+
+
+def _learned_actions(sentences: Sequence[Sentence], verdicts: Verdicts) -> dict[int, bool]:
+    """The sentences the detector reads as actions, each with whether it is among the meeting's most probable:
+    those that reach its threshold, and the most probable as the meeting's length allows. Never a question
+    other than a request, nor the next meeting."""
+    found = sorted((s for s in sentences if verdicts.says("action", s, LEARNED_SHARE) and not about_meeting(s)
+                    and (not s.is_question or bool(_DIRECTIVE.search(s.text)))),
+                   key=lambda s: -verdicts.probability("action", s))
+    allowed = round(LEARNED_ACTIONS_PER_MINUTE * sentences[-1].end / 60) if sentences else 0
+    return {s.index: position < allowed for position, s in enumerate(found)
+            if position < allowed or verdicts.says("action", s)}
+
+
+def _due(text: str, meeting_date: dt.date) -> dt.date | None:
+    """The due date a sentence gives, the corrected one when it corrects itself ("Friday- no, actually Monday")."""
+    corrections = list(_CORRECTION.finditer(text))
+    corrected = resolve_date(text[corrections[-1].end():], meeting_date) if corrections else None
+    return corrected or resolve_date(text, meeting_date)
+
+
+def _after_vocative(text: str, owner: str | None) -> str:
+    """"Kim, you're on catering then" -> "you're on catering then" when Kim owns it; "For UID the technical
+    functions design" -> "the technical functions design"."""
+    if owner:
+        match = re.search(rf"\b{re.escape(owner.split()[0])}\b,\s*", text, re.IGNORECASE)
+        if match and match.start() < len(text) // 2:
+            return text[match.end():]
+        allocation = re.match(r"\s*for\s+(?:the\s+)?\S+\s+", text, re.IGNORECASE)
+        if allocation and mentioned_person(allocation.group(), [owner]) == owner:
+            return text[allocation.end():]
+    return text
+
+
+def _attach_reply(items: list[ActionItem], reply: ActionItem, sentence: Sentence) -> list[ActionItem] | None:
+    """Fold a reply without a task of its own into the item said just before by or to the same owner; None when
+    there is no such item."""
+    if not items:
+        return None
+    last = items[-1]
+    recent = sentence.start - last.evidence[-1].end
+    if reply.owner not in (None, last.owner) or not 0 <= recent <= REPLY_SECONDS:
+        return None
+    joined = ActionItem(last.owner, last.task, last.due or reply.due, joined_evidence(last.evidence, reply.evidence))
+    return [*items[:-1], joined]
+
+
+REPLY_SECONDS = 30.0
+"""A reply without a task joins the item whose evidence ended at most this long before it."""
+
+
+def _learned_owner(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str]) -> str | None:
+    """Whom a sentence the detector found gives the task: the person it addresses ("as the industrial designer,
+    you'll ...", "Kim, order it today"), also when named just before by the same speaker, else the one who spoke
+    last before this turn ("You're gonna look at product evaluation" answers them); the speaker of "I"; None for
+    "we" and for a person only talked about ("Thanks Carla", "Emma joins us today")."""
+    if _SECOND_PERSON.search(sentence.text) or _VOCATIVE.match(sentence.text):
+        for candidate in (sentence, *reversed(sentences[max(0, sentence.index - 2): sentence.index])):
+            if candidate.speaker != sentence.speaker:
+                break
+            if named := mentioned_person(candidate.text, people):
+                return named
+        if _SECOND_PERSON.search(sentence.text):
+            return _addressee(sentence, sentences, people)
+    if _FIRST_PERSON.search(sentence.text):
+        return speaker_owner(sentence, people)
+    return _allocated_to(sentence.text, people)
+
+
+_HANDED_OUT = re.compile(r"^(?:the|a|an)\s+[\w'-]+(?:\s+[\w'-]+){0,6}$", re.IGNORECASE)
+"""A task handed out by name may be a bare noun phrase: "For UID, the technical functions design"."""
+_ALLOCATION = re.compile(r"\bfor\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _allocated_to(text: str, people: Sequence[str]) -> str | None:
+    """The person a task is handed out for in minutes-speak: "For UID the technical functions design"."""
+    for allocation in _ALLOCATION.finditer(text):
+        rest = text[allocation.end():]
+        if (person := mentioned_person(rest, people)) and mentioned_person(rest[:len(person) + 2], people) == person:
+            return person
+    return None
+
+
+ADDRESSEE_SENTENCES = 6
+""""You" with no name addresses whoever spoke last, when that was at most this many sentences before."""
+
+
+def _addressee(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str]) -> str | None:
+    """The other speaker of the nearest turn before ``sentence`` (one of ``people``), if recent enough."""
+    for earlier in reversed(sentences[max(0, sentence.index - ADDRESSEE_SENTENCES):sentence.index]):
+        if earlier.speaker != sentence.speaker:
+            return match_person(earlier.speaker, people) if people else earlier.speaker or None
+    return None
+
+
+def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | None, str]:
+    text = sentence.text.strip()
+    corrections = list(_SELF_CORRECTION.finditer(text))
+    # "Noor, could you- actually, no, Jae, you do the table plan": the person after the correction owns it
+    for said in ([text[corrections[-1].end():].strip()] if corrections else []) + [text]:
+        for pattern in (_ADDRESSED, _ASSIGNED, _ACTION_LINE):
+            match = pattern.match(said)
+            if match and (owner := match_person(match["name"], people)):
+                return owner, match["task"]
+    match = COMMITTED.search(text)
+    if match and not PROPOSAL.search(text):
+        return speaker_owner(sentence, people), match["task"]
+    return None, ""
+
+
+DATE_AFTER_WORDS = 6
+"""A short sentence right after a task in the same turn may give its date: "Kwame to renegotiate the quote. Give
+me two days."; a longer one says something else."""
+
+
+def _date_after(sentence: Sentence, sentences: Sequence[Sentence]) -> list[Sentence]:
+    """The sentence after ``sentence`` in its turn, when it is short enough to only give the task's date."""
+    following = next_sentence(sentence, sentences)
+    if following is None or following.turn != sentence.turn or len(following.text.split()) > DATE_AFTER_WORDS:
+        return []
+    return [following]
+
+
+_OFFER = re.compile(r"^(?:[^,.?!]{0,20}[,-]\s*)?i (?:could|can)\s+(?P<task>.+)$", re.IGNORECASE)
+_ACCEPTANCE = re.compile(r"^(?:would you|could you|please|yes,? please|(?:that|it) would be (?:great|lovely|perfect|"
+                         r"brilliant|helpful|ideal)|great|perfect|lovely|brilliant|do that|go for it)\b", re.IGNORECASE)
+
+
+def _accepted_offer(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str]) -> tuple[str | None, str]:
+    """An offer the next speaker takes up: "I could send them the sample chapter." / "Would you? Lovely."."""
+    offer = _OFFER.match(sentence.text)
+    following = next_sentence(sentence, sentences)
+    if (offer is None or following is None or following.turn != sentence.turn + 1
+            or following.speaker == sentence.speaker or not _ACCEPTANCE.match(following.text)):
+        return None, ""
+    return speaker_owner(sentence, people), offer["task"]
+
+
+def _named_then_told(sentence: Sentence, sentences: Sequence[Sentence],
+                     people: Sequence[str]) -> tuple[str | None, str] | None:
+    """An instruction right after its addressee's name, said alone: "Dev. Chase them."."""
+    named = sentences[sentence.index - 1] if sentence.index > 0 else None
+    if named is None or named.turn != sentence.turn or len(named.text.split()) > 2:
+        return None
+    owner = match_person(named.text.strip(" .,!:"), people, cutoff=1.0)
+    first = wording.task(sentence.text).split(maxsplit=1)
+    if owner is None or not first or first[0] not in wording.TASK_VERBS:
+        return None
+    return owner, sentence.text
+
+
+def _reply_from(owner: str, request: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
+    """The addressee's agreeing reply in the next two turns, if any."""
+    for position in range(request.index + 1, len(sentences)):
+        sentence = sentences[position]
+        if sentence.turn > request.turn + 2:
+            return None
+        if sentence.speaker == owner and _AFFIRMATION.match(sentence.text) and not _handover(sentence, sentences):
+            return sentence
+    return None
+
+
+_DUE_LEAD = re.compile(
+    r"^\s*,?\s*(?:by|until|till|before|due|on|for|after|in|within|give|need|end|first|this|tonight|today|"
+    r"tomorrow|next|eod|cob|close|early|mid|middle|start|beginning|the)\b", re.IGNORECASE)
+
+
+_TIME_TAIL = re.compile(r"\s+at\s+\S+(?:\s+(?:am|pm|a\.m\.|p\.m\.|thirty|fifteen|forty five))?$", re.IGNORECASE)
+
+
+def _without_due(task: str, meeting_date: dt.date) -> str:
+    """The task without its due phrase: "run a load test on the service by Friday" -> "run a load test on the
+    service"; "book the venue before the board meeting on the 14th" -> "book the venue".
+
+    A phrase in front goes too: "by Friday we need to prepare the design" -> "we need to prepare the design".
+    Only a phrase that opens with a marker is cut ("by", "after", "tomorrow" ...): in "share it my Thursday"
+    ASR heard "by" as "my", and cutting "Thursday" alone would leave "share it my".
+    """
+    for _ in range(2):  # "for Tuesday, March twenty fourth": the date, then the weekday before it
+        span = due_phrase_span(task, meeting_date)
+        if span is None or not (_DUE_LEAD.match(task[span[0]:span[1]])
+                                or (span[0] > 0 and task[:span[0]].endswith(","))):
+            break
+        task = _TRAILING_FILLER.sub("", task[:span[0]] + task[span[1]:]).strip()
+    time = _TIME_TAIL.search(task)
+    return task[:time.start()] if time and resolve_time(time.group()) else task
+
+
+def _merge_item(items: list[ActionItem], new: ActionItem) -> list[ActionItem]:
+    """Fold ``new`` into an earlier item of the same owner about the same thing, else append it."""
+    for position, old in enumerate(items):
+        if old.owner == new.owner and overlap(old.task, new.task) >= 0.5:
+            items[position] = ActionItem(old.owner, old.task, old.due or new.due,
+                                         joined_evidence(old.evidence, new.evidence))
+            return items
+    return [*items, new]

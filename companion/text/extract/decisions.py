@@ -1,0 +1,194 @@
+"""Decisions: stated, settled, proposed and assented to, or read as decided by the detector."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from companion.models import Statement
+from companion.text import wording
+from companion.text.detector import Verdicts
+from companion.text.extract.context import (
+    ASKS_ASSENT,
+    COMMITTED,
+    FILLER,
+    NON_QUESTIONS,
+    PROPOSAL,
+    RULE_SUPPORT,
+    about_meeting,
+    merge_statement,
+    next_sentence,
+    turn_of,
+    with_topic,
+)
+from companion.text.sentences import Sentence, content_words
+
+_DECIDED = re.compile(
+    r"\b(?:we agree|we agreed|we all agree|agreed on|let'?s go with|we'?ll go with|we go with|we will go with|"
+    r"decision made|the decision is|we decided|we decide|we have decided|we've decided|it'?s decided|"
+    r"final decision|we are going with|we're going with|decision:|go ahead with)\b|"
+    r"(?<!\bthink )(?<!\bwhat )(?<!\bknow )\b\w+ it is(?:,? then)?\s*[.!]",
+    re.IGNORECASE,
+)
+_DECISION_CUE = re.compile(
+    r"\b(?:decid\w*|agree\w*|settled|go with|going with|go for|stick with|opt for|from now on|from next \w+|"
+    r"we(?:'ll| will| are going to|'re going to| won't| will not) \w+|let'?s \w+|shall we|should we|we should)\b",
+    re.IGNORECASE)
+_WEAK_ASSENT = re.compile(r"^(?:yes|yeah|yep|sure|fine|okay|ok)\b", re.IGNORECASE)
+"""Assent that as often only acknowledges: it confirms a proposal the detector also reads as a decision."""
+_PROPOSING_QUESTION = re.compile(rf"^{FILLER}(?:shall we|should we|how about|what about|why don'?t we|can we just|"
+                                 r"could we just)\b", re.IGNORECASE)
+_CONFIRMATION = re.compile(
+    r"^(?:agreed|no objections?|none from|fine with me|fine by me|sounds good|works for me|deal|same(?: here)?|"
+    r"happy(?! to)|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect)\b",
+    re.IGNORECASE,
+)
+
+
+_ASKING_ASSENT = re.compile(rf"^(?:{ASKS_ASSENT})\b", re.IGNORECASE)
+
+
+def decisions(sentences: Sequence[Sentence], verdicts: Verdicts | None = None) -> list[Statement]:
+    """Explicit decisions, proposals that the next speaker confirms ("Agreed.", "No objection."), and (with
+    ``verdicts``) statements the detector reads as decided; never a question ("Did we decide on ...?").
+
+    The rules' decisions come first and keep their wording; a decision the detector adds on the same subject
+    only adds its evidence.
+    """
+    found: list[Statement] = []
+    for sentence in sentences:
+        if sentence.is_question:
+            continue
+        if _SETTLED.match(sentence.text) and (settled := _settled(sentence, sentences)) is not None:
+            found = merge_statement(found, _decision(settled, (settled, sentence), sentences), reword=True)
+        elif _DECIDED.search(sentence.text) and _decision_supported(sentence, verdicts, RULE_SUPPORT):
+            # An explicit decision's wording replaces that of the proposal it settles.
+            found = merge_statement(found, _decision(sentence, (sentence,), sentences), reword=True)
+        elif _confirms(sentence) and (proposal := _confirmed_proposal(sentence, sentences)) and _accepted(
+                proposal, sentence, sentences, verdicts):
+            found = merge_statement(found, _decision(proposal, (proposal, sentence), sentences))
+    learned = [] if verdicts is None else [s for s in sentences if not s.is_question
+                                           and _learned_decision(s, sentences, verdicts)]
+    if verdicts is not None and learned:  # the most probable ones, as many as the meeting's length allows
+        allowed = max(MIN_LEARNED_DECISIONS, round(LEARNED_DECISIONS_PER_MINUTE * sentences[-1].end / 60))
+        learned = sorted(sorted(learned, key=lambda s: -verdicts.probability("decision", s))[:allowed],
+                         key=lambda s: s.index)
+    for sentence in learned:
+        found = merge_statement(found, _decision(sentence, (sentence,), sentences))
+    return sorted((d for d in found if len(content_words(d.text)) >= 2), key=lambda d: d.evidence[0].start)
+
+
+LEARNED_DECISIONS_PER_MINUTE = 0.3
+MIN_LEARNED_DECISIONS = 3
+"""The detector adds at most this many decisions a minute (at least MIN_LEARNED_DECISIONS). On AMI dev, recall
+grows with this budget at the same precision up to about 0.45 a minute; 0.3 keeps a 30-minute meeting's list
+to about nine, which a reader still takes in."""
+STRONG_DECISION = 0.6
+"""The detector alone makes a decision at this probability; below it, at its threshold, the sentence also needs
+a cue: decision words, "we will", a proposal, or assent from the next speaker."""
+
+
+_SETTLED = re.compile(r"^(?:(?:okay|so|right)[,.]?\s+)?(?:that's|that is|it's|it is)?\s*(?:settled|decided|"
+                      r"final|the decision)(?: then)?\s*[.!]?$|^decision[.!]?$", re.IGNORECASE)
+"""A sentence that only marks what was just said as decided: "That's settled.", "Decision."."""
+
+
+def _settled(marker: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
+    """What ``marker`` settles: the last statement of its turn before it that is no commitment ("Then we drop iOS
+    15. I'll tell the client myself. That's settled."), else the statement just before its turn."""
+    for earlier in reversed(sentences[max(0, marker.index - MAX_SETTLED_BACK):marker.index]):
+        if earlier.turn < marker.turn - 1:
+            return None
+        if not earlier.is_question and not COMMITTED.search(earlier.text) and not _confirms(earlier):
+            return earlier
+    return None
+
+
+MAX_SETTLED_BACK = 3
+"""A settling marker reaches at most this many sentences back."""
+
+
+_UNDECIDED = re.compile(r"\b(?:not|n't|never) (?:decide|decided|agree|agreed|settle|settled)\b|\bno decision\b",
+                        re.IGNORECASE)
+"""Decision words that say nothing was decided: "Let's not decide that today"."""
+
+
+def _learned_decision(sentence: Sentence, sentences: Sequence[Sentence], verdicts: Verdicts) -> bool:
+    if not verdicts.says("decision", sentence) or about_meeting(sentence) or _UNDECIDED.search(sentence.text):
+        return False
+    following = next_sentence(sentence, sentences)
+    assented = following is not None and following.speaker != sentence.speaker and _confirms(following)
+    if assented or verdicts.probability("decision", sentence) >= STRONG_DECISION:
+        return True
+    # a cue makes it a decision, unless it only floats an idea nobody took up ("Maybe we should rename it.")
+    return bool(_DECISION_CUE.search(sentence.text)) and not PROPOSAL.search(sentence.text)
+
+
+def _accepted(proposal: Sentence, assent: Sentence, sentences: Sequence[Sentence], verdicts: Verdicts | None) -> bool:
+    """Whether ``assent`` makes ``proposal`` a decision: any assent does when someone asked for it; "Agreed." does
+    for a proposal or what the detector backs; "Yeah." only for a proposal the detector reads as a decision."""
+    if any(_ASKING_ASSENT.match(s.text) for s in sentences[proposal.index + 1:assent.index]):
+        return True  # "Everyone okay with that?" / "Yep."
+    proposes = bool(PROPOSAL.search(proposal.text) or _PROPOSING_QUESTION.match(proposal.text))
+    if _CONFIRMATION.match(assent.text):
+        return proposes or _decision_supported(proposal, verdicts, RULE_SUPPORT)
+    return proposes and _decision_supported(proposal, verdicts, 1.0)
+
+
+CONFIRMATION_WORDS = 6
+"""Assent is short: "Fine by me.", "Yeah, table plan."; "Yeah, I think the van is fine for now" is a remark."""
+
+
+def _confirms(sentence: Sentence) -> bool:
+    assent = _CONFIRMATION.match(sentence.text) or _WEAK_ASSENT.match(sentence.text)
+    return bool(assent) and len(sentence.text.split()) <= CONFIRMATION_WORDS
+
+
+_AGREEMENT = re.compile(r"^(?:yes|yeah|yep|will do|of course|absolutely|exactly|correct|that'?s right|true|on it|"
+                        r"no problem)\b", re.IGNORECASE)
+
+
+def agreements(sentences: Sequence[Sentence]) -> dict[int, str]:
+    """Index of each sentence whose turn the next speaker agreed with ("Agreed.", "Will do, ..."), to that speaker.
+
+    A summary sentence that only one person's words support is theirs to claim, unless someone agreed.
+    """
+    agreed: dict[int, str] = {}
+    for said, reply in itertools.pairwise(sentences):
+        if (reply.turn == said.turn + 1 and reply.speaker and reply.speaker != said.speaker
+                and (_CONFIRMATION.match(reply.text) or _AGREEMENT.match(reply.text))):
+            agreed.update((s.index, reply.speaker) for s in turn_of(said, sentences))
+    return agreed
+
+
+def _decision_supported(sentence: Sentence, verdicts: Verdicts | None, share: float) -> bool:
+    return verdicts is None or verdicts.says("decision", sentence, share)
+
+
+def _decision(sentence: Sentence, evidence: Sequence[Sentence], sentences: Sequence[Sentence]) -> Statement:
+    """The decision in words of its own ("Cut onboarding to three screens."), with its evidence verbatim; a
+    subject named just before goes in front ("Big pump. Not losing a pour over it.")."""
+    said = with_topic(sentence, sentences)
+    text = wording.decision(sentence.text) or wording.clean(sentence.text)
+    return Statement(" ".join([*(wording.clean(s.text) for s in said[:-1]), text]),
+                     tuple(s.evidence for s in (*said[:-1], *evidence)))
+
+
+def _confirmed_proposal(confirmation: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
+    """The statement a confirmation answers: the last sentence before the run of confirmations that is no
+    question, or a question that proposes ("Shall we just go with the cheaper van?")."""
+    for position in range(confirmation.index - 1, -1, -1):
+        earlier = sentences[position]
+        if earlier.turn < confirmation.turn - 3:
+            return None
+        if earlier.turn == confirmation.turn or _confirms(earlier):
+            continue
+        if earlier.speaker == confirmation.speaker:
+            return None
+        if earlier.is_question and NON_QUESTIONS.match(earlier.text):
+            continue  # "Any objections?" after the proposal
+        if earlier.is_question and not _PROPOSING_QUESTION.match(earlier.text):
+            return None  # "Sure" answers a request or a question, not a proposal
+        return earlier
+    return None

@@ -1,0 +1,62 @@
+"""The meeting's topics and when it meets next."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from companion.models import Evidence, Topic
+from companion.text import topics as segmenter
+from companion.text.dates import resolve_date, resolve_time
+from companion.text.extract.context import NEXT_MEETING
+from companion.text.sentences import Sentence
+
+_TOPIC = re.compile(
+    r"^(?:(?:okay|so|alright|right|now|thanks)[,.]?\s+)*(?:next topic|last topic|first topic|next item|"
+    r"moving on to|let'?s (?:start with|talk about|move on to|go through|turn to)|now)[,:]?\s+(?:the\s+)?"
+    r"(?P<title>[^,.?!]{3,60})",
+    re.IGNORECASE,
+)
+_AGENDA = re.compile(r"\b(?:settle|discuss|cover|talk about|go through|decide on)\s+(?:the\s+)?(?P<first>[^,.]{3,40})",
+                     re.IGNORECASE)
+
+
+def topics(sentences: Sequence[Sentence], duration_s: float, vectors: np.ndarray | None = None) -> list[Topic]:
+    """Topic spans from spoken transitions ("Next topic, the analytics vendor"); the opening from the agenda.
+
+    A meeting with no spoken transition is segmented by what is said (TextTiling over ``vectors``, the
+    sentence embeddings), each topic titled by its most distinctive words.
+    """
+    if not sentences:
+        return []
+    starts = [(s, m["title"].strip()) for s in sentences if (m := _TOPIC.match(s.text))]
+    if not starts and vectors is not None:
+        starts = _segmented(sentences, vectors)
+    if not starts or starts[0][0].turn > 0:
+        agenda = next((m for s in sentences[:3] if (m := _AGENDA.search(s.text))), None)
+        starts.insert(0, (sentences[0], agenda["first"].strip() if agenda else "Opening"))
+    begins = [sentences[0].start] + [s.start for s, _ in starts[1:]]  # the first topic opens the meeting
+    ends = [*begins[1:], max(duration_s, sentences[-1].end)]
+    return [Topic(title, round(b, 2), round(e, 2)) for (_, title), b, e in zip(starts, begins, ends, strict=True)]
+
+
+def _segmented(sentences: Sequence[Sentence], vectors: np.ndarray) -> list[tuple[Sentence, str]]:
+    """Topics found by the segmenter, as (first sentence, title); none for a meeting too short to split."""
+    cuts = [0, *segmenter.boundaries(vectors, [s.start for s in sentences]), len(sentences)]
+    if len(cuts) == 2:
+        return []
+    texts = [" ".join(s.text for s in sentences[a:b]) for a, b in itertools.pairwise(cuts)]
+    return [(sentences[a], title) for a, title in zip(cuts, segmenter.titles(texts), strict=False)]
+
+
+def next_meeting(sentences: Sequence[Sentence], meeting_date: dt.date) -> tuple[str, Evidence] | None:
+    """When the next meeting is, as ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, with its evidence."""
+    for sentence in reversed(sentences):
+        if NEXT_MEETING.search(sentence.text) and (day := resolve_date(sentence.text, meeting_date)):
+            time = resolve_time(sentence.text)
+            return (f"{day.isoformat()}T{time}" if time else day.isoformat()), sentence.evidence
+    return None
