@@ -153,7 +153,7 @@ def test_atlas_reference_transcripts_match_the_truth(shared_data: Path, meeting:
 
 
 SCRIPTED_DEV = Path(__file__).resolve().parents[1] / "benchmarks" / "meetings" / "dev"
-DEV_F1, DEV_DUE, DEV_DECISIONS, DEV_QUESTIONS = 0.70, 0.82, 0.70, 0.78
+DEV_F1, DEV_DUE, DEV_DECISIONS, DEV_QUESTIONS = 0.75, 0.88, 0.70, 0.83
 """About five points under what the rules reach on the development meetings (docs/benchmarks.md): a change that
 loses a way of speaking fails here, the embedding model's float noise on another CPU does not."""
 
@@ -485,3 +485,52 @@ def test_tasks_handed_out_by_initials_or_by_name_in_minutes_speak() -> None:
     assert ("Jane Doe", "the supplier shortlist for the trade fair") in owned
     assert mentioned_person("For J_D_ the shortlist.", people) == "Jane Doe"  # AMI spells letters out
     assert mentioned_person("Thanks, jd.", people) is None  # initials are capitals
+
+
+def test_polite_requests_named_last_or_after_a_reason_get_their_owner_and_the_date_of_the_reply() -> None:
+    minutes = minutes_of([
+        ("Ann", "Could I ask you to renew the parking permits, Bo?"),
+        ("Bo", "Before Thursday, yes."),
+        ("Ann", "Cy, you know the landlord, so - I'd be grateful if you could, um, if you could check the boiler "
+                "contract."),
+        ("Cy", "Mm-hm. End of next week okay?"),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Bo", "renew the parking permits", "2026-05-14"),
+        ("Cy", "check the boiler contract", "2026-05-22"),
+    ]
+
+
+def test_a_task_passed_on_by_name_takes_the_new_owners_date() -> None:
+    minutes = minutes_of([
+        ("Ann", "Bo, please book the coach for the school trip."),
+        ("Ann", "Actually, let's hand that to Cy, Bo is away."),
+        ("Cy", "Sure. Friday works."),
+        ("Cy", "I'll ring them in the morning."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Cy", "book the coach for the school trip", "2026-05-15")]
+
+
+def test_present_tense_assignments_hedges_and_retractions() -> None:
+    minutes = minutes_of([
+        ("Ann", "Bo prints the programmes, and Cy collects the tickets, Saturday."),
+        ("Cy", "Cy volunteers to repaint the sign - I mean, if the paint arrives."),
+        ("Bo", "I'll learn the bagpipes by summer. No, I won't."),
+        ("Ann", "Bo says the hall is fine."),
+    ], participants=("Ann", "Bo", "Cy"))
+    found = [(a.owner, a.task, a.due) for a in minutes.action_items]
+    assert ("Bo", "print the programmes", "2026-05-16") in found
+    assert ("Cy", "repaint the sign", None) in found
+    assert not [owner for owner, task, _ in found if "bagpipes" in task or "hall" in task]
+
+
+def test_a_question_left_unresolved_or_hanging_stays_open() -> None:
+    minutes = minutes_of([
+        ("Ann", "Do we need a second projector?"),
+        ("Bo", "No clue. Let's leave that unresolved for now."),
+        ("Cy", "Who signs off the catering budget?"),
+        ("Ann", "That one stays hanging until the treasurer is back."),
+    ], participants=("Ann", "Bo", "Cy"))
+    questions = [q.text for q in minutes.open_questions]
+    assert any("projector" in q for q in questions) and any("catering" in q for q in questions)

@@ -132,6 +132,13 @@ PRINTER = ["We're late.", "Can someone chase the printer about the proofs?"]
         ("send it over", ["I think it looks great."], "send it over"),
         ("send it over", [], "send it over"),
         ("send the invoice", PRINTER, "send the invoice"),
+        # "organise that" after a proposal is the proposal's deed
+        ("organise that", ["Could we just move the quiz night to the church hall?"],
+         "move the quiz night to the church hall"),
+        # "it" after a preposition; a date is never the thing meant
+        ("write a post about it for the newsletter", ["We open the new reading room on the fifth of March."],
+         "write a post about the new reading room for the newsletter"),
+        ("order a replacement one", ["The projector bulb failed."], "order a replacement bulb"),
         (
             "send it over",
             ["Can someone get the quarterly budget review report from the finance team in Leeds?"],

@@ -33,15 +33,17 @@ SHORT_WORDS = frozenset(
 MAX_FALSE_START = 3  # words abandoned before a cut-off word ("we should- let's") that are dropped with it
 TASK_WRAPPERS = (
     "if it's not too much trouble", "when you get a chance", "when you have a moment", "when you have a minute",
-    "if you could", "if you can", "could you", "can you", "would you", "will you", "could someone",
-    "can someone", "could somebody", "can somebody", "i need you to", "we need you to", "i'd like you to",
-    "make sure to", "make sure you", "be sure to", "i'll go ahead and", "go ahead and", "i'll", "i will",
-    "i'm going to", "i am going to", "i can", "i could", "i should", "i'd", "we'll", "we will", "we're going to",
-    "we need to", "we should", "we can", "you'll", "you will", "you're going to", "you need to", "you should",
-    "you can", "let's", "is going to", "are going to", "going to", "i'm supposed to", "you're supposed to",
-    "we're supposed to", "i'm meant to", "you're meant to", "is supposed to", "is to", "are to",
-    "needs to", "need to", "has to", "have to", "will", "should", "must", "to", "please", "kindly", "just",
-    "possibly", "perhaps", "maybe", "also", "quickly", "actually", "definitely", "then", "sort of", "kind of",
+    "if you could", "if you can", "could you", "can you", "would you", "will you", "could someone", "can someone",
+    "could somebody", "can somebody", "i need you to", "we need you to", "i'd like you to", "could i ask you to",
+    "can i ask you to", "may i ask you to", "i'd be grateful if you could", "i'd appreciate it if you could",
+    "do you think you could", "any chance you could", "make sure to", "make sure you", "be sure to",
+    "i'll go ahead and", "go ahead and", "i'll", "i will", "i'm going to", "i am going to", "i can", "i could",
+    "i should", "i'd", "we'll", "we will", "we're going to", "we need to", "we should", "we can", "you'll",
+    "you will", "you're going to", "you need to", "you should", "you can", "let's", "is going to", "are going to",
+    "going to", "i'm supposed to", "you're supposed to", "we're supposed to", "i'm meant to", "you're meant to",
+    "is supposed to", "is to", "are to", "needs to", "need to", "has to", "have to", "will", "should", "must", "to",
+    "please", "kindly", "just", "possibly", "perhaps", "maybe", "also", "quickly", "actually", "definitely", "then",
+    "sort of", "kind of",
 )
 GERUND_WRAPPERS = ("would you mind", "do you mind", "would you mind just", "mind", "i'll be", "i will be",
                    "we'll be", "you'll be", "be")
@@ -131,18 +133,39 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SUBJECT = re.compile(
     r"(?:^|(?<=\s))(?P<phrase>(?:the|a|an|our|their|this|that|these|those)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
     r"(?:is|are|was|were|has|have|had|hasn't|haven't|isn't|aren't|came|comes|went|needs?|wants?|gave|does|did|"
-    r"can|can't|arrived|got|looks?|still)\b", re.IGNORECASE)
+    r"can|can't|got|looks?|still|arrived|died|broke|cracked|failed|stopped|crashed|jammed|burst|leaks|leaked)\b",
+    re.IGNORECASE)
 _THE_PHRASE = re.compile(r"\bthe\s+(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s*(?:[,.;!?]|$))", re.IGNORECASE)
+_THE_PHRASE_OR_PLACED = re.compile(
+    r"\bthe\s+(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s*(?:[,.;!?]|$)|\s+(?:on|in|at|for|with|by)\s)", re.IGNORECASE)
+"""A thing named last in a statement may have a place or time after it: "We go live with the booking portal on
+the first of July"; in a request whose object is too long to repeat, only a phrase that ends it counts."""
 _NAMED = re.compile(r"\s[A-Z]")
 _CUT_OFF = re.compile(r"[^\W\d_][\w']*-")
 """A word cut off mid-way ("s-", "should-"); not punctuation such as "--"."""
 _VOWEL = re.compile(r"[aeiouy]")
 _REQUEST = re.compile(
-    rf"\b(?:{_alternatives(REQUESTERS)})\s+(?:(?:please|just|also)\s+)*[a-z]+\s+"
+    rf"\b(?:{_alternatives(REQUESTERS)})\s+(?:(?:please|just|also),?\s+)*[a-z]+\s+"
     rf"(?:(?:{_alternatives(sorted(PARTICLES | {'to', 'with', 'on', 'for', 'about'}))})\s+){{0,2}}"
     rf"(?P<object>(?:{_alternatives(DETERMINERS)})\s+[^,.;:?!]+)",
     re.IGNORECASE,
 )
+
+
+_VAGUE_DEED = re.compile(r"^(?:(?:set|sort)\s+(?:that|this|it)\s+(?:up|out)|(?:organi[sz]e|arrange|handle|do|"
+                         r"take care of|make)\s+(?:that|this|it)(?:\s+happen)?)$", re.IGNORECASE)
+"""A task that only points at what was proposed: "could you set that up?", "can you organise it?"."""
+_PROPOSED = re.compile(r"\b(?:(?:can|could|shall|should) we|why don'?t we|let'?s)\s+(?:(?:just|maybe),?\s+)*"
+                       r"(?P<deed>[a-z]+\b[^?]*)", re.IGNORECASE)
+_ANOTHER_ONE = re.compile(r"\b(?:a new|another|a spare|a replacement|a second|a better|a bigger) (?P<one>one)\b",
+                          re.IGNORECASE)
+"""A thing named again by "one": "buy a new one" after "The microwave died"."""
+_PREPOSITIONAL_IT = re.compile(r"\b(?P<preposition>about|into|on|regarding)\s+it\b", re.IGNORECASE)
+"""A thing named by "it" after a preposition: "put a notice about it on the website", "dig into it"."""
+_DATE_WORD = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+                        r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|afternoon|"
+                        r"evening|week|weekend|month|year|\d+)\b", re.IGNORECASE)
+"""A phrase with one of these words is a time ("the first of July"), never what a pronoun stands for."""
 
 
 def clean(text: str) -> str:
@@ -214,6 +237,10 @@ def resolve_pronouns(task_text: str, context: Sequence[str]) -> str:
     Riverside Hall"), cut before its first preposition. Number is not checked. When unsure the text comes back
     unchanged.
     """
+    if _VAGUE_DEED.match(task_text) and (proposed := _proposed_deed(context)):
+        return proposed
+    if (another := _ANOTHER_ONE.search(task_text)) and (phrase := _antecedent(context)):
+        return f"{task_text[:another.start('one')]}{phrase.split()[-1]}{task_text[another.end('one'):]}"
     words = task_text.split()
     at = _party_pronoun(words) if len(words) >= 2 else None
     if at is not None and (party := _party(_antecedent(context, party=True))):
@@ -221,7 +248,11 @@ def resolve_pronouns(task_text: str, context: Sequence[str]) -> str:
         words[at] = f"{party}'s" if _core(said) == "their" else party + said[len(_core(said)):]
         return " ".join(words)
     if len(words) < 2 or _core(words[1]) not in PRONOUNS:
-        return task_text
+        prepositional = _PREPOSITIONAL_IT.search(task_text)
+        if prepositional is None or not (phrase := _antecedent(context)):
+            return task_text
+        return f"{task_text[:prepositional.start()]}{prepositional['preposition']} {phrase}" \
+               f"{task_text[prepositional.end():]}"
     rest = words[2:]
     following = _core(rest[0]) if rest else ""
     # "get those calibrated", "have it done by Friday"
@@ -239,6 +270,18 @@ def resolve_pronouns(task_text: str, context: Sequence[str]) -> str:
     if rest and _core(rest[0]) in PARTICLES:
         head.append(rest.pop(0))
     return " ".join([*head, phrase, *rest])
+
+
+def _proposed_deed(context: Sequence[str]) -> str:
+    """What the latest proposal in ``context`` would do ("Can we just pull the shader compile out of the nightly?"
+    -> "pull the shader compile out of the nightly"); "" when none proposes a deed."""
+    for utterance in reversed(context):
+        for sentence in reversed(_SENTENCE_END.split(utterance)):
+            proposal = _PROPOSED.search(" ".join(_tidy(sentence)))
+            if proposal is not None:
+                deed = proposal["deed"].rstrip(_PUNCT + " ")
+                return "" if deed.split()[0].lower() in NOT_IN_A_TOPIC else deed
+    return ""
 
 
 def _party_pronoun(words: Sequence[str]) -> int | None:
@@ -391,6 +434,18 @@ def _drop_markers(tokens: list[str]) -> list[str]:
     return tokens[at:]
 
 
+def present_deed(text: str) -> str:
+    """A clause opening with a deed's verb in the third person as a task: "runs the checklist" -> "run the
+    checklist", "does the PlayStation kit" -> "do the PlayStation kit"; "" when its verb is no deed ("says")."""
+    verb, _, rest = text.partition(" ")
+    verb = verb.lower()
+    for ending, replacement in (("ies", "y"), ("oes", "o"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"),
+                                ("xes", "x"), ("s", "")):
+        if verb.endswith(ending) and (base := verb[:-len(ending)] + replacement) in TASK_VERBS:
+            return f"{base} {rest}".strip()
+    return ""
+
+
 def _base_form(gerund: str) -> str:
     """The base form of an -ing word: "putting" -> "put", "copying" -> "copy", "making" -> "make"."""
     if gerund in ING_EXCEPTIONS:
@@ -411,22 +466,32 @@ def _antecedent(context: Sequence[str], party: bool = False) -> str:
             tidy = " ".join(_tidy(sentence))
             requests = list(_REQUEST.finditer(tidy))
             if (requests and not party and (phrase := _noun_phrase(requests[-1].group("object")))
-                    and phrase.lower() not in PRONOUNS):
+                    and not _is_pronoun(phrase)):
                 return phrase
             if subject := _SUBJECT.search(tidy):
                 phrase = subject.group("phrase")
                 return re.sub(r"^an? ", "the ", phrase[0].lower() + phrase[1:])  # "A publisher is keen": the one
             # a party ("send them the chapter") named in passing has a name: "go with the Riverside Hall"
-            if mentioned := [m for m in _THE_PHRASE.finditer(tidy) if not party or _NAMED.search(m.group())]:
+            named = (_THE_PHRASE if requests else _THE_PHRASE_OR_PLACED).finditer(tidy)
+            if mentioned := [m for m in named if (not party or _NAMED.search(m.group()))
+                             and not _DATE_WORD.search(m.group())]:
                 return _noun_phrase(mentioned[-1].group())
     return ""
 
 
+def _is_pronoun(phrase: str) -> bool:
+    """Whether a phrase opens with a pronoun rather than a determiner: "that", "that to Cy" (not "that file")."""
+    words = [_core(w) for w in phrase.split()]
+    return words[0] in PRONOUNS and (len(words) == 1 or words[1] in AFTER_PRONOUN_OK)
+
+
 def _noun_phrase(span: str) -> str:
-    """``span`` cut at its first clause or time word ("by", "and", "tomorrow"); "" when still too long."""
+    """``span`` cut at its first clause or time word ("by", "and", "tomorrow") or a time after a preposition ("on
+    the fifth of March"); "" when still too long."""
     words = span.split()
     for at, word in enumerate(words[1:], start=1):
-        if word.lower() in PHRASE_BREAKS:
+        timed = word.lower() in ("on", "in", "at", "from") and _DATE_WORD.search(" ".join(words[at + 1:at + 5]))
+        if word.lower() in PHRASE_BREAKS or timed:
             words = words[:at]
             break
     return " ".join(words) if len(words) <= MAX_PHRASE_WORDS else ""

@@ -29,13 +29,22 @@ from companion.text.sentences import Sentence, content_words, overlap
 
 _REQUEST = (r"(?:please|can you|could you|would you|will you|i need you to|make sure (?:you|to)|do you mind|"
             r"i'd like you to|you're on|you are on|you take|you'll|you will|you need to|you should|you handle|you do|"
-            r"you can|you could)")
-_LEAD_IN = r"(?:[^,.?!]{0,25}?[,:-]\s*)?"
-"""A few words before the person addressed: "I'll- actually, Rui, you take it", "Kwame, one more: could you"."""
-_ADDRESSED = re.compile(rf"^{FILLER}{_LEAD_IN}{NAME},\s+{_LEAD_IN}{_REQUEST}\s+(?P<task>.+)$", re.IGNORECASE)
+            r"you can|you could|(?:could|can|may) i ask you to|i'?d (?:be grateful|appreciate it) if you could|"
+            r"do you think you could|any chance you could)")
+_LEAD_IN = r"(?:[^,.?!]{0,25}?[,:-]\s*){0,2}"
+"""A few words before the person addressed or the request: "I'll- actually, Rui, you take it", "Kwame, one more:
+could you", "Ravi, you found it, so - would you mind"."""
+_ADDRESSED = re.compile(rf"^{FILLER}{_LEAD_IN}{NAME},\s+{_LEAD_IN}{_REQUEST}[\s,]+(?P<task>.+)$", re.IGNORECASE)
+_ADDRESSED_LAST = re.compile(rf"^{FILLER}{_REQUEST}[\s,]+(?P<task>.+?),\s*{NAME}\s*[?.!]*$", re.IGNORECASE)
+"""A request whose addressee is named last: "Could I ask you to pull the recall list, Tunde?"."""
 _ASSIGNED = re.compile(
     rf"^{FILLER}{NAME}\s*(?:owns|will own|takes|is taking|will take care of|is going to|'s going to|is gonna|"
-    r"will|'ll|is to|to|is on|is handling|handles)[\s,]+(?P<task>.+)$", re.IGNORECASE)
+    r"will|'ll|is to|to|is on|is handling|handles|volunteers to|volunteered to|offers to|offered to|has offered to|"
+    r"agrees to|agreed to|has agreed to|promised to|has promised to)[\s,]+(?P<task>.+)$", re.IGNORECASE)
+_ASSIGNED_PRESENT = re.compile(rf"^{FILLER}{NAME}\s+(?P<task>[a-z]+s\s.+)$", re.IGNORECASE)
+"""Minutes-speak in the present: "Folasade runs the checklist on Switch and PC" (a deed's verb, see below)."""
+_NEXT_ASSIGNMENT = re.compile(rf",?\s+and\s+{NAME}\s+[a-z]+s\s", re.IGNORECASE)
+"""Where a second assignment starts: "..., and Mateo does the PlayStation dev kit"."""
 _ACTION_LINE = re.compile(rf"^{FILLER}(?:action(?: item)?|to-?do)s?\s*[:-]\s*{NAME}[\s,:-]+(?P<task>.+)$",
                           re.IGNORECASE)
 _SELF_CORRECTION = re.compile(r"(?:-|--|,)\s*(?:no|sorry|wait)\b[,.]?(?:\s*(?:actually|wait|make it|rather)\b[,.]?)?"
@@ -45,8 +54,8 @@ _CORRECTION = re.compile(r"\b(?:no,? wait|no,? actually|actually|make (?:it|that
                          re.IGNORECASE)
 
 
-_AFFIRMATION = re.compile(r"^(?:yes|yeah|yep|sure|will do|of course|okay|ok|on it|absolutely|no problem|i will|i'll)\b",
-                          re.IGNORECASE)
+_AFFIRMATION = re.compile(r"^(?:yes|yeah|yep|yup|sure|will do|can do|of course|okay|ok|on it|absolutely|no problem|"
+                          r"no worries|happy to|fair|fine|mm-?hm+|mhm|uh-huh|i will|i'll)\b", re.IGNORECASE)
 
 
 _NOT_A_TASK_START = re.compile(r"^(?:the|a|an|this|that|these|those|it|it's|we|we're|they|there|there's|he|she|"
@@ -58,6 +67,11 @@ _DIRECTIVE = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b", re.IGNOR
 _FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd)\b", re.IGNORECASE)
 
 
+_ASIDE = re.compile(r"\s+-+\s+(?:i mean|if|unless|but|though|well|assuming|provided)\b", re.IGNORECASE)
+"""A dash that opens a hedge after the task: "buy a new one - I mean, if petty cash stretches to it"."""
+_RETRACTION = re.compile(r"^(?:(?:no|nah|okay|ok)[,.]?\s+)?(?:i won'?t|i will not|i'm (?:joking|kidding)|just kidding|"
+                         r"kidding|not really|i wish)\b", re.IGNORECASE)
+"""A speaker taking back what they just said: "I promise I'll stop touching the renderer. No, I won't."."""
 _TRAILING_FILLER = re.compile(r"(?:[\s,]+(?:so|and|then|or))*[\s,]*$", re.IGNORECASE)
 
 
@@ -75,7 +89,8 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
         if sentence.index in replied:
             continue
         if handover := _handover(sentence, sentences):
-            items = _handed_over(items, sentence, sentences, people, handover, meeting_date)
+            items, reply = _handed_over(items, sentence, sentences, people, handover, meeting_date)
+            replied.update(s.index for s in (reply,) if s is not None)
             continue
         if (redated := _redated(items, sentence, sentences, meeting_date)) is not None:
             items = redated
@@ -85,7 +100,9 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
             continue
         if correction := _SELF_CORRECTION.search(task):  # "get the last two by Friday- no, actually, Monday"
             task = task[:correction.start()]
-        if not wording.is_deed(wording.task(task)):
+        if aside := _ASIDE.search(task):  # "buy a new one - I mean, if petty cash stretches to it"
+            task = task[:aside.start()]
+        if not wording.is_deed(wording.task(task)) or _retracted(sentence, sentences):
             continue
         context = [s.text for s in turns_before(sentence, sentences, CONTEXT_TURNS)]
         context.append(sentence.text[:max(0, sentence.text.find(task))])  # "the voucher endpoint, I'll have it done"
@@ -93,13 +110,16 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
         bare = wording.task(_without_due(wording.task(task), meeting_date))
         task = wording.task(_without_due(wording.resolve_pronouns(wording.task(task), context), meeting_date))
         evidence = [sentence]
-        reply = _reply_from(owner, sentence, sentences) if owner and owner != sentence.speaker else None
+        reply = _reply_from(owner, sentence, sentences, meeting_date) if owner and owner != sentence.speaker else None
         if reply is not None:
             replied.add(reply.index)
             evidence.append(reply)
-        # the reply's whole turn may give the date: "Yeah. Um, early next month, once it's final."
-        said = evidence + ([s for s in turn_of(reply, sentences) if s is not reply] if reply is not None else [])
-        said += _date_after(sentence, sentences)
+        # The owner's reply says when first ("Wednesday's fine.", "Sure. By the eighteenth."), then the sentence,
+        # or the short one after it when the sentence corrects itself ("I'll get it off tomorrow - sorry, no.
+        # Friday morning.")
+        stated = [sentence, *_date_after(sentence, sentences)]
+        said = [reply, *(s for s in turn_of(reply, sentences) if s is not reply)] if reply is not None else []
+        said += stated[::-1] if _CORRECTION.search(sentence.text) else stated
         due = next((d for s in said if (d := _due(s.text, meeting_date))), None)
         item = ActionItem(owner, task, due.isoformat() if due else None, tuple(s.evidence for s in evidence))
         # A task of under two content words ("Sure, I'll do it by Thursday") replies to the item just before;
@@ -116,13 +136,14 @@ EVIDENCE_ROUNDING = 0.01
 
 
 _HANDOVER = re.compile(
-    r"\b(?:(?P<you>you take|can you take|could you take|would you take|you do|you handle|can you handle)|"
+    r"\b(?:(?P<you>(?:can |could |would )?you (?:take|do|handle|grab|own|cover))|"
     r"i'll take|i will take|i'll do|i will do|i'll handle|i can take|i can do)\s+(?:it|that|this)(?: one)?"
-    r"(?:\s+(?P<instead>myself|instead))?(?:[\s,.?!]|$)|(?P<you_instead>\byou\b)(?=.*\binstead\b(?! of))",
+    r"(?:\s+(?P<instead>myself|instead))?(?:[\s,.?!]|$)|(?P<you_instead>\byou\b)(?=.*\binstead\b(?! of))|"
+    r"(?P<to>\b(?:hand|give|pass|move|switch)\s+(?:it|that|this)(?: one)?\s+(?:over\s+)?to)\s",
     re.IGNORECASE)
 """Taking over what was just given to someone: "Actually, Tomasz, you take it", "I'll do it myself", "Ravi, could
-you get the quote instead?". Only with a correction ("actually", "no") in the sentence or just before it, or with
-"myself"/"instead": "Sure, I can do that" accepts what was asked."""
+you get the quote instead?", "Actually, let's hand that to Sanna". Only with a correction ("actually", "no") in the
+sentence or just before it, or with "myself"/"instead": "Sure, I can do that" accepts what was asked."""
 
 
 def _handover(sentence: Sentence, sentences: Sequence[Sentence]) -> re.Match[str] | None:
@@ -136,34 +157,42 @@ def _handover(sentence: Sentence, sentences: Sequence[Sentence]) -> re.Match[str
 
 
 def _handed_over(items: list[ActionItem], sentence: Sentence, sentences: Sequence[Sentence],
-                 people: Sequence[str], handover: re.Match[str], meeting_date: dt.date) -> list[ActionItem]:
+                 people: Sequence[str], handover: re.Match[str],
+                 meeting_date: dt.date) -> tuple[list[ActionItem], Sentence | None]:
     """``items`` with the latest item (said in this turn or the one before) handed to the person ``sentence``
-    names ("you take it") or to its speaker ("I'll do it myself"). With no such item, what was just said to need
-    doing is the task ("The Halden contract needs signing." / "Rui, you take it")."""
+    names ("you take it") or to its speaker ("I'll do it myself"), and the new owner's reply if any. With no such
+    item, what was just said to need doing is the task ("The Halden contract needs signing." / "Rui, you take
+    it")."""
     said = sentence.text[corrections[-1].end():] if (corrections := list(_CORRECTION.finditer(sentence.text))) \
         else sentence.text
-    if handover["you"] or handover["you_instead"]:
+    if handover["to"]:
+        owner = mentioned_person(sentence.text[handover.end():], people)
+    elif handover["you"] or handover["you_instead"]:
         owner = mentioned_person(said, people) or _addressee(sentence, sentences, people)
     else:
         owner = speaker_owner(sentence, people)
     if owner is None:
-        return items
+        return items, None
+    reply = _reply_from(owner, sentence, sentences, meeting_date) if owner != sentence.speaker else None
+    replied_due = next((d for s in turn_of(reply, sentences) if (d := _due(s.text, meeting_date))), None) \
+        if reply else None
     due = next((d for s in (sentence, *_date_after(sentence, sentences)) if (d := _due(s.text, meeting_date))), None)
     previous_turn = previous_turn_start(sentence, sentences)
     recent = [i for i in items[-MAX_RECENT_ITEMS:]
               if previous_turn <= i.evidence[-1].end <= sentence.start + EVIDENCE_ROUNDING]
-    if recent:
+    if recent:  # the new owner's date, if they give one, replaces the old
         given = recent[-1]
-        handed = ActionItem(owner, given.task, given.due or (due.isoformat() if due else None),
-                            joined_evidence(given.evidence, (sentence.evidence,)))
-        return _merge_item([i for i in items if i is not given], handed)
+        handed = ActionItem(owner, given.task, replied_due.isoformat() if replied_due else given.due or
+                            (due.isoformat() if due else None),
+                            joined_evidence(given.evidence, tuple(s.evidence for s in (sentence, reply) if s)))
+        return _merge_item([i for i in items if i is not given], handed), reply
     context = turns_before(sentence, sentences, CONTEXT_TURNS)
     needed = next(((s, deed) for s in reversed(context) if (deed := wording.needed_deed(s.text))), None)
     if needed is None:
-        return items
-    due = due or _due(needed[0].text, meeting_date)
+        return items, None
+    due = replied_due or due or _due(needed[0].text, meeting_date)
     return _merge_item(items, ActionItem(owner, needed[1], due.isoformat() if due else None,
-                                         (needed[0].evidence, sentence.evidence)))
+                                         (needed[0].evidence, sentence.evidence))), reply
 
 
 _DUE_CORRECTION = re.compile(r"^(?:no|sorry|wait|actually|oh)\b[,.]?\s+(?:(?:no|wait|actually)\b[,.]?\s+)?"
@@ -234,6 +263,12 @@ def _learned_actions(sentences: Sequence[Sentence], verdicts: Verdicts) -> dict[
     allowed = round(LEARNED_ACTIONS_PER_MINUTE * sentences[-1].end / 60) if sentences else 0
     return {s.index: position < allowed for position, s in enumerate(found)
             if position < allowed or verdicts.says("action", s)}
+
+
+def _retracted(sentence: Sentence, sentences: Sequence[Sentence]) -> bool:
+    """Whether the speaker takes ``sentence`` back in the next sentence of the turn."""
+    after = next_sentence(sentence, sentences)
+    return after is not None and after.turn == sentence.turn and bool(_RETRACTION.match(after.text))
 
 
 def _due(text: str, meeting_date: dt.date) -> dt.date | None:
@@ -322,10 +357,14 @@ def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | No
     corrections = list(_SELF_CORRECTION.finditer(text))
     # "Noor, could you- actually, no, Jae, you do the table plan": the person after the correction owns it
     for said in ([text[corrections[-1].end():].strip()] if corrections else []) + [text]:
-        for pattern in (_ADDRESSED, _ASSIGNED, _ACTION_LINE):
+        for pattern in (_ADDRESSED, _ADDRESSED_LAST, _ASSIGNED, _ACTION_LINE):
             match = pattern.match(said)
             if match and (owner := match_person(match["name"], people)):
                 return owner, match["task"]
+    present = _ASSIGNED_PRESENT.match(text)
+    if present and (owner := match_person(present["name"], people)) and (deed := wording.present_deed(present["task"])):
+        second = _NEXT_ASSIGNMENT.search(deed)
+        return owner, deed[:second.start()] if second and match_person(second["name"], people) else deed
     match = COMMITTED.search(text)
     if match and not PROPOSAL.search(text):
         return speaker_owner(sentence, people), match["task"]
@@ -373,13 +412,17 @@ def _named_then_told(sentence: Sentence, sentences: Sequence[Sentence],
     return owner, sentence.text
 
 
-def _reply_from(owner: str, request: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
-    """The addressee's agreeing reply in the next two turns, if any."""
+def _reply_from(owner: str, request: Sentence, sentences: Sequence[Sentence], meeting_date: dt.date) -> Sentence | None:
+    """The addressee's reply in the next two turns that agrees ("Sure, I'll ...") or opens with when ("Before
+    Monday, yeah.", "Wednesday's fine."), if any."""
     for position in range(request.index + 1, len(sentences)):
         sentence = sentences[position]
         if sentence.turn > request.turn + 2:
             return None
-        if sentence.speaker == owner and _AFFIRMATION.match(sentence.text) and not _handover(sentence, sentences):
+        span = due_phrase_span(sentence.text, meeting_date)
+        only_when = span is not None and span[0] == 0 and len(sentence.text.split()) <= DATE_AFTER_WORDS
+        agrees = _AFFIRMATION.match(sentence.text) or only_when
+        if sentence.speaker == owner and agrees and not _handover(sentence, sentences):
             return sentence
     return None
 

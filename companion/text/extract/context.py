@@ -23,8 +23,10 @@ PROPOSAL = re.compile(r"\b(?:suggest|propose|proposal|should we|maybe|perhaps|co
 
 
 KEPT_OPEN = re.compile(
-    r"\b(?:open question|keep (?:that|it|this)(?: one)? open|stays? open|remains? open|leave (?:that|it|this)"
-    r"(?: one)? open|(?:we )?don'?t know(?: yet)?|no one knows|nobody knows|no idea|still unclear|unclear|"
+    r"\b(?:open question|(?:keep|leave|leaving|keeping) (?:that|it|this)(?: one)? (?:open|unresolved|undecided|hanging|"
+    r"on hold)|(?:stays?|remains?|is left) (?:open|unresolved|undecided|hanging|up in the air|on hold)|unresolved|"
+    r"(?:not|n't) (?:deciding|decide|settling|settle) (?:that|it|this)|(?:we )?don'?t know(?: yet)?|no one knows|"
+    r"nobody knows|no idea|no clue|still unclear|unclear|"
     r"to be (?:answered|decided|confirmed|determined)|tbd|park (?:it|that|this)|parking (?:it|that|this)|"
     r"(?:someone|somebody) (?:has|needs|will have) to (?:ask|check|find out)|not (?:sure|decided) yet|"
     r"come back to (?:it|that|this)|revisit (?:it|that|this)|can'?t answer (?:it|that) (?:yet|today))\b",
