@@ -534,3 +534,13 @@ def test_a_question_left_unresolved_or_hanging_stays_open() -> None:
     ], participants=("Ann", "Bo", "Cy"))
     questions = [q.text for q in minutes.open_questions]
     assert any("projector" in q for q in questions) and any("catering" in q for q in questions)
+
+
+def test_a_task_handed_on_after_a_plain_no_goes_to_the_new_owner() -> None:
+    minutes = minutes_of([
+        ("Ann", "We'll need a seating plan for the gala. Bo, can you draw that up? No, sorry, Cy knows the guests. "
+                "Cy, you do it."),
+        ("Cy", "Okay, by Monday."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Cy", "draw up a seating plan for the gala", "2026-05-18")]

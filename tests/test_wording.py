@@ -139,10 +139,10 @@ PRINTER = ["We're late.", "Can someone chase the printer about the proofs?"]
         ("write a post about it for the newsletter", ["We open the new reading room on the fifth of March."],
          "write a post about the new reading room for the newsletter"),
         ("order a replacement one", ["The projector bulb failed."], "order a replacement bulb"),
-        (
+        (  # a phrase too long to repeat keeps its head
             "send it over",
             ["Can someone get the quarterly budget review report from the finance team in Leeds?"],
-            "send it over",
+            "send over the quarterly budget review report",
         ),
     ],
 )

@@ -103,6 +103,8 @@ DETERMINERS = ("the", "a", "an", "our", "their", "this", "that", "these", "those
 PHRASE_BREAKS = frozenset("and but because so before after by until when if or please then today tomorrow "
                           "tonight asap".split())
 MAX_PHRASE_WORDS = 8
+PHRASE_PREPOSITIONS = frozenset("for from in on at with out about into to".split())
+"""A phrase too long to repeat is cut at its first of these: what follows only places or qualifies its head."""
 REQUESTERS = ("someone to", "somebody to", "anyone to", "someone", "somebody", "anyone", "anybody", "you", "we",
               "we'll", "let's", "need to", "needs to", "has to", "have to", "should", "must", "could", "can", "will")
 TOPIC_WORDS = 6  # a sentence that only names a subject: "Raffle.", "Crane hire after the slab."
@@ -494,4 +496,7 @@ def _noun_phrase(span: str) -> str:
         if word.lower() in PHRASE_BREAKS or timed:
             words = words[:at]
             break
+    if len(words) > MAX_PHRASE_WORDS:  # "a second-hand laptop for sound out of the equipment fund": its head
+        words = words[:next((at for at, w in enumerate(words[1:], start=1) if w.lower() in PHRASE_PREPOSITIONS),
+                            len(words))]
     return " ".join(words) if len(words) <= MAX_PHRASE_WORDS else ""

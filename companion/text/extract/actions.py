@@ -54,6 +54,8 @@ _CORRECTION = re.compile(r"\b(?:no,? wait|no,? actually|actually|make (?:it|that
                          re.IGNORECASE)
 
 
+_CORRECTION_FIRST = re.compile(rf"^(?:no\b|{_CORRECTION.pattern})", re.IGNORECASE)
+"""A sentence that corrects the one before it: "No, sorry, Jonas has the driver hours.", "Actually ..."."""
 _AFFIRMATION = re.compile(r"^(?:yes|yeah|yep|yup|sure|will do|can do|of course|okay|ok|on it|absolutely|no problem|"
                           r"no worries|happy to|fair|fine|mm-?hm+|mhm|uh-huh|i will|i'll)\b", re.IGNORECASE)
 
@@ -152,7 +154,7 @@ def _handover(sentence: Sentence, sentences: Sequence[Sentence]) -> re.Match[str
         return None
     before = sentences[sentence.index - 1] if sentence.index > 0 else None
     corrected = _CORRECTION.search(sentence.text[:match.start()]) or (
-        before is not None and before.turn == sentence.turn and _CORRECTION.match(before.text))
+        before is not None and before.turn == sentence.turn and _CORRECTION_FIRST.match(before.text))
     return match if match["instead"] or match["you_instead"] or corrected else None
 
 
@@ -313,7 +315,8 @@ def _learned_owner(sentence: Sentence, sentences: Sequence[Sentence], people: Se
     you'll ...", "Kim, order it today"), also when named just before by the same speaker, else the one who spoke
     last before this turn ("You're gonna look at product evaluation" answers them); the speaker of "I"; None for
     "we" and for a person only talked about ("Thanks Carla", "Emma joins us today")."""
-    if _SECOND_PERSON.search(sentence.text) or _VOCATIVE.match(sentence.text):
+    vocative = _VOCATIVE.match(sentence.text)
+    if _SECOND_PERSON.search(sentence.text) or (vocative and match_person(vocative["name"], people)):
         for candidate in (sentence, *reversed(sentences[max(0, sentence.index - 2): sentence.index])):
             if candidate.speaker != sentence.speaker:
                 break

@@ -27,7 +27,8 @@ from companion.text.sentences import Sentence, content_words
 _DECIDED = re.compile(
     r"\b(?:we agree|we agreed|we all agree|agreed on|let'?s go with|we'?ll go with|we go with|we will go with|"
     r"decision made|the decision is|we decided|we decide|we have decided|we've decided|it'?s decided|"
-    r"final decision|we are going with|we're going with|decision:|go ahead with)\b|"
+    r"final decision|we are going with|we're going with|decision:|go ahead with|new rule|"
+    r"(?:from|as of|starting) (?:now on|today|tomorrow|next \w+|this \w+ on))\b|"
     r"(?<!\bthink )(?<!\bwhat )(?<!\bknow )\b\w+ it is(?:,? then)?\s*[.!]",
     re.IGNORECASE,
 )
@@ -41,7 +42,7 @@ _PROPOSING_QUESTION = re.compile(rf"^{FILLER}(?:shall we|should we|how about|wha
                                  r"could we just)\b", re.IGNORECASE)
 _CONFIRMATION = re.compile(
     r"^(?:agreed|no objections?|none from|fine with me|fine by me|sounds good|works for me|deal|same(?: here)?|"
-    r"happy(?! to)|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect)\b",
+    r"happy(?! to)|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect|about time|makes sense)\b",
     re.IGNORECASE,
 )
 
