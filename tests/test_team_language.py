@@ -148,3 +148,20 @@ def test_webvtt_says_the_language_in_its_header_and_reads_back(tmp_path: Path) -
     (tmp_path / "m.vtt").write_text(vtt)
     assert read_transcript(tmp_path / "m.vtt").segments == meeting.segments
     assert "Language" not in str(render_minutes(meeting, minutes, "srt"))  # SRT has no place for it
+
+
+def test_search_finds_words_in_the_teams_languages_without_their_stop_words(tmp_path: Path) -> None:
+    """A Hindi word is one search term with its vowel signs ("समीक्षा", not "सम" that also starts "सम्मेलन"), and
+    a German question's "wann ist die" are no terms in a team that meets in German."""
+    store = Store(tmp_path / "companion.db")
+    hindi = [Segment(0.0, 3.0, "बजट की समीक्षा शुक्रवार को होगी", "A"), Segment(3.0, 6.0, "सम्मेलन कल है", "B")]
+    store.add_meeting(team="Delhi", title="Budget", date="2026-05-04", duration_s=6.0, segments=hindi, language="hi")
+    german = [Segment(0.0, 3.0, "Die Abnahme der Brücke ist am Freitag.", "A"),
+              Segment(3.0, 6.0, "Wann ist die Kantine wieder offen, und ist die Tür zu?", "B")]
+    store.add_meeting(team="Berlin", title="Bau", date="2026-05-04", duration_s=6.0, segments=german, language="de")
+    delhi, berlin = store.team_id("Delhi"), store.team_id("Berlin")
+    segments = {f"seg:{r[0]}": r[1] for r in store.db.execute("SELECT id, text FROM segments").fetchall()}
+    assert [segments[k] for k in store.index.full_text(delhi, "समीक्षा कब है?")] == [hindi[0].text]
+    assert [segments[k] for k in store.index.full_text(berlin, "Wann ist die Abnahme?")] == [german[0].text]
+    assert store.index.languages(berlin) == ["de", "en"]
+    store.close()

@@ -118,3 +118,18 @@ def m005_content_hash(db: Database) -> None:
 def m006_team_language(db: Database) -> None:
     """The language a team meets in, when it is set: whole recordings are heard in it instead of detected."""
     db.table("teams").add_column("language", str)
+
+
+FTS_TOKENIZER = "unicode61 categories 'L* N* Co M*'"
+"""Letters, digits and combining marks make words: a Hindi word keeps its vowel signs ("समीक्षा", not "सम")."""
+
+
+@migrations()
+def m007_full_text_in_every_script(db: Database) -> None:
+    """Full-text indexes rebuilt with a tokenizer that keeps combining marks inside words."""
+    db.table("segments").enable_fts(["text"], fts_version="FTS5", create_triggers=True, tokenize=FTS_TOKENIZER,
+                                    replace=True)
+    db.table("items").enable_fts(["text", "context"], fts_version="FTS5", create_triggers=True,
+                                 tokenize=FTS_TOKENIZER, replace=True)
+    db.table("segments").rebuild_fts()
+    db.table("items").rebuild_fts()

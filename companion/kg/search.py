@@ -8,13 +8,14 @@ kept in memory per team.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 from sqlite_utils import Database
 
-from companion.text.sentences import STOPWORDS
+from companion.text.sentences import stop_words
 from companion.text.stems import words
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,12 @@ class Hit:
     """Cosine similarity of the question and the text (0 when not embedded)."""
 
 
-def fts_query(text: str, operator: str = "OR") -> str | None:
+def fts_query(text: str, operator: str = "OR", languages: Iterable[str] = ("en",)) -> str | None:
     """A safe FTS5 query: the text's content words as quoted prefixes joined by ``operator`` (None when it
-    has none). Quotes, stars and FTS5 keywords in the text cannot reach the query syntax."""
-    terms = [w for w in dict.fromkeys(words(text)) if w not in STOPWORDS and len(w) > 1][:32]
+    has none), without the stop words of ``languages``. Quotes, stars and FTS5 keywords in the text cannot
+    reach the query syntax."""
+    stop = frozenset().union(*(stop_words(language) for language in languages))
+    terms = [w for w in dict.fromkeys(words(text)) if w not in stop and len(w) > 1][:32]
     return f" {operator} ".join(f'"{t}"*' for t in terms) or None
 
 
@@ -50,9 +53,16 @@ class Index:
         self._vectors: dict[int, tuple[tuple[int, int], list[str], np.ndarray]] = {}
         self._links: dict[int, tuple[tuple[int, int], dict[int, int]]] = {}
 
+    def languages(self, team_id: int) -> list[str]:
+        """The languages the team meets in (its meetings' and its own setting), English always among them: a
+        question's stop words are left out in each."""
+        rows = self.db.execute("SELECT language FROM meetings WHERE team_id = ? UNION SELECT language FROM teams "
+                               "WHERE id = ?", [team_id, team_id]).fetchall()
+        return sorted({"en", *(r[0] for r in rows if r[0])})
+
     def full_text(self, team_id: int, text: str, limit: int = 30) -> list[str]:
         """Keys of the best full-text matches, items and segments interleaved by BM25."""
-        query = fts_query(text)
+        query = fts_query(text, languages=self.languages(team_id))
         if query is None:
             return []
         items = self.db.execute(
@@ -88,7 +98,7 @@ class Index:
 
     def meetings(self, team_id: int, text: str) -> list[int]:
         """Ids of the team's meetings with a transcript segment holding every word of ``text``, best first."""
-        query = fts_query(text, "AND")
+        query = fts_query(text, "AND", self.languages(team_id))
         if query is None:
             return []
         rows = self.db.execute(

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from companion.models import Evidence, Segment
 
@@ -20,6 +21,21 @@ STOPWORDS = frozenset(
     "until before after if because while let's lets i'll i'm we'll we're you're it's that's don't doesn't can't "
     "please".split()
 )
+
+
+
+
+@lru_cache(maxsize=16)
+def stop_words(language: str) -> frozenset[str]:
+    """The words a search leaves out in ``language`` (a Whisper code): English's above, another language's from
+    ``data/stopwords-<language>.txt`` (a second language is a data file), none for a language without one."""
+    if language == "en":
+        return STOPWORDS
+    path = Path(__file__).with_name("data") / f"stopwords-{language}.txt"
+    if not path.is_file():
+        return frozenset()
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    return frozenset(" ".join(lines).split())
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from companion.text.sentences import content_words
@@ -45,6 +46,11 @@ def coverage(wanted: frozenset[str], found_in: frozenset[str]) -> float:
     return len(wanted & found_in) / len(wanted) if wanted else 0.0
 
 
+_MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M"))
+_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{re.escape(_MARKS)}])*")
+"""A word with its combining marks: "समीक्षा" is one word, not "सम" and fragments; safe to quote in a full-text query."""
+
+
 def words(text: str) -> list[str]:
-    """Plain alphanumeric words, safe to quote in a full-text query."""
-    return re.findall(r"[^\W_]+", text.lower())
+    """Plain alphanumeric words (with their combining marks), safe to quote in a full-text query."""
+    return _WORD.findall(text.lower())
