@@ -35,6 +35,16 @@ MONDAY = dt.date(2026, 3, 2)
         ("no date here at all", None),
         ("the second one is a crash", None),
         ("I will watch the crash reports for the first forty eight hours, so until Thursday", "2026-03-05"),
+        # a day of the month in digits outranks a weekday said with it, unless it only names an event's day
+        ("the Tuesday after the bank holiday, the 24th, ten a.m.", "2026-03-24"),
+        ("request cover for the weekend of the 14th, by Thursday", "2026-03-05"),
+        ("send the 2nd draft by Friday", "2026-03-06"),
+        # a week or two on from a day, and the nth weekday of a month
+        ("let's pick this up again a week tomorrow", "2026-03-10"),
+        ("a fortnight today, ten o'clock again", "2026-03-16"),
+        ("a week on Friday", "2026-03-13"),
+        ("first Tuesday in April, two o'clock", "2026-04-07"),
+        ("the last Friday of next month", "2026-04-24"),
     ],
 )
 def test_dates_resolve_against_the_meeting_date(text: str, expected: str | None) -> None:

@@ -153,7 +153,7 @@ def test_atlas_reference_transcripts_match_the_truth(shared_data: Path, meeting:
 
 
 SCRIPTED_DEV = Path(__file__).resolve().parents[1] / "benchmarks" / "meetings" / "dev"
-DEV_F1, DEV_DUE, DEV_DECISIONS, DEV_QUESTIONS = 0.75, 0.88, 0.70, 0.83
+DEV_F1, DEV_DUE, DEV_DECISIONS, DEV_QUESTIONS = 0.76, 0.88, 0.68, 0.81
 """About five points under what the rules reach on the development meetings (docs/benchmarks.md): a change that
 loses a way of speaking fails here, the embedding model's float noise on another CPU does not."""
 
@@ -544,3 +544,30 @@ def test_a_task_handed_on_after_a_plain_no_goes_to_the_new_owner() -> None:
     ], participants=("Ann", "Bo", "Cy"))
     assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
         ("Cy", "draw up a seating plan for the gala", "2026-05-18")]
+
+
+def test_the_next_meeting_said_as_the_meeting_closes_without_a_cue() -> None:
+    lines = [("Ann", "Thanks, that's the budget done."), ("Bo", "The printer is still jammed, by the way."),
+             ("Ann", "Okay, first Tuesday in June, two o'clock, and we'll see where the printer is.")]
+    assert minutes_of(lines).next_meeting == "2026-06-02T14:00"
+    assert minutes_of([("Ann", "Two o'clock on Friday worked for the supplier."), *[("Bo", "Noted.")] * 5]
+                      ).next_meeting is None  # a day and a time said long before the close are something else
+
+
+def test_promises_on_a_condition_are_remarks_and_second_clauses_assign() -> None:
+    minutes = minutes_of([
+        ("Ann", "I'll send the caterer flowers if the kitchen is finished on time."),
+        ("Bo", "If the vote goes against us I'll emigrate."),
+        ("Cy", "I'll check if the hall has a hearing loop by Friday."),
+        ("Ann", "I'll bring the urn on Saturday, if that helps."),
+        ("Ann", "Right, Bo and I visit on Monday, and Cy will print the floor plans."),
+        ("Ann", "Action, Bo: renew the insurance, by Friday."),
+        ("Ann", "Cy, book the minibus for the nineteenth, actually, no, Bo, you book it, you drive it."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Cy", "check if the hall has a hearing loop", "2026-05-15"),
+        ("Ann", "bring the urn", "2026-05-16"),
+        ("Cy", "print the floor plans", "2026-05-18"),  # the sentence's day: they go together
+        ("Bo", "renew the insurance", "2026-05-15"),
+        ("Bo", "book the minibus", "2026-05-19"),
+    ]

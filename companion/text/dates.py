@@ -76,9 +76,17 @@ _WEEKDAY_THE_DAY = re.compile(rf"{_LEAD}\b(?P<weekday>{_WEEKDAY})\s+(?:the\s+)?(
 _WEEKDAY_ONLY = re.compile(rf"{_LEAD}\b(?P<weekday>{_WEEKDAY})\b{_DAYTIME}", _I)
 # "the second one", "on the third attempt", "for the first forty eight hours" are no dates: a bare day needs a
 # marker before it and the end of the clause (or a word that starts the next one) after it.
-_THE_DAY = re.compile(
-    rf"(?:{_MARKER}|(?:\bis|'s)\s+)the\s+(?P<day>{_DAY})\b(?=\s*(?:[,.;:!?)]|$)|\s+(?:at|and|or|so|then|please|latest|i|we|you|they"
-    r"|he|she|it|if|when|but|because|is|works|ok|okay|right)\b)", _I)
+_CLAUSE_END = (r"(?=\s*(?:[,.;:!?)-]|$)|\s+(?:at|and|or|so|then|please|latest|i|we|you|they|he|she|it|if|when|but"
+               r"|because|is|works|ok|okay|right)\b)")
+"""What may follow a bare day of the month: the end of the clause or a word that starts the next one."""
+_THE_DAY = re.compile(rf"(?:{_MARKER}|(?:\bis|'s)\s+)the\s+(?P<day>{_DAY})\b{_CLAUSE_END}", _I)
+# "the 26th" in digits is a date wherever it stands and outranks a weekday said with it: "the Tuesday after the
+# bank holiday, the 26th"; not when it only names an event's day ("the weekend of the 18th, by Thursday").
+_DIGIT_DAY = re.compile(rf"{_LEAD}(?<!\bof\s)\bthe\s+(?P<day>\d{{1,2}}(?:st|nd|rd|th))\b{_CLAUSE_END}", _I)
+_WEEK_FROM = re.compile(
+    rf"{_LEAD}\ba\s+(?P<unit>week|fortnight)\s+(?P<from>today|tomorrow|(?:on\s+)?(?P<weekday>{_WEEKDAY}))\b", _I)
+_NTH_WEEKDAY = re.compile(rf"{_LEAD}\b(?:the\s+)?(?P<nth>first|second|third|fourth|last)\s+(?P<weekday>{_WEEKDAY})"
+                          rf"\s+(?:in|of)\s+(?P<month>next\s+month|{_MONTH})\b", _I)
 _RELATIVE = re.compile(rf"{_LEAD}\b(?P<word>(?:the\s+)?day\s+after\s+tomorrow|tomorrow)\b{_DAYTIME}", _I)
 _NEXT_WEEK = re.compile(rf"{_LEAD}\bnext\s+week\b", _I)
 # A count of days is a due date only when asked for or given a deadline: "for two days we had outages" is not.
@@ -186,6 +194,24 @@ def _day_of_month(match: re.Match[str], start: dt.date) -> dt.date | None:
     return _coming_day_of_month(start, DAY_WORDS[match["day"].lower()])
 
 
+def _week_from(match: re.Match[str], start: dt.date) -> dt.date:
+    """"a week tomorrow", "a fortnight today", "a week on Friday": a week or two after that day."""
+    said = match["from"].lower()
+    day = _weekday(match, start) if match["weekday"] else start + dt.timedelta(days=said == "tomorrow")
+    return day + dt.timedelta(days=14 if match["unit"].lower() == "fortnight" else 7)
+
+
+def _nth_weekday(match: re.Match[str], start: dt.date) -> dt.date:
+    """"the first Tuesday in July", "the last Friday of next month"."""
+    month_start = _month_part(match, start)
+    weekday = WEEKDAYS.index(match["weekday"].lower())
+    days = [dt.date(month_start.year, month_start.month, d)
+            for d in range(1, calendar.monthrange(month_start.year, month_start.month)[1] + 1)]
+    matching = [d for d in days if d.weekday() == weekday]
+    nth = match["nth"].lower()
+    return matching[-1] if nth == "last" else matching[["first", "second", "third", "fourth"].index(nth)]
+
+
 def _relative(match: re.Match[str], start: dt.date) -> dt.date:
     """"tomorrow" is a day on, "the day after tomorrow" two."""
     return start + dt.timedelta(days=1 if match["word"].lower() == "tomorrow" else 2)
@@ -208,7 +234,8 @@ def _same_day(_: re.Match[str], start: dt.date) -> dt.date:
 
 
 _RULES: tuple[tuple[re.Pattern[str], _Resolver], ...] = (
-    (_MONTH_DAY, _calendar_date), (_DAY_MONTH, _calendar_date), (_MONTH_PART, _month_part),
+    (_NTH_WEEKDAY, _nth_weekday), (_MONTH_DAY, _calendar_date), (_DAY_MONTH, _calendar_date),
+    (_MONTH_PART, _month_part), (_DIGIT_DAY, _day_of_month), (_WEEK_FROM, _week_from),
     (_THIS_WEEK, _end_of_this_week), (_NEXT_WEEK_PART, _next_week_part),
     (_NEXT_WEEKDAY, _next_weekday), (_WEEKDAY_NEXT_WEEK, _next_weekday),
     (_WEEKDAY_THE_DAY, _day_of_month), (_THE_DAY, _day_of_month), (_NEXT_MONTH, _month_part),

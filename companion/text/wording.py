@@ -49,7 +49,8 @@ GERUND_WRAPPERS = ("would you mind", "do you mind", "would you mind just", "mind
                    "we'll be", "you'll be", "be")
 TASK_TAILS = ("please", "okay", "ok", "alright", "all right", "then", "if that's ok", "if that's okay",
               "if that's alright", "if that's all right", "if you can", "if you could", "if possible",
-              "if you don't mind", "for me", "thanks", "thank you", "yeah", "right")
+              "if you don't mind", "if that helps", "if it helps", "if you like", "if needed", "if necessary", "for me",
+              "thanks", "thank you", "yeah", "right")
 DECISION_WRAPPERS = (
     "we've decided to", "we have decided to", "we decided to", "we've decided that", "we decided that",
     "we've agreed to", "we agreed to", "we've agreed that", "we agreed that", "it's agreed that",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from companion.models import ActionItem
 from companion.text import wording
@@ -35,20 +36,27 @@ _LEAD_IN = r"(?:[^,.?!]{0,25}?[,:-]\s*){0,2}"
 """A few words before the person addressed or the request: "I'll- actually, Rui, you take it", "Kwame, one more:
 could you", "Ravi, you found it, so - would you mind"."""
 _ADDRESSED = re.compile(rf"^{FILLER}{_LEAD_IN}{NAME},\s+{_LEAD_IN}{_REQUEST}[\s,]+(?P<task>.+)$", re.IGNORECASE)
+_ADDRESSED_IMPERATIVE = re.compile(rf"^{FILLER}{NAME},\s+(?P<task>(?P<verb>[a-z]+)\s+[^,].*)$", re.IGNORECASE)
+"""An order after the addressee's name: "Kim, order it today", "Tobenna, book the pool car" (a deed's verb)."""
 _ADDRESSED_LAST = re.compile(rf"^{FILLER}{_REQUEST}[\s,]+(?P<task>.+?),\s*{NAME}\s*[?.!]*$", re.IGNORECASE)
 """A request whose addressee is named last: "Could I ask you to pull the recall list, Tunde?"."""
 _ASSIGNED = re.compile(
     rf"^{FILLER}{NAME}\s*(?:owns|will own|takes|is taking|will take care of|is going to|'s going to|is gonna|"
     r"will|'ll|is to|to|is on|is handling|handles|volunteers to|volunteered to|offers to|offered to|has offered to|"
     r"agrees to|agreed to|has agreed to|promised to|has promised to)[\s,]+(?P<task>.+)$", re.IGNORECASE)
+_ASSIGNED_LATER = re.compile(rf",\s+(?:and|then|so)\s+{NAME}\s+(?:will|'ll|is going to|'s going to|is to|can)\s+"
+                             r"(?P<task>.+)$", re.IGNORECASE)
+"""An assignment after a first clause: "Right, Tobenna and I go on Tuesday, and Tobenna will bring the snagging
+list"."""
 _ASSIGNED_PRESENT = re.compile(rf"^{FILLER}{NAME}\s+(?P<task>[a-z]+s\s.+)$", re.IGNORECASE)
 """Minutes-speak in the present: "Folasade runs the checklist on Switch and PC" (a deed's verb, see below)."""
 _NEXT_ASSIGNMENT = re.compile(rf",?\s+and\s+{NAME}\s+[a-z]+s\s", re.IGNORECASE)
 """Where a second assignment starts: "..., and Mateo does the PlayStation dev kit"."""
-_ACTION_LINE = re.compile(rf"^{FILLER}(?:action(?: item)?|to-?do)s?\s*[:-]\s*{NAME}[\s,:-]+(?P<task>.+)$",
+_ACTION_LINE = re.compile(rf"^{FILLER}(?:action(?: item)?|to-?do)s?\s*[:,-]\s*{NAME}[\s,:-]+(?P<task>.+)$",
                           re.IGNORECASE)
 _SELF_CORRECTION = re.compile(r"(?:-|--|,)\s*(?:no|sorry|wait)\b[,.]?(?:\s*(?:actually|wait|make it|rather)\b[,.]?)?"
-                              r"|(?:-|--)\s*actually\b[,.]?(?:\s*no\b[,.]?)?", re.IGNORECASE)
+                              r"|(?:-|--)\s*actually\b[,.]?(?:\s*no\b[,.]?)?|,\s*actually\b[,.]?\s*no\b[,.]?",
+                              re.IGNORECASE)
 """A speaker correcting themselves mid-sentence: "by Friday- no, actually Monday", "could you- actually, no"."""
 _CORRECTION = re.compile(r"\b(?:no,? wait|no,? actually|actually|make (?:it|that)|or rather|sorry|scratch that)\b",
                          re.IGNORECASE)
@@ -65,12 +73,21 @@ _NOT_A_TASK_START = re.compile(r"^(?:the|a|an|this|that|these|those|it|it's|we|w
                                r"no|yes|sorry|thanks|thank|hi|hello|lovely)(?![\w'])", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"\b(?:you|you'll|you're|your)\b", re.IGNORECASE)
 _VOCATIVE = re.compile(rf"^{FILLER}{NAME},")
+_LEADING_FILLER = re.compile(rf"^{FILLER}", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd)\b", re.IGNORECASE)
 
 
-_ASIDE = re.compile(r"\s+-+\s+(?:i mean|if|unless|but|though|well|assuming|provided)\b", re.IGNORECASE)
-"""A dash that opens a hedge after the task: "buy a new one - I mean, if petty cash stretches to it"."""
+_CONDITION = re.compile(r"(?<!\bsee )(?<!\bcheck )(?<!\bask )(?<!\bout )(?<!\bknow )(?<!\bconfirm )(?<!\bthem )"
+                        r"(?<!\bhim )(?<!\bher )\bif\b(?! (?:that|it)(?:'s| is)? (?:helps?|ok|okay|alright|all right|"
+                        r"fine|useful)|\s+(?:you like|you want|needed|necessary|possible|you don't mind|that works|"
+                        r"it works))", re.IGNORECASE)
+"""A promise on a condition is a remark: "I'll eat my keyboard if the build goes green first try", "If my name's
+on that list I'll resign". Not "see if", "check if", "ask them if", nor "if that helps", "if needed"."""
+_ASIDE = re.compile(r"\s+-+\s+(?:i mean|if|unless|but|though|well|assuming|provided)\b|,\s+(?:it's|that's|which is|"
+                    r"it is|that is)\s+(?:a|an|only|just|easy|quick|nothing)\b", re.IGNORECASE)
+"""A hedge or remark after the task: "buy a new one - I mean, if petty cash stretches to it", "ask Velmar what the
+bigger sizes cost, it's a two-minute email"."""
 _RETRACTION = re.compile(r"^(?:(?:no|nah|okay|ok)[,.]?\s+)?(?:i won'?t|i will not|i'm (?:joking|kidding)|just kidding|"
                          r"kidding|not really|i wish)\b", re.IGNORECASE)
 """A speaker taking back what they just said: "I promise I'll stop touching the renderer. No, I won't."."""
@@ -91,6 +108,7 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
         if sentence.index in replied:
             continue
         if handover := _handover(sentence, sentences):
+            items = _given_first(items, sentence, people, meeting_date)
             items, reply = _handed_over(items, sentence, sentences, people, handover, meeting_date)
             replied.update(s.index for s in (reply,) if s is not None)
             continue
@@ -138,7 +156,7 @@ EVIDENCE_ROUNDING = 0.01
 
 
 _HANDOVER = re.compile(
-    r"\b(?:(?P<you>(?:can |could |would )?you (?:take|do|handle|grab|own|cover))|"
+    r"\b(?:(?P<you>(?:can |could |would )?you (?!know|mean|see|think|said|say)[a-z]+)|"
     r"i'll take|i will take|i'll do|i will do|i'll handle|i can take|i can do)\s+(?:it|that|this)(?: one)?"
     r"(?:\s+(?P<instead>myself|instead))?(?:[\s,.?!]|$)|(?P<you_instead>\byou\b)(?=.*\binstead\b(?! of))|"
     r"(?P<to>\b(?:hand|give|pass|move|switch)\s+(?:it|that|this)(?: one)?\s+(?:over\s+)?to)\s",
@@ -181,7 +199,7 @@ def _handed_over(items: list[ActionItem], sentence: Sentence, sentences: Sequenc
     due = next((d for s in (sentence, *_date_after(sentence, sentences)) if (d := _due(s.text, meeting_date))), None)
     previous_turn = previous_turn_start(sentence, sentences)
     recent = [i for i in items[-MAX_RECENT_ITEMS:]
-              if previous_turn <= i.evidence[-1].end <= sentence.start + EVIDENCE_ROUNDING]
+              if previous_turn <= i.evidence[-1].end <= sentence.end]
     if recent:  # the new owner's date, if they give one, replaces the old
         given = recent[-1]
         handed = ActionItem(owner, given.task, replied_due.isoformat() if replied_due else given.due or
@@ -195,6 +213,20 @@ def _handed_over(items: list[ActionItem], sentence: Sentence, sentences: Sequenc
     due = replied_due or due or _due(needed[0].text, meeting_date)
     return _merge_item(items, ActionItem(owner, needed[1], due.isoformat() if due else None,
                                          (needed[0].evidence, sentence.evidence))), reply
+
+
+def _given_first(items: list[ActionItem], sentence: Sentence, people: Sequence[str],
+                 meeting_date: dt.date) -> list[ActionItem]:
+    """``items`` with the task a sentence gives before correcting itself and handing it on ("Cy, book the minibus
+    for the nineteenth, actually, no, Bo, you book it"), so that the hand-over has it to move."""
+    corrections = list(_SELF_CORRECTION.finditer(sentence.text))
+    if not corrections:
+        return items
+    owner, task = _owner_and_task(replace(sentence, text=sentence.text[:corrections[0].start()]), people)
+    if not task:
+        return items
+    return _merge_item(items, ActionItem(owner, wording.task(_without_due(wording.task(task), meeting_date)), None,
+                                         (sentence.evidence,)))
 
 
 _DUE_CORRECTION = re.compile(r"^(?:no|sorry|wait|actually|oh)\b[,.]?\s+(?:(?:no|wait|actually)\b[,.]?\s+)?"
@@ -235,7 +267,7 @@ def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequen
     if task:  # a commitment the detector does not back is mostly a remark ("I'll have a bash at it")
         backed = not COMMITTED.search(sentence.text) or verdicts.says("action", sentence, RULE_SUPPORT)
         return (owner, task) if backed else (None, "")
-    if sentence.index in learned:
+    if sentence.index in learned and not (COMMITTED.search(sentence.text) and _CONDITION.search(sentence.text)):
         owner = _learned_owner(sentence, sentences, people)
         # one of the meeting's most probable actions stays without an owner ("we'll have to decide on the
         # functions"); the others need one: without, they are mostly remarks
@@ -314,7 +346,8 @@ def _learned_owner(sentence: Sentence, sentences: Sequence[Sentence], people: Se
     """Whom a sentence the detector found gives the task: the person it addresses ("as the industrial designer,
     you'll ...", "Kim, order it today"), also when named just before by the same speaker, else the one who spoke
     last before this turn ("You're gonna look at product evaluation" answers them); the speaker of "I"; None for
-    "we" and for a person only talked about ("Thanks Carla", "Emma joins us today")."""
+    "we" and for a person only talked about ("Thanks Carla", "Emma joins us today"); for a bare imperative ("Send it
+    to Mei-Lin by Thursday."), whoever spoke last."""
     vocative = _VOCATIVE.match(sentence.text)
     if _SECOND_PERSON.search(sentence.text) or (vocative and match_person(vocative["name"], people)):
         for candidate in (sentence, *reversed(sentences[max(0, sentence.index - 2): sentence.index])):
@@ -326,6 +359,9 @@ def _learned_owner(sentence: Sentence, sentences: Sequence[Sentence], people: Se
             return _addressee(sentence, sentences, people)
     if _FIRST_PERSON.search(sentence.text):
         return speaker_owner(sentence, people)
+    first = _LEADING_FILLER.sub("", sentence.text).split(maxsplit=1)
+    if first and first[0].lower() in wording.TASK_VERBS and sentence.turn > 0:  # "Send it to Mei-Lin by Thursday."
+        return _addressee(sentence, sentences, people)
     return _allocated_to(sentence.text, people)
 
 
@@ -360,16 +396,22 @@ def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | No
     corrections = list(_SELF_CORRECTION.finditer(text))
     # "Noor, could you- actually, no, Jae, you do the table plan": the person after the correction owns it
     for said in ([text[corrections[-1].end():].strip()] if corrections else []) + [text]:
-        for pattern in (_ADDRESSED, _ADDRESSED_LAST, _ASSIGNED, _ACTION_LINE):
+        for pattern in (_ADDRESSED, _ADDRESSED_LAST, _ASSIGNED, _ACTION_LINE, _ADDRESSED_IMPERATIVE):
             match = pattern.match(said)
-            if match and (owner := match_person(match["name"], people)):
+            # an order is a statement with a deed's verb: "Marek, chase them?" only floats it
+            ordered = pattern is not _ADDRESSED_IMPERATIVE or (
+                match is not None and match["verb"].lower() in wording.TASK_VERBS and not sentence.is_question)
+            if match and ordered and (owner := match_person(match["name"], people)):
                 return owner, match["task"]
+    later = _ASSIGNED_LATER.search(text)
+    if later and (owner := match_person(later["name"], people)):
+        return owner, later["task"]
     present = _ASSIGNED_PRESENT.match(text)
     if present and (owner := match_person(present["name"], people)) and (deed := wording.present_deed(present["task"])):
         second = _NEXT_ASSIGNMENT.search(deed)
         return owner, deed[:second.start()] if second and match_person(second["name"], people) else deed
     match = COMMITTED.search(text)
-    if match and not PROPOSAL.search(text):
+    if match and not PROPOSAL.search(text) and not _CONDITION.search(text):
         return speaker_owner(sentence, people), match["task"]
     return None, ""
 

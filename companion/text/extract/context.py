@@ -45,7 +45,8 @@ NON_QUESTIONS = re.compile(rf"^(?:{ASKS_ASSENT}|right|okay|ok|yes|no)\b", re.IGN
 
 NEXT_MEETING = re.compile(
     r"\b(?:next (?:\w+ )?(?:meeting|sync|call|check-?in|one|review|stand-?up|session|catch-?up|get-?together)|"
-    r"meet again|regroup|reconvene|same (?:time|stand-?up|meeting|call|place)|see you (?:all )?(?:on|next|tomorrow|in)|"
+    r"meet again|regroup|reconvene|pick (?:this|it|that) up again|same (?:time|stand-?up|meeting|call|place)|"
+    r"see you (?:all )?(?:on|next|tomorrow|in)|"
     r"talk (?:again )?(?:on|next)|"
     r"schedule (?:the |a |our )?(?:[\w-]+ ){0,2}(?:meeting|retro(?:spective)?|review|sync|call|check-?in|stand-?up|"
     r"session|catch-?up|workshop|planning))\b",

@@ -34,7 +34,8 @@ _DECIDED = re.compile(
 )
 _DECISION_CUE = re.compile(
     r"\b(?:decid\w*|agree\w*|settled|go with|going with|go for|stick with|opt for|from now on|from next \w+|"
-    r"we(?:'ll| will| are going to|'re going to| won't| will not) \w+|let'?s \w+|shall we|should we|we should)\b",
+    r"we(?:'ll| will| are going to|'re going to| won't| will not) \w+|we(?:'re| are) \w+ing|let'?s \w+|shall we|"
+    r"should we|we should)\b",
     re.IGNORECASE)
 _WEAK_ASSENT = re.compile(r"^(?:yes|yeah|yep|sure|fine|okay|ok)\b", re.IGNORECASE)
 """Assent that as often only acknowledges: it confirms a proposal the detector also reads as a decision."""

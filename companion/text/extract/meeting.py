@@ -54,9 +54,23 @@ def _segmented(sentences: Sequence[Sentence], vectors: np.ndarray) -> list[tuple
 
 
 def next_meeting(sentences: Sequence[Sentence], meeting_date: dt.date) -> tuple[str, Evidence] | None:
-    """When the next meeting is, as ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, with its evidence."""
+    """When the next meeting is, as ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, with its evidence: the last sentence
+    that says so ("next review call is the 21st"), else a day and a clock time said as the meeting closes ("Okay,
+    first Tuesday in July, two o'clock.")."""
+    closing = [s for s in sentences if s.turn >= sentences[-1].turn - CLOSING_TURNS] if sentences else []
     for sentence in reversed(sentences):
         if NEXT_MEETING.search(sentence.text) and (day := resolve_date(sentence.text, meeting_date)):
-            time = resolve_time(sentence.text)
-            return (f"{day.isoformat()}T{time}" if time else day.isoformat()), sentence.evidence
+            return _when(day, resolve_time(sentence.text)), sentence.evidence
+    for sentence in reversed(closing):
+        day = resolve_date(sentence.text, meeting_date)
+        if day is not None and day > meeting_date and (time := resolve_time(sentence.text)):
+            return _when(day, time), sentence.evidence
     return None
+
+
+CLOSING_TURNS = 3
+"""A meeting closes in its last few turns: a day and a time said there name the next meeting."""
+
+
+def _when(day: dt.date, time: str | None) -> str:
+    return f"{day.isoformat()}T{time}" if time else day.isoformat()
