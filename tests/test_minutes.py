@@ -571,3 +571,9 @@ def test_promises_on_a_condition_are_remarks_and_second_clauses_assign() -> None
         ("Bo", "renew the insurance", "2026-05-15"),
         ("Bo", "book the minibus", "2026-05-19"),
     ]
+
+
+def test_a_rule_settled_after_asking_for_objections_is_a_decision() -> None:
+    minutes = minutes_of([("Ann", "Deliveries come in by the side gate, the front stays for visitors. Objections? No? "
+                                  "Then that's the rule from Monday.")], participants=("Ann", "Bo"))
+    assert [d.text for d in minutes.decisions] == ["Deliveries come in by the side gate, the front stays for visitors."]

@@ -91,9 +91,11 @@ STRONG_DECISION = 0.6
 a cue: decision words, "we will", a proposal, or assent from the next speaker."""
 
 
-_SETTLED = re.compile(r"^(?:(?:okay|so|right)[,.]?\s+)?(?:that's|that is|it's|it is)?\s*(?:settled|decided|"
-                      r"final|the decision)(?: then)?\s*[.!]?$|^decision[.!]?$", re.IGNORECASE)
-"""A sentence that only marks what was just said as decided: "That's settled.", "Decision."."""
+_SETTLED = re.compile(r"^(?:(?:okay|so|right|then)[,.]?\s+)?(?:that's|that is|it's|it is)?\s*(?:settled|decided|"
+                      r"final|the decision|the rule|the plan)(?: then)?(?: (?:from|as of|starting) \w+)?\s*[.!]?$|"
+                      r"^decision[.!]?$", re.IGNORECASE)
+"""A sentence that only marks what was just said as decided: "That's settled.", "Decision.", "Then that's the rule
+from Monday."."""
 
 
 def _settled(marker: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
