@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from companion.text.dates import MONTHS
+
 # --- English wording data: every phrase list the functions use --------------------------------------------
 FILLERS = frozenset("um umm uh uhm erm er ah eh uh-huh mm mmm mm-hmm mhm hmm hm".split())
 SPOKEN_FORMS = {
@@ -138,9 +140,9 @@ _SUBJECT = re.compile(
     r"(?:is|are|was|were|has|have|had|hasn't|haven't|isn't|aren't|came|comes|went|needs?|wants?|gave|does|did|"
     r"can|can't|got|looks?|still|arrived|died|broke|cracked|failed|stopped|crashed|jammed|burst|leaks|leaked)\b",
     re.IGNORECASE)
-_THE_PHRASE = re.compile(r"\bthe\s+(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s*(?:[,.;!?]|$))", re.IGNORECASE)
-_THE_PHRASE_OR_PLACED = re.compile(
-    r"\bthe\s+(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s*(?:[,.;!?]|$)|\s+(?:on|in|at|for|with|by)\s)", re.IGNORECASE)
+_THE = r"\bthe\s+(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s*(?:[,.;!?]|$)"
+_THE_PHRASE = re.compile(rf"{_THE})", re.IGNORECASE)
+_THE_PHRASE_OR_PLACED = re.compile(rf"{_THE}|\s+(?:on|in|at|for|with|by)\s)", re.IGNORECASE)
 """A thing named last in a statement may have a place or time after it: "We go live with the booking portal on
 the first of July"; in a request whose object is too long to repeat, only a phrase that ends it counts."""
 _NAMED = re.compile(r"\s[A-Z]")
@@ -165,9 +167,7 @@ _ANOTHER_ONE = re.compile(r"\b(?:a new|another|a spare|a replacement|a second|a 
 """A thing named again by "one": "buy a new one" after "The microwave died"."""
 _PREPOSITIONAL_IT = re.compile(r"\b(?P<preposition>about|into|on|regarding)\s+it\b", re.IGNORECASE)
 """A thing named by "it" after a preposition: "put a notice about it on the website", "dig into it"."""
-_DATE_WORD = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
-                        r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|afternoon|"
-                        r"evening|week|weekend|month|year|\d+)\b", re.IGNORECASE)
+_DATE_WORD = re.compile(rf"\b(?:{'|'.join([*MONTHS, *sorted(TIME_NOUNS)])}|\d+)\b", re.IGNORECASE)
 """A phrase with one of these words is a time ("the first of July"), never what a pronoun stands for."""
 
 

@@ -127,8 +127,8 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
         context = [s.text for s in turns_before(sentence, sentences, CONTEXT_TURNS)]
         context.append(sentence.text[:max(0, sentence.text.find(task))])  # "the voucher endpoint, I'll have it done"
         # cutting the due phrase can bare a tail ("send it tomorrow, please"): the second pass drops it
-        bare = wording.task(_without_due(wording.task(task), meeting_date))
-        task = wording.task(_without_due(wording.resolve_pronouns(wording.task(task), context), meeting_date))
+        bare = _as_task(task, meeting_date)
+        task = _as_task(task, meeting_date, context)
         evidence = [sentence]
         reply = _reply_from(owner, sentence, sentences, meeting_date) if owner and owner != sentence.speaker else None
         if reply is not None:
@@ -225,8 +225,7 @@ def _given_first(items: list[ActionItem], sentence: Sentence, people: Sequence[s
     owner, task = _owner_and_task(replace(sentence, text=sentence.text[:corrections[0].start()]), people)
     if not task:
         return items
-    return _merge_item(items, ActionItem(owner, wording.task(_without_due(wording.task(task), meeting_date)), None,
-                                         (sentence.evidence,)))
+    return _merge_item(items, ActionItem(owner, _as_task(task, meeting_date), None, (sentence.evidence,)))
 
 
 _DUE_CORRECTION = re.compile(r"^(?:no|sorry|wait|actually|oh)\b[,.]?\s+(?:(?:no|wait|actually)\b[,.]?\s+)?"
@@ -396,13 +395,14 @@ def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | No
     corrections = list(_SELF_CORRECTION.finditer(text))
     # "Noor, could you- actually, no, Jae, you do the table plan": the person after the correction owns it
     for said in ([text[corrections[-1].end():].strip()] if corrections else []) + [text]:
-        for pattern in (_ADDRESSED, _ADDRESSED_LAST, _ASSIGNED, _ACTION_LINE, _ADDRESSED_IMPERATIVE):
+        for pattern in (_ADDRESSED, _ADDRESSED_LAST, _ASSIGNED, _ACTION_LINE):
             match = pattern.match(said)
-            # an order is a statement with a deed's verb: "Marek, chase them?" only floats it
-            ordered = pattern is not _ADDRESSED_IMPERATIVE or (
-                match is not None and match["verb"].lower() in wording.TASK_VERBS and not sentence.is_question)
-            if match and ordered and (owner := match_person(match["name"], people)):
+            if match and (owner := match_person(match["name"], people)):
                 return owner, match["task"]
+        # an order is a statement with a deed's verb: "Marek, chase them?" only floats it
+        order = None if sentence.is_question else _ADDRESSED_IMPERATIVE.match(said)
+        if order and order["verb"].lower() in wording.TASK_VERBS and (owner := match_person(order["name"], people)):
+            return owner, order["task"]
     later = _ASSIGNED_LATER.search(text)
     if later and (owner := match_person(later["name"], people)):
         return owner, later["task"]
@@ -478,6 +478,12 @@ _DUE_LEAD = re.compile(
 
 
 _TIME_TAIL = re.compile(r"\s+at\s+\S+(?:\s+(?:am|pm|a\.m\.|p\.m\.|thirty|fifteen|forty five))?$", re.IGNORECASE)
+
+
+def _as_task(said: str, meeting_date: dt.date, context: Sequence[str] = ()) -> str:
+    """What was said as a standalone task: wrappers off, pronouns resolved from ``context``, the due phrase cut
+    (cutting it can bare a tail, "send it tomorrow, please", which the second wording pass drops)."""
+    return wording.task(_without_due(wording.resolve_pronouns(wording.task(said), context), meeting_date))
 
 
 def _without_due(task: str, meeting_date: dt.date) -> str:
