@@ -577,3 +577,38 @@ def test_a_rule_settled_after_asking_for_objections_is_a_decision() -> None:
     minutes = minutes_of([("Ann", "Deliveries come in by the side gate, the front stays for visitors. Objections? No? "
                                   "Then that's the rule from Monday.")], participants=("Ann", "Bo"))
     assert [d.text for d in minutes.decisions] == ["Deliveries come in by the side gate, the front stays for visitors."]
+
+
+def test_a_recap_lists_one_item_a_clause_and_restates_the_items_given_before() -> None:
+    minutes = minutes_of([
+        ("Ann", "Cy, I'll ask you to redo the renewal letters with the new price."),
+        ("Cy", "Of course, by Friday."),
+        ("Ann", "To recap: Cy redoes the renewal letters by Friday; Bo orders the condensate pumps today."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Cy", "redo the renewal letters with the new price", "2026-05-15"),
+        ("Bo", "order the condensate pumps", "2026-05-13"),
+    ]
+
+
+def test_a_promise_withdrawn_restarted_or_redated_by_a_correction() -> None:
+    minutes = minutes_of([
+        ("Bo", "I'll do the freezer clear-out, oh wait, I'm at the conference next week."),
+        ("Cy", "I'll sign it - oh, sorry, you cut out - I'll sign the lift plan this afternoon."),
+        ("Ann", "Would you mind typing the sign-in sheets up, Bo, so Cy can attach them?"),
+        ("Bo", "I'll have them typed up by Monday - oh no, I'm away Monday. Sunday, then."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Cy", "sign the lift plan", "2026-05-13"),
+        ("Bo", "type the sign-in sheets up", "2026-05-17"),
+    ]
+
+
+def test_a_rule_declared_from_today_is_a_decision_and_a_plan_after_then_is_not() -> None:
+    minutes = minutes_of([
+        ("Ann", "The slab pour got rained off twice."),
+        ("Bo", "From today, no pours if more than five millimetres of rain is forecast."),
+        ("Cy", "Then we need to think about the winter budget."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [d.text for d in minutes.decisions] == [
+        "From today, no pours if more than five millimetres of rain is forecast."]

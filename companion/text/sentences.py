@@ -11,7 +11,9 @@ from pathlib import Path
 
 from companion.models import Evidence, Segment
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)")
+"""A sentence ends at its stop, or at a semicolon: a recap lists one item a clause ("Kofi orders the pumps;
+Mei redoes the letters.")."""
 _WORD = re.compile(r"[a-z0-9']+")
 STOPWORDS = frozenset(
     "a an the and or but so to of in on at by for with from into about as is are was were be been being it its "
@@ -72,7 +74,7 @@ def sentence_texts(text: str) -> list[str]:
     for part in _SENTENCE_END.split(text):
         words = part.split()
         if len(words) <= MAX_SENTENCE_WORDS:
-            texts += [part.strip()] if words else []
+            texts += [part.strip().removesuffix(";")] if words else []
         else:
             texts += [" ".join(words[i:i + MAX_SENTENCE_WORDS]) for i in range(0, len(words), MAX_SENTENCE_WORDS)]
     return texts
@@ -108,17 +110,3 @@ def split_sentences(segments: Sequence[Segment]) -> list[Sentence]:
 def content_words(text: str) -> set[str]:
     """Lower-cased words that carry meaning (no stop words)."""
     return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
-
-
-def overlap(a: str, b: str) -> float:
-    """Overlap coefficient of the content words of ``a`` and ``b`` (0 when either has none)."""
-    left, right = _words(a), _words(b)
-    if not left or not right:
-        return 0.0
-    return len(left & right) / min(len(left), len(right))
-
-
-@lru_cache(maxsize=4096)
-def _words(text: str) -> frozenset[str]:
-    """:func:`content_words`, remembered: items are compared with every earlier one, each text many times."""
-    return frozenset(content_words(text))

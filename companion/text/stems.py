@@ -41,6 +41,15 @@ def _stemmed(words: frozenset[str]) -> frozenset[str]:
     return frozenset(stem(w) for w in words)
 
 
+def overlap(a: str, b: str) -> float:
+    """Overlap coefficient of the stems of ``a`` and ``b`` (0 when either has none): "book her refresher" and
+    "get the refresher course booked" are half the same."""
+    left, right = stems(a, frozenset()), stems(b, frozenset())
+    if not left or not right:
+        return 0.0
+    return len(left & right) / min(len(left), len(right))
+
+
 def coverage(wanted: frozenset[str], found_in: frozenset[str]) -> float:
     """The share of ``wanted`` stems that ``found_in`` has (0 when nothing is wanted)."""
     return len(wanted & found_in) / len(wanted) if wanted else 0.0

@@ -26,11 +26,13 @@ from companion.text.extract.context import (
     turns_before,
 )
 from companion.text.people import match_person, mentioned_person
-from companion.text.sentences import Sentence, content_words, overlap
+from companion.text.sentences import Sentence, content_words
+from companion.text.stems import overlap
 
 _REQUEST = (r"(?:please|can you|could you|would you|will you|i need you to|make sure (?:you|to)|do you mind|"
             r"i'd like you to|you're on|you are on|you take|you'll|you will|you need to|you should|you handle|you do|"
-            r"you can|you could|(?:could|can|may) i ask you to|i'?d (?:be grateful|appreciate it) if you could|"
+            r"you can|you could|(?:(?:could|can|may) i|i'?ll|i will|i'm going to|i'?d like to|i want to) ask you to|"
+            r"i'?d (?:be (?:very |really )?grateful|appreciate it) if you(?: could|'d| would)|"
             r"do you think you could|any chance you could)")
 _LEAD_IN = r"(?:[^,.?!]{0,25}?[,:-]\s*){0,2}"
 """A few words before the person addressed or the request: "I'll- actually, Rui, you take it", "Kwame, one more:
@@ -38,8 +40,10 @@ could you", "Ravi, you found it, so - would you mind"."""
 _ADDRESSED = re.compile(rf"^{FILLER}{_LEAD_IN}{NAME},\s+{_LEAD_IN}{_REQUEST}[\s,]+(?P<task>.+)$", re.IGNORECASE)
 _ADDRESSED_IMPERATIVE = re.compile(rf"^{FILLER}{NAME},\s+(?P<task>(?P<verb>[a-z]+)\s+[^,].*)$", re.IGNORECASE)
 """An order after the addressee's name: "Kim, order it today", "Tobenna, book the pool car" (a deed's verb)."""
-_ADDRESSED_LAST = re.compile(rf"^{FILLER}{_REQUEST}[\s,]+(?P<task>.+?),\s*{NAME}\s*[?.!]*$", re.IGNORECASE)
-"""A request whose addressee is named last: "Could I ask you to pull the recall list, Tunde?"."""
+_ADDRESSED_LAST = re.compile(rf"^{FILLER}{_REQUEST}[\s,]+(?P<task>.+?),\s*{NAME}\s*(?:[?.!]*$|,\s*(?:so|and|because|"
+                             r"before|then|since|as)\b)", re.IGNORECASE)
+"""A request whose addressee is named last, or before a last clause: "Could I ask you to pull the recall list,
+Tunde?", "Would you mind typing those up, Ines, so Yusuf can attach them?"."""
 _ASSIGNED = re.compile(
     rf"^{FILLER}{NAME}\s*(?:owns|will own|takes|is taking|will take care of|is going to|'s going to|is gonna|"
     r"will|'ll|is to|to|is on|is handling|handles|volunteers to|volunteered to|offers to|offered to|has offered to|"
@@ -54,14 +58,18 @@ _NEXT_ASSIGNMENT = re.compile(rf",?\s+and\s+{NAME}\s+[a-z]+s\s", re.IGNORECASE)
 """Where a second assignment starts: "..., and Mateo does the PlayStation dev kit"."""
 _ACTION_LINE = re.compile(rf"^{FILLER}(?:action(?: item)?|to-?do)s?\s*[:,-]\s*{NAME}[\s,:-]+(?P<task>.+)$",
                           re.IGNORECASE)
-_SELF_CORRECTION = re.compile(r"(?:-|--|,)\s*(?:no|sorry|wait)\b[,.]?(?:\s*(?:actually|wait|make it|rather)\b[,.]?)?"
+_SELF_CORRECTION = re.compile(r"(?:-|--|,)\s*(?:(?:oh|ah|er|erm|um|uh),?\s+)?(?:no|sorry|wait)\b[,.]?"
+                              r"(?:\s*(?:actually|wait|make it|rather)\b[,.]?)?"
                               r"|(?:-|--)\s*actually\b[,.]?(?:\s*no\b[,.]?)?|,\s*actually\b[,.]?\s*no\b[,.]?",
                               re.IGNORECASE)
 """A speaker correcting themselves mid-sentence: "by Friday- no, actually Monday", "could you- actually, no"."""
-_CORRECTION = re.compile(r"\b(?:no,? wait|no,? actually|actually|make (?:it|that)|or rather|sorry|scratch that)\b",
-                         re.IGNORECASE)
+_CORRECTION = re.compile(r"\b(?:no,? wait|(?:oh|ah),? no|no,? actually|actually|make (?:it|that)|or rather|sorry|"
+                         r"scratch that)\b", re.IGNORECASE)
 
 
+_UNAVAILABLE = re.compile(r"^(?:i'm|i am|you're|you are|he's|he is|she's|she is|they're|they are)\s+(?:away|off|"
+                          r"on leave|on holiday|out|at|in|busy|not|travell?ing)\b|^i(?:'ve| have) got\b", re.IGNORECASE)
+"""After a self-correction, why the owner cannot do it: the task is withdrawn ("- ah no, you are in Romania")."""
 _CORRECTION_FIRST = re.compile(rf"^(?:no\b|{_CORRECTION.pattern})", re.IGNORECASE)
 """A sentence that corrects the one before it: "No, sorry, Jonas has the driver hours.", "Actually ..."."""
 _AFFIRMATION = re.compile(r"^(?:yes|yeah|yep|yup|sure|will do|can do|of course|okay|ok|on it|absolutely|no problem|"
@@ -119,6 +127,9 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
         if not task:
             continue
         if correction := _SELF_CORRECTION.search(task):  # "get the last two by Friday- no, actually, Monday"
+            withdrawn = _UNAVAILABLE.match(task[correction.end():].lstrip(" ,."))
+            if withdrawn and not _due(task[:correction.start()], meeting_date):
+                continue  # "I'll do it, oh wait, I'm at the synchrotron", not "fixed Monday, no wait, I'm off Monday"
             task = task[:correction.start()]
         if aside := _ASIDE.search(task):  # "buy a new one - I mean, if petty cash stretches to it"
             task = task[:aside.start()]
@@ -139,6 +150,8 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
         # Friday morning.")
         stated = [sentence, *_date_after(sentence, sentences)]
         said = [reply, *(s for s in turn_of(reply, sentences) if s is not reply)] if reply is not None else []
+        if reply is not None and _CORRECTION.search(reply.text):  # "By Monday - oh no, I'm away. Sunday, then."
+            said.reverse()
         said += stated[::-1] if _CORRECTION.search(sentence.text) else stated
         due = next((d for s in said if (d := _due(s.text, meeting_date))), None)
         item = ActionItem(owner, task, due.isoformat() if due else None, tuple(s.evidence for s in evidence))
@@ -410,9 +423,11 @@ def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | No
     if present and (owner := match_person(present["name"], people)) and (deed := wording.present_deed(present["task"])):
         second = _NEXT_ASSIGNMENT.search(deed)
         return owner, deed[:second.start()] if second and match_person(second["name"], people) else deed
-    match = COMMITTED.search(text)
-    if match and not PROPOSAL.search(text) and not _CONDITION.search(text):
-        return speaker_owner(sentence, people), match["task"]
+    # "I'll sign it - oh, sorry, you cut out - I'll sign the lift plan": the promise after the correction stands
+    for said in ([text[corrections[-1].end():]] if corrections else []) + [text]:
+        match = COMMITTED.search(said)
+        if match and not PROPOSAL.search(text) and not _CONDITION.search(text):
+            return speaker_owner(sentence, people), match["task"]
     return None, ""
 
 

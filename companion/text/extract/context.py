@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from companion.models import Evidence, Statement
 from companion.text import wording
 from companion.text.people import match_person
-from companion.text.sentences import Sentence, overlap
+from companion.text.sentences import Sentence
+from companion.text.stems import overlap
 
 NAME = r"(?P<name>[A-Z][\w-]*(?:'[A-Z][\w-]+)?(?: [A-Z][\w-]*(?:'[A-Z][\w-]+)?)?)"
 FILLER = r"(?:(?:okay|ok|so|and|great|alright|right|then|also|thanks|good|um|uh|well|now)[,.!]?\s+)*"

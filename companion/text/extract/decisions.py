@@ -24,14 +24,23 @@ from companion.text.extract.context import (
 )
 from companion.text.sentences import Sentence, content_words
 
-_DECIDED = re.compile(
-    r"\b(?:we agree|we agreed|we all agree|agreed on|let'?s go with|we'?ll go with|we go with|we will go with|"
-    r"decision made|the decision is|we decided|we decide|we have decided|we've decided|it'?s decided|"
-    r"final decision|we are going with|we're going with|decision:|go ahead with|new rule|"
-    r"(?:from|as of|starting) (?:now on|today|tomorrow|next \w+|this \w+ on))\b|"
-    r"(?<!\bthink )(?<!\bwhat )(?<!\bknow )\b\w+ it is(?:,? then)?\s*[.!]",
+_DECLARED = re.compile(
+    r"\b(?:decision made|the decision is|we(?:'ve| have)? decided|it'?s decided|final decision|decision:|new rule|"
+    r"(?:from|as of) (?:now on|today|tomorrow|next \w+|this \w+ on))\b",
     re.IGNORECASE,
 )
+"""Words that declare a decision whatever else the sentence says ("From today, no pours if rain is forecast."):
+the detector, which learned decisions mostly from AMI's design talk, is not asked."""
+_DECIDED = re.compile(
+    r"\b(?:we agree|we agreed|we all agree|agreed on|let'?s go with|we'?ll go with|we go with|we will go with|"
+    r"we decide|we are going with|we're going with|go ahead with|starting (?:now|today|tomorrow|next \w+))\b|"
+    r"(?<!\bthink )(?<!\bwhat )(?<!\bknow )\b\w+ it is(?:,? then)?\s*[.!]|"
+    rf"^{FILLER}then,?\s+(?!I\b|I'|what\b|who\b|how\b|why\b|there\b|(?:we|you|they|it) (?:have|has|need|can|could|"
+    r"might|may|should|would|must)\b|(?:we|you|they|it)'d\b)\w",
+    re.IGNORECASE,
+)
+"""Words that mostly mark a decision ("Then we move the site visit to Friday."); the detector must not object."""
+_FIRST_PERSON = re.compile(r"\bI(?:'m|'ll| am| will| won't)\b")
 _DECISION_CUE = re.compile(
     r"\b(?:decid\w*|agree\w*|settled|go with|going with|go for|stick with|opt for|from now on|from next \w+|"
     r"we(?:'ll| will| are going to|'re going to| won't| will not) \w+|we(?:'re| are) \w+ing|let'?s \w+|shall we|"
@@ -64,7 +73,8 @@ def decisions(sentences: Sequence[Sentence], verdicts: Verdicts | None = None) -
             continue
         if _SETTLED.match(sentence.text) and (settled := _settled(sentence, sentences)) is not None:
             found = merge_statement(found, _decision(settled, (settled, sentence), sentences), reword=True)
-        elif _DECIDED.search(sentence.text) and _decision_supported(sentence, verdicts, RULE_SUPPORT):
+        elif (_DECLARED.search(sentence.text) and not _FIRST_PERSON.search(sentence.text)) or (
+                _DECIDED.search(sentence.text) and _decision_supported(sentence, verdicts, RULE_SUPPORT)):
             # An explicit decision's wording replaces that of the proposal it settles.
             found = merge_statement(found, _decision(sentence, (sentence,), sentences), reword=True)
         elif _confirms(sentence) and (proposal := _confirmed_proposal(sentence, sentences)) and _accepted(
