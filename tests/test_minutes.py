@@ -153,7 +153,7 @@ def test_atlas_reference_transcripts_match_the_truth(shared_data: Path, meeting:
 
 
 SCRIPTED_DEV = Path(__file__).resolve().parents[1] / "benchmarks" / "meetings" / "dev"
-DEV_F1, DEV_DUE, DEV_DECISIONS, DEV_QUESTIONS = 0.76, 0.88, 0.68, 0.81
+DEV_F1, DEV_DUE, DEV_DECISIONS, DEV_QUESTIONS = 0.75, 0.88, 0.73, 0.79
 """About five points under what the rules reach on the development meetings (docs/benchmarks.md): a change that
 loses a way of speaking fails here, the embedding model's float noise on another CPU does not."""
 
@@ -612,3 +612,15 @@ def test_a_rule_declared_from_today_is_a_decision_and_a_plan_after_then_is_not()
     ], participants=("Ann", "Bo", "Cy"))
     assert [d.text for d in minutes.decisions] == [
         "From today, no pours if more than five millimetres of rain is forecast."]
+
+
+def test_a_task_put_to_someone_as_you_do_it_and_a_promise_with_its_deadline() -> None:
+    minutes = minutes_of([
+        ("Ann", "Bo, you book the minibus for the trip?"),
+        ("Bo", "Ok, I take it."),
+        ("Cy", "I'll add both drivers to the van insurance. Give me three days."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Bo", "book the minibus for the trip", None),
+        ("Cy", "add both drivers to the van insurance", "2026-05-16"),
+    ]

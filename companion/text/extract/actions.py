@@ -38,8 +38,10 @@ _LEAD_IN = r"(?:[^,.?!]{0,25}?[,:-]\s*){0,2}"
 """A few words before the person addressed or the request: "I'll- actually, Rui, you take it", "Kwame, one more:
 could you", "Ravi, you found it, so - would you mind"."""
 _ADDRESSED = re.compile(rf"^{FILLER}{_LEAD_IN}{NAME},\s+{_LEAD_IN}{_REQUEST}[\s,]+(?P<task>.+)$", re.IGNORECASE)
-_ADDRESSED_IMPERATIVE = re.compile(rf"^{FILLER}{NAME},\s+(?P<task>(?P<verb>[a-z]+)\s+[^,].*)$", re.IGNORECASE)
-"""An order after the addressee's name: "Kim, order it today", "Tobenna, book the pool car" (a deed's verb)."""
+_ADDRESSED_IMPERATIVE = re.compile(rf"^{FILLER}{NAME},\s+(?P<you>you\s+)?(?P<task>(?P<verb>[a-z]+)\s+[^,].*)$",
+                                   re.IGNORECASE)
+"""An order after the addressee's name: "Kim, order it today", "Tobenna, book the pool car", "Lucía, you make the
+list?" (a deed's verb)."""
 _ADDRESSED_LAST = re.compile(rf"^{FILLER}{_REQUEST}[\s,]+(?P<task>.+?),\s*{NAME}\s*(?:[?.!]*$|,\s*(?:so|and|because|"
                              r"before|then|since|as)\b)", re.IGNORECASE)
 """A request whose addressee is named last, or before a last clause: "Could I ask you to pull the recall list,
@@ -123,7 +125,7 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
         if (redated := _redated(items, sentence, sentences, meeting_date)) is not None:
             items = redated
             continue
-        owner, task = _candidate(sentence, sentences, people, verdicts, learned)
+        owner, task = _candidate(sentence, sentences, people, meeting_date, verdicts, learned)
         if not task:
             continue
         if correction := _SELF_CORRECTION.search(task):  # "get the last two by Friday- no, actually, Monday"
@@ -267,7 +269,7 @@ MAX_RECENT_ITEMS = 8
 """A hand-over looks at most this many of the latest items for the one just given."""
 
 
-def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str],
+def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str], meeting_date: dt.date,
                verdicts: Verdicts | None, learned: dict[int, bool]) -> tuple[str | None, str]:
     """The owner and task a sentence states, by the rules (if the detector does not object) or, for the
     sentences in ``learned``, the detector."""
@@ -277,7 +279,8 @@ def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequen
     if verdicts is None:
         return owner, task
     if task:  # a commitment the detector does not back is mostly a remark ("I'll have a bash at it")
-        backed = not COMMITTED.search(sentence.text) or verdicts.says("action", sentence, RULE_SUPPORT)
+        backed = (not COMMITTED.search(sentence.text) or verdicts.says("action", sentence, RULE_SUPPORT)
+                  or _dated(sentence, sentences, meeting_date))
         return (owner, task) if backed else (None, "")
     if sentence.index in learned and not (COMMITTED.search(sentence.text) and _CONDITION.search(sentence.text)):
         owner = _learned_owner(sentence, sentences, people)
@@ -290,6 +293,12 @@ def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequen
         if (owner or learned[sentence.index]) and (handed_out or not _NOT_A_TASK_START.match(wording.task(task))):
             return owner, task
     return None, ""
+
+
+def _dated(sentence: Sentence, sentences: Sequence[Sentence], meeting_date: dt.date) -> bool:
+    """Whether a promise names its day, or the short sentence after it does ("I'll add both drivers to the
+    insurance. Give me three days."): a remark seldom has a deadline."""
+    return any(_due(s.text, meeting_date) for s in (sentence, *_date_after(sentence, sentences)))
 
 
 LEARNED_ACTIONS_PER_MINUTE = 0.15
@@ -413,7 +422,8 @@ def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | No
             if match and (owner := match_person(match["name"], people)):
                 return owner, match["task"]
         # an order is a statement with a deed's verb: "Marek, chase them?" only floats it
-        order = None if sentence.is_question else _ADDRESSED_IMPERATIVE.match(said)
+        order = _ADDRESSED_IMPERATIVE.match(said)
+        order = None if order and sentence.is_question and not order["you"] else order
         if order and order["verb"].lower() in wording.TASK_VERBS and (owner := match_person(order["name"], people)):
             return owner, order["task"]
     later = _ASSIGNED_LATER.search(text)
