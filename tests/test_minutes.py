@@ -624,3 +624,21 @@ def test_a_task_put_to_someone_as_you_do_it_and_a_promise_with_its_deadline() ->
         ("Bo", "book the minibus for the trip", None),
         ("Cy", "add both drivers to the van insurance", "2026-05-16"),
     ]
+
+
+def test_decisions_asked_for_in_a_tag_or_by_objection_and_rules_marked_after_they_are_stated() -> None:
+    minutes = minutes_of([
+        ("Ann", "Turbine seven stays locked out until the crane has gone, agreed?"),
+        ("Bo", "Yes."),
+        ("Ann", "Does anyone object to Cy presenting the Sunday show from October?"),
+        ("Bo", "Not at all."),
+        ("Cy", "Groups on the terrace are capped at twelve covers. That's the rule from now on."),
+        ("Ann", "Okay, decision: the stocktake runs overnight on the 29th."),
+        ("Bo", "Then the van question stays open until finance answers."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [d.text for d in minutes.decisions] == [
+        "Turbine seven stays locked out until the crane has gone.",
+        "Cy presenting the Sunday show from October.",
+        "Groups on the terrace are capped at twelve covers.",
+        "The stocktake runs overnight on the 29th.",
+    ]

@@ -61,6 +61,7 @@ DECISION_WRAPPERS = (
     "we've agreed to", "we agreed to", "we've agreed that", "we agreed that", "it's agreed that",
     "it's decided that", "the decision is to", "the decision is that", "the decision is", "decision made", "decision",
     "so we agree", "we all agree", "we agree",
+    "does anyone object to", "does anybody object to", "does everyone object to", "do we all agree to",
     "i think we should", "i think we'll", "i think we're going to", "shall we just", "shall we", "should we just",
     "why don't we just", "why don't we", "let's just", "let's", "we'll just", "we'll", "we will",
     "we're going to", "we are going to", "we should just", "we should",

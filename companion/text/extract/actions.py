@@ -81,6 +81,10 @@ _AFFIRMATION = re.compile(r"^(?:yes|yeah|yep|yup|sure|will do|can do|of course|o
 _NOT_A_TASK_START = re.compile(r"^(?:the|a|an|this|that|these|those|it|it's|we|we're|they|there|there's|he|she|"
                                r"his|her|their|our|my|i'm|i was|i asked|i started|i don't|i can't|i cannot|i won't|"
                                r"no|yes|sorry|thanks|thank|hi|hello|lovely)(?![\w'])", re.IGNORECASE)
+_CHAIRING = re.compile(r"^(?:(?:open|start|close|end)\s+(?:the |this |today's )?(?:meeting|session|call)|"
+                       r"call (?:us|the meeting|this meeting|things) to order|(?:kick|start) (?:us|things) off|"
+                       r"wrap (?:us|things|this) up)\b", re.IGNORECASE)
+"""Running the meeting itself is no action item: "I'll open the meeting", "I'll call us to order"."""
 _SECOND_PERSON = re.compile(r"\b(?:you|you'll|you're|your)\b", re.IGNORECASE)
 _VOCATIVE = re.compile(rf"^{FILLER}{NAME},")
 _LEADING_FILLER = re.compile(rf"^{FILLER}", re.IGNORECASE)
@@ -135,7 +139,8 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
             task = task[:correction.start()]
         if aside := _ASIDE.search(task):  # "buy a new one - I mean, if petty cash stretches to it"
             task = task[:aside.start()]
-        if not wording.is_deed(wording.task(task)) or _retracted(sentence, sentences):
+        if (not wording.is_deed(wording.task(task)) or _CHAIRING.match(wording.task(task))
+                or _retracted(sentence, sentences)):
             continue
         context = [s.text for s in turns_before(sentence, sentences, CONTEXT_TURNS)]
         context.append(sentence.text[:max(0, sentence.text.find(task))])  # "the voucher endpoint, I'll have it done"

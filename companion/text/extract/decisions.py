@@ -13,6 +13,7 @@ from companion.text.extract.context import (
     ASKS_ASSENT,
     COMMITTED,
     FILLER,
+    KEPT_OPEN,
     NON_QUESTIONS,
     PROPOSAL,
     RULE_SUPPORT,
@@ -25,8 +26,8 @@ from companion.text.extract.context import (
 from companion.text.sentences import Sentence, content_words
 
 _DECLARED = re.compile(
-    r"\b(?:decision made|the decision is|we(?:'ve| have)? decided|it'?s decided|final decision|decision:|new rule|"
-    r"(?:from|as of) (?:now on|today|tomorrow|next \w+|this \w+ on))\b",
+    r"\b(?:decision made|the decision is|we(?:'ve| have)? decided|it'?s decided|final decision|new rule|"
+    r"(?:from|as of) (?:now on|today|tomorrow|next \w+|this \w+ on))\b|\bdecisions?:",
     re.IGNORECASE,
 )
 """Words that declare a decision whatever else the sentence says ("From today, no pours if rain is forecast."):
@@ -49,15 +50,19 @@ _DECISION_CUE = re.compile(
 _WEAK_ASSENT = re.compile(r"^(?:yes|yeah|yep|sure|fine|okay|ok)\b", re.IGNORECASE)
 """Assent that as often only acknowledges: it confirms a proposal the detector also reads as a decision."""
 _PROPOSING_QUESTION = re.compile(rf"^{FILLER}(?:shall we|should we|how about|what about|why don'?t we|can we just|"
+                                 r"(?:does|do|would) (?:any(?:one|body)|every(?:one|body)|you all) (?:object|mind)|"
                                  r"could we just)\b", re.IGNORECASE)
 _CONFIRMATION = re.compile(
     r"^(?:agreed|no objections?|none from|fine with me|fine by me|sounds good|works for me|deal|same(?: here)?|"
-    r"happy(?! to)|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect|about time|makes sense)\b",
+    r"happy(?! to)|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect|about time|makes sense|"
+    r"not at all|why not|definitely)\b",
     re.IGNORECASE,
 )
 
 
 _ASKING_ASSENT = re.compile(rf"^(?:{ASKS_ASSENT})\b", re.IGNORECASE)
+_ASSENT_TAG = re.compile(r",\s*(?:agreed|yes|right|okay|ok|all right|alright|everyone|fine)\?$", re.IGNORECASE)
+"""A statement that asks for assent in its tail: "T7 stays locked out until the crane's gone, agreed?"."""
 
 
 def decisions(sentences: Sequence[Sentence], verdicts: Verdicts | None = None) -> list[Statement]:
@@ -69,7 +74,7 @@ def decisions(sentences: Sequence[Sentence], verdicts: Verdicts | None = None) -
     """
     found: list[Statement] = []
     for sentence in sentences:
-        if sentence.is_question:
+        if sentence.is_question or KEPT_OPEN.search(sentence.text):  # "Then that stays open until finance answers."
             continue
         if _SETTLED.match(sentence.text) and (settled := _settled(sentence, sentences)) is not None:
             found = merge_statement(found, _decision(settled, (settled, sentence), sentences), reword=True)
@@ -102,7 +107,8 @@ a cue: decision words, "we will", a proposal, or assent from the next speaker.""
 
 
 _SETTLED = re.compile(r"^(?:(?:okay|so|right|then)[,.]?\s+)?(?:that's|that is|it's|it is)?\s*(?:settled|decided|"
-                      r"final|the decision|the rule|the plan)(?: then)?(?: (?:from|as of|starting) \w+)?\s*[.!]?$|"
+                      r"final|the decision|the rule|the plan)(?: then)?"
+                      r"(?: now| from now on| (?:from|as of|starting) \w+)?\s*[.!]?$|"
                       r"^decision[.!]?$", re.IGNORECASE)
 """A sentence that only marks what was just said as decided: "That's settled.", "Decision.", "Then that's the rule
 from Monday."."""
@@ -129,7 +135,8 @@ _UNDECIDED = re.compile(r"\b(?:not|n't|never) (?:decide|decided|agree|agreed|set
 
 
 def _learned_decision(sentence: Sentence, sentences: Sequence[Sentence], verdicts: Verdicts) -> bool:
-    if not verdicts.says("decision", sentence) or about_meeting(sentence) or _UNDECIDED.search(sentence.text):
+    if (not verdicts.says("decision", sentence) or about_meeting(sentence) or _UNDECIDED.search(sentence.text)
+            or _SETTLED.match(sentence.text) or KEPT_OPEN.search(sentence.text)):
         return False
     following = next_sentence(sentence, sentences)
     assented = following is not None and following.speaker != sentence.speaker and _confirms(following)
@@ -142,7 +149,8 @@ def _learned_decision(sentence: Sentence, sentences: Sequence[Sentence], verdict
 def _accepted(proposal: Sentence, assent: Sentence, sentences: Sequence[Sentence], verdicts: Verdicts | None) -> bool:
     """Whether ``assent`` makes ``proposal`` a decision: any assent does when someone asked for it; "Agreed." does
     for a proposal or what the detector backs; "Yeah." only for a proposal the detector reads as a decision."""
-    if any(_ASKING_ASSENT.match(s.text) for s in sentences[proposal.index + 1:assent.index]):
+    if _ASSENT_TAG.search(proposal.text) or any(_ASKING_ASSENT.match(s.text)
+                                                 for s in sentences[proposal.index + 1:assent.index]):
         return True  # "Everyone okay with that?" / "Yep."
     proposes = bool(PROPOSAL.search(proposal.text) or _PROPOSING_QUESTION.match(proposal.text))
     if _CONFIRMATION.match(assent.text):
@@ -202,7 +210,7 @@ def _confirmed_proposal(confirmation: Sentence, sentences: Sequence[Sentence]) -
             return None
         if earlier.is_question and NON_QUESTIONS.match(earlier.text):
             continue  # "Any objections?" after the proposal
-        if earlier.is_question and not _PROPOSING_QUESTION.match(earlier.text):
+        if earlier.is_question and not (_PROPOSING_QUESTION.match(earlier.text) or _ASSENT_TAG.search(earlier.text)):
             return None  # "Sure" answers a request or a question, not a proposal
         return earlier
     return None
