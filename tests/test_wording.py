@@ -128,6 +128,12 @@ PRINTER = ["We're late.", "Can someone chase the printer about the proofs?"]
         ("send them this afternoon", ["Could someone send the engineer the drawings?"],
          "send the engineer the drawings this afternoon"),
         ("send that file", PRINTER, "send that file"),
+        # a thing named by "that" takes its fuller earlier mention, when there is one
+        ("build that screen", ["Home screen with the points balance is in Figma. Client signed it off."],
+         "build the home screen with the points balance"),
+        ("photograph that sheet", ["The claim bounced: the commissioning sheet was missing."],
+         "photograph the commissioning sheet"),
+        ("draft that letter", ["I'd like a written apology to go out."], "draft that letter"),
         ("make it happen", PRINTER, "make it happen"),
         ("send it over", ["I think it looks great."], "send it over"),
         ("send it over", [], "send it over"),

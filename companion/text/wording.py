@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from companion.text.dates import MONTHS
+from companion.text.sentences import STOPWORDS
 
 # --- English wording data: every phrase list the functions use --------------------------------------------
 FILLERS = frozenset("um umm uh uhm erm er ah eh uh-huh mm mmm mm-hmm mhm hmm hm".split())
@@ -234,7 +235,61 @@ def needed_deed(text: str) -> str:
 
 
 def resolve_pronouns(task_text: str, context: Sequence[str]) -> str:
-    """Replace a pronoun in a task with what it stands for in ``context`` (earlier utterances, most recent last).
+    """Replace a pronoun in a task with what it stands for in ``context`` (earlier utterances, most recent last),
+    else a thing named by "that" with its fuller earlier mention ("build that screen" after "Home screen with the
+    points balance is in Figma" -> "build the home screen with the points balance"); see :func:`_resolved`."""
+    resolved = _resolved(task_text, context)
+    if resolved != task_text or not (named := _DEMONSTRATIVE.search(task_text)):
+        return resolved
+    fuller = _fuller_mention(named["noun"], context)
+    return f"{task_text[:named.start()]}{fuller}{task_text[named.end():]}" if fuller else task_text
+
+
+_DEMONSTRATIVE = re.compile(r"\b(?:that|this|those|these)\s+(?P<noun>[a-z][\w-]{2,})\b", re.IGNORECASE)
+_DETERMINERS = frozenset("the a an our their his her your my its".split())
+_MENTION_TAIL = frozenset("with for of on about from".split())
+_MENTION_END = re.compile(r"[,.;:!?]$")
+MAX_MENTION_WORDS = 4
+"""Words of a fuller mention before its noun, and after it in a phrase that qualifies it ("with the points
+balance")."""
+
+
+def _fuller_mention(noun: str, context: Sequence[str]) -> str:
+    """The latest mention of ``noun`` in ``context`` with the words that qualify it, as "the ..." ("Home screen with
+    the points balance is in Figma" -> "the home screen with the points balance"); "" when none adds anything."""
+    for utterance in reversed(context):
+        for sentence in reversed(_SENTENCE_END.split(utterance)):
+            words = sentence.split()
+            for at in range(len(words) - 1, -1, -1):
+                if _core(words[at]) not in (noun.lower(), noun.lower() + "s") or (
+                        at > 0 and _core(words[at - 1]) in PRONOUNS):
+                    continue
+                before: list[str] = []
+                for word in reversed(words[max(0, at - MAX_MENTION_WORDS):at]):
+                    if _MENTION_END.search(word) or _core(word) in _DETERMINERS or _core(word) in STOPWORDS:
+                        break
+                    before.insert(0, word)
+                after: list[str] = []
+                if not _MENTION_END.search(words[at]) and at + 1 < len(words) and _core(words[at + 1]) in _MENTION_TAIL:
+                    for word in words[at + 1:at + 2 + MAX_MENTION_WORDS]:
+                        if _core(word) in PHRASE_BREAKS or _core(word) in _VERB_ENDS:
+                            break
+                        after.append(word.rstrip(_PUNCT))
+                        if _MENTION_END.search(word):
+                            break
+                if not before and not after:
+                    return ""
+                if before and at - len(before) == 0:  # the sentence's first word is capitalised as such
+                    before[0] = before[0][0].lower() + before[0][1:]
+                return " ".join(["the", *before, words[at].rstrip(_PUNCT), *after])
+    return ""
+
+
+_VERB_ENDS = frozenset("is are was were has have had will would can could should isn't aren't wasn't".split())
+
+
+def _resolved(task_text: str, context: Sequence[str]) -> str:
+    """A pronoun in a task replaced with what it stands for in ``context``.
 
     A thing: a bare object pronoun right after the verb, followed by nothing, a particle ("over", "out": moved
     before the phrase) or a time/preposition word, becomes what the latest request named ("can someone chase X",
