@@ -642,3 +642,13 @@ def test_decisions_asked_for_in_a_tag_or_by_objection_and_rules_marked_after_the
         "Groups on the terrace are capped at twelve covers.",
         "The stocktake runs overnight on the 29th.",
     ]
+
+
+def test_a_task_passed_on_by_asking_whether_someone_else_could_do_it() -> None:
+    minutes = minutes_of([
+        ("Ann", "Action: Bo to send the agency our July dates, by Friday."),
+        ("Bo", "Could Cy do that one? She has their contact."),
+        ("Cy", "Fine, yes, I'll send the agency the dates by Friday."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Cy", "send the agency our July dates", "2026-05-15")]

@@ -179,11 +179,13 @@ _HANDOVER = re.compile(
     r"\b(?:(?P<you>(?:can |could |would )?you (?!know|mean|see|think|said|say)[a-z]+)|"
     r"i'll take|i will take|i'll do|i will do|i'll handle|i can take|i can do)\s+(?:it|that|this)(?: one)?"
     r"(?:\s+(?P<instead>myself|instead))?(?:[\s,.?!]|$)|(?P<you_instead>\byou\b)(?=.*\binstead\b(?! of))|"
-    r"(?P<to>\b(?:hand|give|pass|move|switch)\s+(?:it|that|this)(?: one)?\s+(?:over\s+)?to)\s",
+    r"(?P<to>\b(?:hand|give|pass|move|switch)\s+(?:it|that|this)(?: one)?\s+(?:over\s+)?to)\s|"
+    r"\b(?:could|can|would)\s+(?P<other>\w+)\s+(?:do|take|handle)\s+(?:it|that|this)(?: one)?\?",
     re.IGNORECASE)
 """Taking over what was just given to someone: "Actually, Tomasz, you take it", "I'll do it myself", "Ravi, could
 you get the quote instead?", "Actually, let's hand that to Sanna". Only with a correction ("actually", "no") in the
-sentence or just before it, or with "myself"/"instead": "Sure, I can do that" accepts what was asked."""
+sentence or just before it, or with "myself"/"instead", or asked of someone else ("Could Mei do that one?"): "Sure,
+I can do that" accepts what was asked."""
 
 
 def _handover(sentence: Sentence, sentences: Sequence[Sentence]) -> re.Match[str] | None:
@@ -193,7 +195,7 @@ def _handover(sentence: Sentence, sentences: Sequence[Sentence]) -> re.Match[str
     before = sentences[sentence.index - 1] if sentence.index > 0 else None
     corrected = _CORRECTION.search(sentence.text[:match.start()]) or (
         before is not None and before.turn == sentence.turn and _CORRECTION_FIRST.match(before.text))
-    return match if match["instead"] or match["you_instead"] or corrected else None
+    return match if match["instead"] or match["you_instead"] or match["other"] or corrected else None
 
 
 def _handed_over(items: list[ActionItem], sentence: Sentence, sentences: Sequence[Sentence],
@@ -207,6 +209,8 @@ def _handed_over(items: list[ActionItem], sentence: Sentence, sentences: Sequenc
         else sentence.text
     if handover["to"]:
         owner = mentioned_person(sentence.text[handover.end():], people)
+    elif handover["other"]:
+        owner = match_person(handover["other"], people)
     elif handover["you"] or handover["you_instead"]:
         owner = mentioned_person(said, people) or _addressee(sentence, sentences, people)
     else:
