@@ -69,6 +69,7 @@ WEDNESDAY = dt.date(2026, 3, 4)
     [
         # The meeting's own day.
         ("I'll call them after lunch", "2026-03-04"),
+        ("I'll email them the photos after this meeting", "2026-03-04"),
         ("I'll look at it this afternoon", "2026-03-04"),
         ("send the numbers by end of day", "2026-03-04"),
         ("by the end of the day", "2026-03-04"),

@@ -652,3 +652,11 @@ def test_a_task_passed_on_by_asking_whether_someone_else_could_do_it() -> None:
     ], participants=("Ann", "Bo", "Cy"))
     assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
         ("Cy", "send the agency our July dates", "2026-05-15")]
+
+
+def test_a_date_corrected_after_hang_on_is_the_due_date() -> None:
+    minutes = minutes_of([
+        ("Ann", "Kofi, the menus. Can you sort them out?"),
+        ("Kofi", "I'll get them reprinted by Wednesday, no, hang on, the printer's shut Wednesdays, so Thursday."),
+    ], participants=("Ann", "Kofi"))
+    assert [(a.owner, a.due) for a in minutes.action_items] == [("Kofi", "2026-05-14")]

@@ -99,6 +99,7 @@ _COUNT_FROM_NOW = re.compile(rf"\b{_SPAN}\s+from\s+(?:now|today)\b", _I)
 # The lowest priority: "send it Friday, I'll start after lunch" is due Friday. "At the end of the day" is an idiom.
 _SAME_DAY = re.compile(
     rf"{_LEAD}\b(?:today|tonight|this\s+(?:afternoon|evening)|(?:after|over|before|by)\s+lunch(?:time)?|eod|cob"
+    r"|(?:straight\s+|right\s+)?after\s+(?:this|the)\s+(?:meeting|call)"
     r"|close\s+of\s+(?:business|play)|(?<!\bat\s)(?:the\s+)?(?<!\bat the )end\s+of\s+(?:the\s+)?(?:day|business))\b",
     _I)
 

@@ -65,8 +65,8 @@ _SELF_CORRECTION = re.compile(r"(?:-|--|,)\s*(?:(?:oh|ah|er|erm|um|uh),?\s+)?(?:
                               r"|(?:-|--)\s*actually\b[,.]?(?:\s*no\b[,.]?)?|,\s*actually\b[,.]?\s*no\b[,.]?",
                               re.IGNORECASE)
 """A speaker correcting themselves mid-sentence: "by Friday- no, actually Monday", "could you- actually, no"."""
-_CORRECTION = re.compile(r"\b(?:no,? wait|(?:oh|ah),? no|no,? actually|actually|make (?:it|that)|or rather|sorry|"
-                         r"scratch that)\b", re.IGNORECASE)
+_CORRECTION = re.compile(r"\b(?:no,? wait|(?:oh|ah),? no|no,? actually|no,? hang on|actually|make (?:it|that)|"
+                         r"or rather|sorry|scratch that)\b", re.IGNORECASE)
 
 
 _UNAVAILABLE = re.compile(r"^(?:i'm|i am|you're|you are|he's|he is|she's|she is|they're|they are)\s+(?:away|off|"
