@@ -63,6 +63,7 @@ DECISION_WRAPPERS = (
     "it's decided that", "the decision is to", "the decision is that", "the decision is", "decision made", "decision",
     "so we agree", "we all agree", "we agree",
     "does anyone object to", "does anybody object to", "does everyone object to", "do we all agree to",
+    "what if we just", "what if we say", "what if we", "what if", "how about we just", "how about we",
     "i think we should", "i think we'll", "i think we're going to", "shall we just", "shall we", "should we just",
     "why don't we just", "why don't we", "let's just", "let's", "we'll just", "we'll", "we will",
     "we're going to", "we are going to", "we should just", "we should",
@@ -118,7 +119,7 @@ REQUESTERS = ("someone to", "somebody to", "anyone to", "someone", "somebody", "
 TOPIC_WORDS = 6  # a sentence that only names a subject: "Raffle.", "Crane hire after the slab."
 NOT_IN_A_TOPIC = frozenset("i we you he she they it this that is are was were be been will would can could do does did "
                            "have has had should must shall not no yes yeah okay ok thanks it's that's there's here's "
-                           "what's he's she's let's".split())
+                           "what's he's she's let's ha haha oh ah oops wow right well sorry".split())
 # ------------------------------------------------------------------------------------------------------------
 
 _PUNCT = ",.;:!?"
@@ -384,6 +385,8 @@ def decision(text: str) -> str:
     words = _DECISION_TAIL.sub("", words).rstrip(_PUNCT + " ")
     if words.lower() in NON_DECISIONS:
         return ""
+    if words.lower().startswith("not "):  # "let's not book transport until ..." -> "Do not book transport ..."
+        words = f"do {words}"
     return _finish(words)
 
 

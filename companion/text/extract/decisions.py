@@ -27,7 +27,7 @@ from companion.text.sentences import Sentence, content_words
 
 _DECLARED = re.compile(
     r"\b(?:decision made|the decision is|we(?:'ve| have)? decided|it'?s decided|final decision|new rule|"
-    r"(?:from|as of) (?:now on|today|tomorrow|next \w+|this \w+ on))\b|\bdecisions?:",
+    r"(?:from|as of) (?:now on|today|tomorrow|next \w+|this \w+ on))\b|\bdecisions?:|^going forward,",
     re.IGNORECASE,
 )
 """Words that declare a decision whatever else the sentence says ("From today, no pours if rain is forecast."):
@@ -51,15 +51,22 @@ _WEAK_ASSENT = re.compile(r"^(?:yes|yeah|yep|sure|fine|okay|ok)\b", re.IGNORECAS
 """Assent that as often only acknowledges: it confirms a proposal the detector also reads as a decision."""
 _PROPOSING_QUESTION = re.compile(rf"^{FILLER}(?:shall we|should we|how about|what about|why don'?t we|can we just|"
                                  r"(?:does|do|would) (?:any(?:one|body)|every(?:one|body)|you all) (?:object|mind)|"
-                                 r"could we just)\b", re.IGNORECASE)
+                                 r"could we just|what if we|(?:so |and )?what if)\b", re.IGNORECASE)
+_ASKING_START = re.compile(rf"^{FILLER}(?:do|does|did|is|are|was|were|am|can|could|will|would|should|shall|have|has|"
+                           r"had|may|might|must|what|who|whom|whose|when|where|why|how|which|any|anyone|anybody|"
+                           r"isn't|aren't|don't|doesn't|won't|can't)\b", re.IGNORECASE)
+"""How a question that asks opens; one that opens otherwise states a proposal with a rising tone ("So, eggs up to
+three pounds twenty?")."""
 _CONFIRMATION = re.compile(
     r"^(?:agreed|no objections?|none from|fine with me|fine by me|sounds good|works for me|deal|same(?: here)?|"
     r"happy(?! to)|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect|about time|makes sense|"
-    r"not at all|why not|definitely)\b",
+    r"not at all|why not|definitely|fair|(?:i )?suppose so|go on(?: then)?|"
+    r"(?:yeah,? |ok,? |okay,? )?let'?s(?=\s*[.!]*$)|\+1)(?!\w)",
     re.IGNORECASE,
 )
 
 
+_LETS = re.compile(rf"^{FILLER}let'?s\b", re.IGNORECASE)
 _ASKING_ASSENT = re.compile(rf"^(?:{ASKS_ASSENT})\b", re.IGNORECASE)
 _ASSENT_TAG = re.compile(r",\s*(?:agreed|yes|right|okay|ok|all right|alright|everyone|fine)\?$", re.IGNORECASE)
 """A statement that asks for assent in its tail: "T7 stays locked out until the crane's gone, agreed?"."""
@@ -139,7 +146,8 @@ def _learned_decision(sentence: Sentence, sentences: Sequence[Sentence], verdict
             or _SETTLED.match(sentence.text) or KEPT_OPEN.search(sentence.text)):
         return False
     following = next_sentence(sentence, sentences)
-    assented = following is not None and following.speaker != sentence.speaker and _confirms(following)
+    assented = (following is not None and following.speaker != sentence.speaker and _confirms(following)
+                and _confirmed_proposal(following, sentences) in (sentence, None))
     if assented or verdicts.probability("decision", sentence) >= STRONG_DECISION:
         return True
     # a cue makes it a decision, unless it only floats an idea nobody took up ("Maybe we should rename it.")
@@ -152,7 +160,8 @@ def _accepted(proposal: Sentence, assent: Sentence, sentences: Sequence[Sentence
     if _ASSENT_TAG.search(proposal.text) or any(_ASKING_ASSENT.match(s.text)
                                                  for s in sentences[proposal.index + 1:assent.index]):
         return True  # "Everyone okay with that?" / "Yep."
-    proposes = bool(PROPOSAL.search(proposal.text) or _PROPOSING_QUESTION.match(proposal.text))
+    proposes = bool(PROPOSAL.search(proposal.text) or _PROPOSING_QUESTION.match(proposal.text) or _LETS.match(
+        proposal.text) or (proposal.is_question and not _ASKING_START.match(proposal.text)))
     if _CONFIRMATION.match(assent.text):
         return proposes or _decision_supported(proposal, verdicts, RULE_SUPPORT)
     return proposes and _decision_supported(proposal, verdicts, 1.0)
@@ -210,7 +219,10 @@ def _confirmed_proposal(confirmation: Sentence, sentences: Sequence[Sentence]) -
             return None
         if earlier.is_question and NON_QUESTIONS.match(earlier.text):
             continue  # "Any objections?" after the proposal
-        if earlier.is_question and not (_PROPOSING_QUESTION.match(earlier.text) or _ASSENT_TAG.search(earlier.text)):
+        if earlier.is_question and not (_PROPOSING_QUESTION.match(earlier.text) or _ASSENT_TAG.search(earlier.text)
+                                        or not _ASKING_START.match(earlier.text)):
             return None  # "Sure" answers a request or a question, not a proposal
-        return earlier
+        # "Let's not book transport until the TTOs are on the ward. We wasted three slots." / "Agreed."
+        return next((s for s in turn_of(earlier, sentences) if s.index < earlier.index
+                     and (PROPOSAL.search(s.text) or _LETS.match(s.text))), earlier)
     return None
