@@ -680,3 +680,15 @@ def test_decisions_people_go_along_with_and_ones_said_as_lets_not_or_going_forwa
         "Do not book patient transport until the medicines are on the ward.",
         "Going forward, config changes on the payments path need two approvers.",
     ]
+
+
+def test_a_request_naming_nobody_goes_to_the_last_speaker_when_they_agree() -> None:
+    minutes = minutes_of([
+        ("Bo", "The push was mine, the pool size got halved in the template."),
+        ("Ann", "Can you own the postmortem?"),
+        ("Bo", "Yep. ETA Thursday."),
+        ("Cy", "I'm on call this week, I'll barely have time to breathe."),
+        ("Ann", "Could you check the backups?"),
+        ("Cy", "What, now?"),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [("Bo", "own the postmortem", "2026-05-14")]

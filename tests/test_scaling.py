@@ -82,6 +82,12 @@ def test_speech_without_sentence_ends_is_cut_into_sentence_sized_pieces() -> Non
     assert " ".join(p.text for p in pieces) == " ".join(words)
 
 
+def test_a_semicolon_after_a_word_ends_a_clause_but_not_in_code_or_an_entity() -> None:
+    texts = [s.text for s in split_sentences([Segment(0.0, 9.0, "Recap: Kofi orders the pumps today; Mei redoes "
+                                                                "the letters. Robert'); DROP x &amp; y;", "Ann")])]
+    assert texts == ["Recap: Kofi orders the pumps today", "Mei redoes the letters.", "Robert'); DROP x &amp; y"]
+
+
 def test_ranking_tens_of_thousands_of_sentences_stays_within_memory() -> None:
     transcript = huge_transcript(paragraph())
     tracemalloc.start()

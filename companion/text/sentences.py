@@ -11,9 +11,10 @@ from pathlib import Path
 
 from companion.models import Evidence, Segment
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)")
-"""A sentence ends at its stop, or at a semicolon: a recap lists one item a clause ("Kofi orders the pumps;
-Mei redoes the letters.")."""
+_NOT_AN_ENTITY = "".join(rf"(?<!&[a-z]{{{letters}}};)" for letters in range(2, 7))
+_SENTENCE_END = re.compile(rf"(?<=[.!?])\s+(?=\S)|(?<=\w;){_NOT_AN_ENTITY}\s+(?=\S)", re.IGNORECASE)
+"""A sentence ends at its stop, or at a semicolon after a word: a recap lists one item a clause ("Kofi orders the
+pumps; Mei redoes the letters."); a semicolon after a bracket or ending "&amp;" is text."""
 _WORD = re.compile(r"[a-z0-9']+")
 STOPWORDS = frozenset(
     "a an the and or but so to of in on at by for with from into about as is are was were be been being it its "

@@ -117,6 +117,7 @@ PHRASE_PREPOSITIONS = frozenset("for from in on at with out about into to".split
 REQUESTERS = ("someone to", "somebody to", "anyone to", "someone", "somebody", "anyone", "anybody", "you", "we",
               "we'll", "let's", "need to", "needs to", "has to", "have to", "should", "must", "could", "can", "will")
 TOPIC_WORDS = 6  # a sentence that only names a subject: "Raffle.", "Crane hire after the slab."
+NEGATING = frozenset("barely hardly never scarcely not".split())
 NOT_IN_A_TOPIC = frozenset("i we you he she they it this that is are was were be been will would can could do does did "
                            "have has had should must shall not no yes yeah okay ok thanks it's that's there's here's "
                            "what's he's she's let's ha haha oh ah oops wow right well sorry".split())
@@ -208,7 +209,7 @@ def is_deed(task_text: str) -> bool:
     "I know the bookshop does events")."""
     words = [_core(w) for w in task_text.split()[:2]]
     verb = words[1] if len(words) == 2 and words[0] in ("i", "we", "you") else words[0] if words else ""
-    return verb not in STATIVE_VERBS
+    return verb not in STATIVE_VERBS and verb not in NEGATING  # not "barely have time to breathe"
 
 
 _NEEDS_DOING = re.compile(r"^(?P<phrase>(?:the|our|their|this|that)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"

@@ -284,7 +284,9 @@ def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequen
     sentences in ``learned``, the detector."""
     owner, task = _owner_and_task(sentence, people)
     if not task:
-        owner, task = _named_then_told(sentence, sentences, people) or _accepted_offer(sentence, sentences, people)
+        owner, task = (_named_then_told(sentence, sentences, people)
+                       or _unnamed_request(sentence, sentences, people, meeting_date)
+                       or _accepted_offer(sentence, sentences, people))
     if verdicts is None:
         return owner, task
     if task:  # a commitment the detector does not back is mostly a remark ("I'll have a bash at it")
@@ -476,6 +478,20 @@ def _accepted_offer(sentence: Sentence, sentences: Sequence[Sentence], people: S
             or following.speaker == sentence.speaker or not _ACCEPTANCE.match(following.text)):
         return None, ""
     return speaker_owner(sentence, people), offer["task"]
+
+
+_UNNAMED_REQUEST = re.compile(rf"^{FILLER}(?:can|could|would|will) you\s+(?P<task>.+)$", re.IGNORECASE)
+
+
+def _unnamed_request(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str],
+                     meeting_date: dt.date) -> tuple[str | None, str] | None:
+    """A request that names nobody, to the one who spoke last, when they agree: "Can you own the postmortem?" /
+    "Yep. ETA Thursday."."""
+    request = _UNNAMED_REQUEST.match(sentence.text)
+    owner = _addressee(sentence, sentences, people) if request else None
+    if request is None or owner is None or _reply_from(owner, sentence, sentences, meeting_date) is None:
+        return None
+    return owner, request["task"]
 
 
 def _named_then_told(sentence: Sentence, sentences: Sequence[Sentence],
