@@ -180,6 +180,8 @@ def test_decision(text: str, expected: str) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("believe it when I see it", False), ("need a bigger coffee", False), ("I know the bookshop does events", False),
     ("book the venue", True), ("send the numbers", True), ("I send it", True),
+    ("barely have time to breathe", False), ("be honest, it's a lot", False), (", they're only open mornings", False),
+    (": row B oil samples", True), ("don't forget the keys", True),
 ])
 def test_is_deed(text: str, expected: bool) -> None:
     assert is_deed(text) is expected
@@ -187,7 +189,7 @@ def test_is_deed(text: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("Raffle.", True), ("Crane hire after the slab.", True), ("The, uh, the treasurer's report.", True),
-    ("Okay.", False), ("It's fine.", False), ("We need a venue.", False),
+    ("Okay.", False), ("It's fine.", False), ("We need a venue.", False), ("Ha.", False),
     ("Nobody knows yet, it depends on sales.", False),
 ])
 def test_is_topic(text: str, expected: bool) -> None:

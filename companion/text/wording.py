@@ -118,6 +118,9 @@ REQUESTERS = ("someone to", "somebody to", "anyone to", "someone", "somebody", "
               "we'll", "let's", "need to", "needs to", "has to", "have to", "should", "must", "could", "can", "will")
 TOPIC_WORDS = 6  # a sentence that only names a subject: "Raffle.", "Crane hire after the slab."
 NEGATING = frozenset("barely hardly never scarcely not".split())
+SUBJECTS = frozenset("they're we're it's he's she's there's that's i'm you're".split())
+SPEECH_MARKERS = ("be honest", "be frank", "be brief", "be quick", "admit", "tell you what", "say this", "say that")
+"""Promises about the talk itself: "I'll be honest, ...", "I'll admit it's tight"."""
 NOT_IN_A_TOPIC = frozenset("i we you he she they it this that is are was were be been will would can could do does did "
                            "have has had should must shall not no yes yeah okay ok thanks it's that's there's here's "
                            "what's he's she's let's ha haha oh ah oops wow right well sorry".split())
@@ -207,9 +210,11 @@ def task(text: str) -> str:
 def is_deed(task_text: str) -> bool:
     """Whether a task (as ``task`` words it) says something to do rather than a state ("believe it when ...",
     "I know the bookshop does events")."""
-    words = [_core(w) for w in task_text.split()[:2]]
+    words = [_core(w) for w in task_text.lstrip(_PUNCT + " -").split()[:2]]
     verb = words[1] if len(words) == 2 and words[0] in ("i", "we", "you") else words[0] if words else ""
-    return verb not in STATIVE_VERBS and verb not in NEGATING  # not "barely have time to breathe"
+    # not "barely have time to breathe", not "be honest", not "they're only open mornings"
+    return (verb not in STATIVE_VERBS and verb not in NEGATING and verb not in SUBJECTS
+            and not task_text.lower().startswith(SPEECH_MARKERS))
 
 
 _NEEDS_DOING = re.compile(r"^(?P<phrase>(?:the|our|their|this|that)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"

@@ -92,6 +92,7 @@ _DIRECTIVE = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b", re.IGNOR
 _FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd)\b", re.IGNORECASE)
 
 
+_CONDITION_FIRST = re.compile(rf"^{FILLER}(?:if|unless)\b", re.IGNORECASE)
 _CONDITION = re.compile(r"(?<!\bsee )(?<!\bcheck )(?<!\bask )(?<!\bout )(?<!\bknow )(?<!\bconfirm )(?<!\bthem )"
                         r"(?<!\bhim )(?<!\bher )\bif\b(?! (?:that|it)(?:'s| is)? (?:helps?|ok|okay|alright|all right|"
                         r"fine|useful)|\s+(?:you like|you want|needed|necessary|possible|you don't mind|that works|"
@@ -293,7 +294,8 @@ def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequen
         backed = (not COMMITTED.search(sentence.text) or verdicts.says("action", sentence, RULE_SUPPORT)
                   or _dated(sentence, sentences, meeting_date))
         return (owner, task) if backed else (None, "")
-    if sentence.index in learned and not (COMMITTED.search(sentence.text) and _CONDITION.search(sentence.text)):
+    if sentence.index in learned and not ((COMMITTED.search(sentence.text) and _CONDITION.search(sentence.text))
+                                          or _CONDITION_FIRST.match(sentence.text)):  # "If he gets my van, I'm ..."
         owner = _learned_owner(sentence, sentences, people)
         # one of the meeting's most probable actions stays without an owner ("we'll have to decide on the
         # functions"); the others need one: without, they are mostly remarks
