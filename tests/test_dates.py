@@ -196,6 +196,7 @@ def test_no_span_without_a_date() -> None:
     ("text", "expected"),
     [
         ("at nine", "09:00"), ("at 9", "09:00"), ("nine thirty", "09:30"), ("at half nine", "09:30"),
+        ("the 22nd, eight sharp", "08:00"), ("I look sharp", None),
         ("at half past two", "14:30"), ("at 2pm", "14:00"), ("2 p.m.", "14:00"), ("at noon", "12:00"),
         ("9am", "09:00"), ("quarter past ten", "10:15"), ("quarter to three", "14:45"), ("at ten thirty", "10:30"),
         ("at 14:30", "14:30"), ("12 am", "00:00"), ("Monday at ten, lunch at noon", "10:00"),

@@ -692,3 +692,10 @@ def test_a_request_naming_nobody_goes_to_the_last_speaker_when_they_agree() -> N
         ("Cy", "What, now?"),
     ], participants=("Ann", "Bo", "Cy"))
     assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [("Bo", "own the postmortem", "2026-05-14")]
+
+
+def test_the_next_meeting_takes_a_time_said_just_after_it() -> None:
+    minutes = minutes_of([
+        ("Ann", "Perfect. Next meeting Thursday the 21st, before the inspection. Six thirty."),
+    ], participants=("Ann", "Bo"))
+    assert minutes.next_meeting == "2026-05-21T18:30"

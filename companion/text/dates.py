@@ -109,7 +109,7 @@ _HALF_PAST = re.compile(
 # A bare number is no time: it needs "at", a minute ("nine thirty", "9:30") or am/pm ("9am", "2 p.m.").
 _CLOCK = re.compile(
     rf"(?P<at>\bat\s+(?:about\s+|around\s+)?)?\b(?P<hour>{_HOUR})(?::(?P<digits>[0-5]\d)|\s+(?P<words>{_MINUTE}))?"
-    r"\s*(?P<ampm>[ap]\.?m\b\.?)?(?!\w)", _I)
+    r"\s*(?:(?P<ampm>[ap]\.?m\b\.?)|(?P<sharp>sharp\b))?(?!\w)", _I)
 
 _Resolver = Callable[[re.Match[str], dt.date], dt.date | None]
 _PART_DAY_OF_MONTH = {"beginning": 1, "start": 1, "early": 5, "mid": 15, "middle": 15, "end": 31}
@@ -263,7 +263,7 @@ def _time_of(match: re.Match[str]) -> str | None:
     hour = _HOUR_WORDS[match["hour"].lower()]
     if "direction" in groups:  # half past / quarter past / quarter to
         return _hh_mm(hour, 30 if groups["half"] else 15 if groups["direction"].lower() == "past" else -15)
-    if not (groups["at"] or groups["digits"] or groups["words"] or groups["ampm"]):
+    if not (groups["at"] or groups["digits"] or groups["words"] or groups["ampm"] or groups["sharp"]):
         return None
     minute = int(groups["digits"]) if groups["digits"] else _MINUTE_WORDS.get((groups["words"] or "").lower(), 0)
     return _hh_mm(hour, minute, (groups["ampm"] or "").replace(".", "").lower())

@@ -55,12 +55,15 @@ def _segmented(sentences: Sequence[Sentence], vectors: np.ndarray) -> list[tuple
 
 def next_meeting(sentences: Sequence[Sentence], meeting_date: dt.date) -> tuple[str, Evidence] | None:
     """When the next meeting is, as ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, with its evidence: the last sentence
-    that says so ("next review call is the 21st"), else a day and a clock time said as the meeting closes ("Okay,
-    first Tuesday in July, two o'clock.")."""
+    that says so ("next review call is the 21st"), with a time it or the next two sentences of its turn give, else
+    a day and a clock time said as the meeting closes ("Okay, first Tuesday in July, two o'clock.")."""
     closing = [s for s in sentences if s.turn >= sentences[-1].turn - CLOSING_TURNS] if sentences else []
     for sentence in reversed(sentences):
         if NEXT_MEETING.search(sentence.text) and (day := resolve_date(sentence.text, meeting_date)):
-            return _when(day, resolve_time(sentence.text)), sentence.evidence
+            # the time may follow on its own: "Next one Thursday the 9th, before the inspection. Six thirty."
+            said = [sentence, *(s for s in sentences[sentence.index + 1:sentence.index + 3] if s.turn == sentence.turn)]
+            time = next((t for s in said if (t := resolve_time(s.text))), None)
+            return _when(day, time), sentence.evidence
     for sentence in reversed(closing):
         day = resolve_date(sentence.text, meeting_date)
         if day is not None and day > meeting_date and (time := resolve_time(sentence.text)):
