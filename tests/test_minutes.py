@@ -153,7 +153,7 @@ def test_atlas_reference_transcripts_match_the_truth(shared_data: Path, meeting:
 
 
 SCRIPTED_DEV = Path(__file__).resolve().parents[1] / "benchmarks" / "meetings" / "dev"
-DEV_F1, DEV_DUE, DEV_DECISIONS, DEV_QUESTIONS = 0.70, 0.87, 0.76, 0.77
+DEV_F1, DEV_DUE, DEV_DECISIONS, DEV_QUESTIONS = 0.71, 0.86, 0.70, 0.79
 """About five points under what the rules reach on the development meetings (docs/benchmarks.md): a change that
 loses a way of speaking fails here, the embedding model's float noise on another CPU does not."""
 
@@ -699,3 +699,27 @@ def test_the_next_meeting_takes_a_time_said_just_after_it() -> None:
         ("Ann", "Perfect. Next meeting Thursday the 21st, before the inspection. Six thirty."),
     ], participants=("Ann", "Bo"))
     assert minutes.next_meeting == "2026-05-21T18:30"
+
+
+def test_a_promise_takes_the_date_its_owner_gives_when_asked_when() -> None:
+    minutes = minutes_of([
+        ("Bo", "I'll add a lint rule for the pool sizes."),
+        ("Ann", "ETA?"),
+        ("Bo", "End of next week, it's fiddly."),
+    ], participants=("Ann", "Bo"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Bo", "add a lint rule for the pool sizes", "2026-05-22")]
+
+
+def test_an_open_question_asked_without_its_mark_or_named_where_it_is_left_open() -> None:
+    minutes = minutes_of([
+        ("Bo", "the council wants the new sign in page do we have to do it before the upgrade or after"),
+        ("Ann", "um honestly nobody's told me lets leave that open till i hear from the council"),
+        ("Cy", "Where are we on the Instagram flight?"),
+        ("Ann", "Okay, so the paid social budget stays an open question until finance comes back."),
+        ("Ann", "Next meeting Thursday the 21st, time to be confirmed."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [q.text for q in minutes.open_questions] == [
+        "The council wants the new sign in page do we have to do it before the upgrade or after.",
+        "The paid social budget stays an open question until finance comes back.",
+    ]

@@ -158,9 +158,10 @@ def action_items(sentences: Sequence[Sentence], people: Sequence[str], meeting_d
         # Friday morning.")
         stated = [sentence, *_date_after(sentence, sentences)]
         said = [reply, *(s for s in turn_of(reply, sentences) if s is not reply)] if reply is not None else []
-        if reply is not None and _CORRECTION.search(reply.text):  # "By Monday - oh no, I'm away. Sunday, then."
+        if any(_CORRECTION.search(s.text) for s in said):  # "Fine. By Monday - oh no, I'm away. Sunday, then."
             said.reverse()
         said += stated[::-1] if _CORRECTION.search(sentence.text) else stated
+        said += _answer_to_when(sentence, sentences)  # "I'll add a lint rule." / "ETA?" / "End of next week."
         due = next((d for s in said if (d := _due(s.text, meeting_date))), None)
         item = ActionItem(owner, task, due.isoformat() if due else None, tuple(s.evidence for s in evidence))
         # A task of under two content words ("Sure, I'll do it by Thursday") replies to the item just before;
@@ -309,9 +310,10 @@ def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequen
 
 
 def _dated(sentence: Sentence, sentences: Sequence[Sentence], meeting_date: dt.date) -> bool:
-    """Whether a promise names its day, or the short sentence after it does ("I'll add both drivers to the
-    insurance. Give me three days."): a remark seldom has a deadline."""
-    return any(_due(s.text, meeting_date) for s in (sentence, *_date_after(sentence, sentences)))
+    """Whether a promise names its day, or the short sentence after it or the answer to "ETA?" does ("I'll add both
+    drivers to the insurance. Give me three days."): a remark seldom has a deadline."""
+    said = (sentence, *_date_after(sentence, sentences), *_answer_to_when(sentence, sentences))
+    return any(_due(s.text, meeting_date) for s in said)
 
 
 LEARNED_ACTIONS_PER_MINUTE = 0.15
@@ -457,6 +459,24 @@ def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | No
 DATE_AFTER_WORDS = 6
 """A short sentence right after a task in the same turn may give its date: "Kwame to renegotiate the quote. Give
 me two days."; a longer one says something else."""
+
+
+_WHEN = re.compile(r"^(?:and |so )?(?:eta|when|by when|when by|what'?s the eta|deadline|timeline|for when)\b[^.!]*\?$",
+                   re.IGNORECASE)
+
+
+def _answer_to_when(sentence: Sentence, sentences: Sequence[Sentence]) -> list[Sentence]:
+    """The speaker's next turn when the turn after ``sentence`` only asks when ("ETA?", "By when?")."""
+    after = turn_of(sentence, sentences)[-1].index + 1
+    asked = sentences[after] if after < len(sentences) else None
+    if asked is None or asked.speaker == sentence.speaker or not _WHEN.match(asked.text):
+        return []
+    return [s for s in sentences[asked.index + 1:asked.index + 1 + MAX_TURN_READ] if s.turn == asked.turn + 1
+            and s.speaker == sentence.speaker]
+
+
+MAX_TURN_READ = 3
+"""Sentences of an answer read for its date."""
 
 
 def _date_after(sentence: Sentence, sentences: Sequence[Sentence]) -> list[Sentence]:

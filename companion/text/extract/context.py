@@ -25,7 +25,8 @@ PROPOSAL = re.compile(r"\b(?:suggest|propose|proposal|should we|maybe|perhaps|co
 
 KEPT_OPEN = re.compile(
     r"\b(?:open question|(?:keep|leave|leaving|keeping) (?:that|it|this)(?: one)? (?:open|unresolved|undecided|hanging|"
-    r"on hold)|(?:stays?|remains?|is left) (?:open|unresolved|undecided|hanging|up in the air|on hold)|unresolved|"
+    r"on hold)|(?:stays?|remains?|is left|still) (?:open|unresolved|undecided|hanging|up in the air|on hold|parked)|"
+    r"unresolved|not calling (?:that|it|this)|"
     r"(?:not|n't) (?:deciding|decide|settling|settle) (?:that|it|this)|(?:we )?don'?t know(?: yet)?|no one knows|"
     r"nobody knows|no idea|no clue|still unclear|unclear|"
     r"to be (?:answered|decided|confirmed|determined)|tbd|park (?:it|that|this)|parking (?:it|that|this)|"

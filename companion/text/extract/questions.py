@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
 
 from companion.models import Statement
-from companion.text.extract.context import KEPT_OPEN, NON_QUESTIONS, merge_statement, with_topic
-from companion.text.sentences import Sentence
+from companion.text import wording
+from companion.text.dates import resolve_date
+from companion.text.extract.context import KEPT_OPEN, NEXT_MEETING, NON_QUESTIONS, merge_statement, with_topic
+from companion.text.sentences import Sentence, content_words
+from companion.text.stems import overlap
 
 
 def open_questions(sentences: Sequence[Sentence]) -> list[Statement]:
     """Questions that someone explicitly leaves open ("That stays an open question", "let's keep it open")."""
     found: list[Statement] = []
     for sentence in sentences:
-        if not KEPT_OPEN.search(sentence.text):
+        if not KEPT_OPEN.search(sentence.text) or NEXT_MEETING.search(sentence.text):  # "time to be confirmed"
             continue
         question = _question_before(sentence, sentences)
+        if question is None or (_names_the_matter(sentence) and overlap(question.text, sentence.text) == 0):
+            question = _asked_in_other_words(sentence, sentences)  # "So the budget stays an open question."
         if question is not None:
             said = with_topic(question, sentences)
-            found = merge_statement(found, Statement(" ".join(s.text for s in said),
-                                                      (*(s.evidence for s in said), sentence.evidence)))
+            evidence = (*(s.evidence for s in said), *((sentence.evidence,) if sentence is not question else ()))
+            found = merge_statement(found, Statement(" ".join(wording.clean(s.text) for s in said), evidence))
     return found
 
 
@@ -32,3 +39,37 @@ def _question_before(sentence: Sentence, sentences: Sequence[Sentence]) -> Sente
         if earlier.is_question and not NON_QUESTIONS.match(earlier.text):
             return earlier
     return None
+
+
+_INDIRECT = re.compile(r"\bwhether\b|\bif\b.*\bor\b|\bor not\b|"
+                       r"\b(?:do|does|is|are|can|should) (?:we|it|they|you)\b.*\bor\b", re.IGNORECASE)
+"""A question asked without its mark: "I don't know if we get the full forty or if they cut it to thirty", "do we
+have to do it before the upgrade or after" (speech recognition often drops the "?")."""
+MIN_OPEN_WORDS = 2
+"""Words before what keeps it open that a sentence needs to name the matter itself."""
+_ANY_DAY = dt.date(2026, 1, 5)
+"""A reference day: only whether a sentence names a day matters."""
+
+
+def _asked_in_other_words(sentence: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
+    """Without a question before it, what ``sentence`` leaves open: a question asked without its mark in the two
+    turns before or its own turn, else ``sentence`` itself when it names the matter ("the paid social budget stays
+    an open question")."""
+    for position in range(sentence.index, -1, -1):
+        earlier = sentences[position]
+        if earlier.turn < sentence.turn - 2:
+            break
+        if _INDIRECT.search(KEPT_OPEN.sub("", earlier.text)):
+            return earlier
+    return sentence if _names_the_matter(sentence) else None
+
+
+def _names_the_matter(sentence: Sentence) -> bool:
+    """Whether words before what keeps it open name the matter: "the paid social budget stays an open question",
+    not "so it stays open till we see the list"; a date is no matter ("Thursday, time to be confirmed")."""
+    kept = KEPT_OPEN.search(sentence.text)
+    named = content_words(sentence.text[:kept.start()] if kept else "") - _MARKER_WORDS
+    return len(named) >= MIN_OPEN_WORDS and resolve_date(sentence.text, _ANY_DAY) is None
+
+
+_MARKER_WORDS = frozenset("okay so yeah well um uh honestly still sorry for now until let's lets leave keep".split())
