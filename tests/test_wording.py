@@ -1,5 +1,7 @@
 import pytest
 
+from companion.text.dates import names_a_date
+from companion.text.stems import overlap
 from companion.text.wording import clean, decision, is_deed, is_topic, needed_deed, resolve_pronouns, task
 
 
@@ -199,3 +201,15 @@ def test_is_topic(text: str, expected: bool) -> None:
 def test_needed_deed() -> None:
     assert needed_deed("The Halden contract needs signing, like, this week.") == "sign the Halden contract"
     assert needed_deed("The contract is signed.") == ""
+
+
+def test_items_overlap_by_word_stems_so_a_restated_task_is_the_same_task() -> None:
+    # the words share only "refresher" (one of two); the stems share "book" as well
+    assert overlap("book her refresher", "get the refresher course booked") == 1.0
+    assert overlap("send the agenda", "print the minutes") == 0.0
+    assert overlap("", "print the minutes") == 0.0
+
+
+def test_whether_a_sentence_names_a_date() -> None:
+    assert names_a_date("Thursday, time to be confirmed") and names_a_date("by the 14th")
+    assert not names_a_date("the paid social budget stays open")

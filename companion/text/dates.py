@@ -125,6 +125,15 @@ def resolve_date(text: str, meeting_date: dt.date) -> dt.date | None:
     return found[0] if found else None
 
 
+_ANY_DAY = dt.date(2026, 1, 5)
+"""A reference day for :func:`names_a_date`: which day does not matter, only whether one resolves."""
+
+
+def names_a_date(text: str) -> bool:
+    """Whether ``text`` names a date at all ("Thursday, time to be confirmed", "by the 14th")."""
+    return resolve_date(text, _ANY_DAY) is not None
+
+
 def due_phrase_span(text: str, meeting_date: dt.date) -> tuple[int, int] | None:
     """Where in ``text`` the phrase that resolve_date read lies, with its marker and the blanks before it.
 

@@ -11,7 +11,6 @@ this layer stays free of models.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import math
 import re
@@ -23,13 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from companion.files import atomic_path
-from companion.text.dates import resolve_date
+from companion.text.dates import names_a_date
 from companion.text.sentences import Sentence
 
 DATA = Path(__file__).with_name("data")
 LABELS = ("action", "decision", "problem")
-_ANY_DAY = dt.date(2026, 1, 5)
-"""A reference day for the "names a date" feature: which day does not matter, only whether one resolves."""
 
 
 @lru_cache(maxsize=8)
@@ -68,7 +65,7 @@ def lexical_features(sentences: Sequence[Sentence], people: Sequence[str], langu
         other_after = after is not None and after.speaker != sentence.speaker
         rows.append([
             float(sentence.is_question), math.log1p(words), float(words < 4),
-            float(resolve_date(sentence.text, _ANY_DAY) is not None),
+            float(names_a_date(sentence.text)),
             float(bool(name_pattern and name_pattern.search(sentence.text.lower()))),
             i / max(1, len(sentences) - 1), float(i >= 0.85 * len(sentences)),
             float(other_after and bool(hits[i + 1, index["assent"]])) if after else 0.0,

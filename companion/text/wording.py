@@ -256,6 +256,7 @@ _DEMONSTRATIVE = re.compile(r"\b(?:that|this|those|these)\s+(?P<noun>[a-z][\w-]{
 _DETERMINERS = frozenset("the a an our their his her your my its".split())
 _MENTION_TAIL = frozenset("with for of on about from".split())
 _MENTION_END = re.compile(r"[,.;:!?]$")
+_VERB_ENDS = frozenset("is are was were has have had will would can could should isn't aren't wasn't".split())
 MAX_MENTION_WORDS = 4
 """Words of a fuller mention before its noun, and after it in a phrase that qualifies it ("with the points
 balance")."""
@@ -267,32 +268,34 @@ def _fuller_mention(noun: str, context: Sequence[str]) -> str:
     for utterance in reversed(context):
         for sentence in reversed(_SENTENCE_END.split(utterance)):
             words = sentence.split()
-            for at in range(len(words) - 1, -1, -1):
-                if _core(words[at]) not in (noun.lower(), noun.lower() + "s") or (
-                        at > 0 and _core(words[at - 1]) in PRONOUNS):
-                    continue
-                before: list[str] = []
-                for word in reversed(words[max(0, at - MAX_MENTION_WORDS):at]):
-                    if _MENTION_END.search(word) or _core(word) in _DETERMINERS or _core(word) in STOPWORDS:
-                        break
-                    before.insert(0, word)
-                after: list[str] = []
-                if not _MENTION_END.search(words[at]) and at + 1 < len(words) and _core(words[at + 1]) in _MENTION_TAIL:
-                    for word in words[at + 1:at + 2 + MAX_MENTION_WORDS]:
-                        if _core(word) in PHRASE_BREAKS or _core(word) in _VERB_ENDS:
-                            break
-                        after.append(word.rstrip(_PUNCT))
-                        if _MENTION_END.search(word):
-                            break
-                if not before and not after:
-                    return ""
-                if before and at - len(before) == 0:  # the sentence's first word is capitalised as such
-                    before[0] = before[0][0].lower() + before[0][1:]
-                return " ".join(["the", *before, words[at].rstrip(_PUNCT), *after])
+            named = [at for at, word in enumerate(words) if _core(word) in (noun.lower(), noun.lower() + "s")
+                     and not (at > 0 and _core(words[at - 1]) in PRONOUNS)]  # not "that screen" again
+            if named:
+                return _mention_at(words, named[-1])
     return ""
 
 
-_VERB_ENDS = frozenset("is are was were has have had will would can could should isn't aren't wasn't".split())
+def _mention_at(words: Sequence[str], at: int) -> str:
+    """``words[at]`` with the modifiers before it (up to a stop word or a clause mark) and a qualifying phrase after
+    it (up to a verb or a clause mark), as "the ..."; "" when there are neither."""
+    before: list[str] = []
+    for word in reversed(words[max(0, at - MAX_MENTION_WORDS):at]):
+        if _MENTION_END.search(word) or _core(word) in _DETERMINERS or _core(word) in STOPWORDS:
+            break
+        before.insert(0, word)
+    after: list[str] = []
+    qualified = not _MENTION_END.search(words[at]) and at + 1 < len(words) and _core(words[at + 1]) in _MENTION_TAIL
+    for word in words[at + 1:at + 2 + MAX_MENTION_WORDS] if qualified else ():
+        if _core(word) in PHRASE_BREAKS or _core(word) in _VERB_ENDS:
+            break
+        after.append(word.rstrip(_PUNCT))
+        if _MENTION_END.search(word):
+            break
+    if not before and not after:
+        return ""
+    if before and at == len(before):  # the sentence's first word is capitalised as such
+        before[0] = before[0][0].lower() + before[0][1:]
+    return " ".join(["the", *before, words[at].rstrip(_PUNCT), *after])
 
 
 def _resolved(task_text: str, context: Sequence[str]) -> str:

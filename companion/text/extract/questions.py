@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
 
 from companion.models import Statement
 from companion.text import wording
-from companion.text.dates import resolve_date
+from companion.text.dates import names_a_date
 from companion.text.extract.context import KEPT_OPEN, NEXT_MEETING, NON_QUESTIONS, merge_statement, with_topic
 from companion.text.sentences import Sentence, content_words
 from companion.text.stems import overlap
@@ -47,8 +46,6 @@ _INDIRECT = re.compile(r"\bwhether\b|\bif\b.*\bor\b|\bor not\b|"
 have to do it before the upgrade or after" (speech recognition often drops the "?")."""
 MIN_OPEN_WORDS = 2
 """Words before what keeps it open that a sentence needs to name the matter itself."""
-_ANY_DAY = dt.date(2026, 1, 5)
-"""A reference day: only whether a sentence names a day matters."""
 
 
 def _asked_in_other_words(sentence: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
@@ -69,7 +66,7 @@ def _names_the_matter(sentence: Sentence) -> bool:
     not "so it stays open till we see the list"; a date is no matter ("Thursday, time to be confirmed")."""
     kept = KEPT_OPEN.search(sentence.text)
     named = content_words(sentence.text[:kept.start()] if kept else "") - _MARKER_WORDS
-    return len(named) >= MIN_OPEN_WORDS and resolve_date(sentence.text, _ANY_DAY) is None
+    return len(named) >= MIN_OPEN_WORDS and not names_a_date(sentence.text)
 
 
 _MARKER_WORDS = frozenset("okay so yeah well um uh honestly still sorry for now until let's lets leave keep".split())
