@@ -271,6 +271,25 @@ def test_items_read_as_standalone_tasks_in_phrasings_the_rules_were_not_written_
                                                                    "Sure, give me two days."]
 
 
+def test_polite_conditions_restarted_promises_and_a_recap_that_names_the_thing() -> None:
+    minutes = minutes_of(
+        [
+            ("Odile", "The greenhouse vents are sticking again."),
+            ("Pavel", "If nobody objects, I'll oil the greenhouse vents on Friday."),
+            ("Odile", "I'll bake, uh, I'll bake the scones for the open day on Saturday."),
+            ("Odile", "If it rains on Saturday, I'll eat my hat."),
+            ("Pavel", "The council wants the water readings. I'll send them tomorrow."),
+            ("Odile", "Recap: Pavel sends the allotment water readings to the council tomorrow."),
+        ],
+        participants=("Odile", "Pavel"),
+    )
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Pavel", "oil the greenhouse vents", "2026-05-15"),
+        ("Odile", "bake the scones for the open day", "2026-05-16"),
+        ("Pavel", "send the allotment water readings to the council", "2026-05-14"),
+    ]
+
+
 def test_decisions_by_assent_are_worded_as_the_decision_and_questions_are_never_decisions() -> None:
     minutes = minutes_of(
         [

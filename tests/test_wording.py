@@ -147,6 +147,20 @@ PRINTER = ["We're late.", "Can someone chase the printer about the proofs?"]
         ("write a post about it for the newsletter", ["We open the new reading room on the fifth of March."],
          "write a post about the new reading room for the newsletter"),
         ("order a replacement one", ["The projector bulb failed."], "order a replacement bulb"),
+        # taking on what was asked of anyone: the deed asked, its own pronoun resolved from before the asking
+        ("do it", ["The kiln thermostat is reading high.", "Could somebody recalibrate it before Monday?"],
+         "recalibrate the kiln thermostat before Monday"),
+        ("take them", ["Somebody has to laminate the new menus."], "laminate the new menus"),
+        ("pick that up", ["It might be worth someone phoning the landlord about the damp."],
+         "phone the landlord about the damp"),
+        ("do it tomorrow", ["We'd like someone to repaint the fire exit sign."], "repaint the fire exit sign"),
+        ("take them", ["I think it looks great."], "take them"),
+        # where a thing is kept is not the thing; "the last one" names nothing; a thing put first is the topic
+        ("fit it", ["It's the fuse, I think.", "There's a spare in the van."], "fit the fuse"),
+        ("book it", ["Quiz night. The last one was in May."], "book it"),
+        ("post them", ["And the parish newsletters for the lane, I can do those."],
+         "post the parish newsletters for the lane"),
+        ("post them", ["The newsletters will be late, sadly."], "post them"),
         (  # a phrase too long to repeat keeps its head
             "send it over",
             ["Can someone get the quarterly budget review report from the finance team in Leeds?"],

@@ -172,6 +172,17 @@ _VAGUE_DEED = re.compile(r"^(?:(?:set|sort)\s+(?:that|this|it)\s+(?:up|out)|(?:o
 """A task that only points at what was proposed: "could you set that up?", "can you organise it?"."""
 _PROPOSED = re.compile(r"\b(?:(?:can|could|shall|should) we|why don'?t we|let'?s)\s+(?:(?:just|maybe),?\s+)*"
                        r"(?P<deed>[a-z]+\b[^?]*)", re.IGNORECASE)
+_CLAIM = re.compile(r"^(?:(?:do|take|handle|sort|own|grab|chase)\s+(?:it|that|this|them|those|that one|this one)|"
+                    r"(?:pick|set|sort)\s+(?:it|that|this|them)\s+(?:up|out)|(?:have|get)\s+(?:it|that|them)\s+done|"
+                    r"deal with (?:it|that|this)|take care of (?:it|that|this))(?=$|\s+(?P<next>\S+))", re.IGNORECASE)
+"""A reply that only takes on what was asked of nobody in particular: "I'll do it Saturday", "I'll take them"."""
+_ASKED_OF_ANYONE = re.compile(
+    r"\b(?:(?:some|any)(?:one|body)\s+(?:(?:really\s+)?(?:needs|has|ought) to|should|must|could|can|will have to)|"
+    r"(?:can|could|would|will)\s+(?:some|any)(?:one|body)|(?:need|want|like)\s+(?:some|any)(?:one|body)\s+to|"
+    r"(?P<worth>worth)\s+(?:some|any)(?:one|body)|who(?:'s| is)? (?:going to|wants to|can|will))\s+"
+    r"(?:(?:just|please|maybe),?\s+)*(?P<deed>[a-z]+\b[^?.!]*)", re.IGNORECASE)
+"""A deed asked of nobody in particular: "Can someone recalibrate that?", "It might be worth someone ringing the
+supplier", "Somebody has to fold three hundred of them"."""
 _ANOTHER_ONE = re.compile(r"\b(?:a new|another|a spare|a replacement|a second|a better|a bigger) (?P<one>one)\b",
                           re.IGNORECASE)
 """A thing named again by "one": "buy a new one" after "The microwave died"."""
@@ -311,6 +322,10 @@ def _resolved(task_text: str, context: Sequence[str]) -> str:
     """
     if _VAGUE_DEED.match(task_text) and (proposed := _proposed_deed(context)):
         return proposed
+    claim = _CLAIM.match(task_text)
+    if claim and (claim["next"] is None or _core(claim["next"]) in AFTER_PRONOUN_OK | TIME_NOUNS | {"this", "next"}) \
+            and (asked := _asked_of_anyone(context)):
+        return asked
     if (another := _ANOTHER_ONE.search(task_text)) and (phrase := _antecedent(context)):
         return f"{task_text[:another.start('one')]}{phrase.split()[-1]}{task_text[another.end('one'):]}"
     words = task_text.split()
@@ -353,6 +368,21 @@ def _proposed_deed(context: Sequence[str]) -> str:
             if proposal is not None:
                 deed = proposal["deed"].rstrip(_PUNCT + " ")
                 return "" if deed.split()[0].lower() in NOT_IN_A_TOPIC else deed
+    return ""
+
+
+def _asked_of_anyone(context: Sequence[str]) -> str:
+    """The deed the latest sentence of ``context`` asked of anyone who would take it, its own pronoun resolved
+    from what came before ("The encoder reads low." / "Can someone recalibrate that?" -> "recalibrate the
+    encoder"); "" when none asks."""
+    for at in range(len(context) - 1, -1, -1):
+        for sentence in reversed(_SENTENCE_END.split(context[at])):
+            asked = _ASKED_OF_ANYONE.search(" ".join(_tidy(sentence)))
+            if asked is not None:
+                deed = asked["deed"].rstrip(_PUNCT + " ")
+                first, _, rest = deed.partition(" ")  # "worth someone ringing the supplier": "ring the supplier"
+                deed = f"{_base_form(first.lower())} {rest}".strip() if asked["worth"] else deed
+                return "" if deed.split()[0].lower() in NOT_IN_A_TOPIC else _resolved(deed, context[:at])
     return ""
 
 
@@ -542,15 +572,32 @@ def _antecedent(context: Sequence[str], party: bool = False) -> str:
             if (requests and not party and (phrase := _noun_phrase(requests[-1].group("object")))
                     and not _is_pronoun(phrase)):
                 return phrase
-            if subject := _SUBJECT.search(tidy):
+            fronted = _FRONTED.match(tidy)
+            if fronted and not party and not _DATE_WORD.search(fronted["phrase"]) \
+                    and not any(_core(word) in _CLAUSE_VERBS for word in fronted["phrase"].split()) \
+                    and (phrase := _noun_phrase(fronted["phrase"])):
+                return phrase[0].lower() + phrase[1:]
+            subject = _SUBJECT.search(tidy)
+            if subject and not _ONE.search(subject["phrase"]):  # "the last one was in March" names nothing
                 phrase = subject.group("phrase")
                 return re.sub(r"^an? ", "the ", phrase[0].lower() + phrase[1:])  # "A publisher is keen": the one
-            # a party ("send them the chapter") named in passing has a name: "go with the Riverside Hall"
+            # a party ("send them the chapter") named in passing has a name: "go with the Riverside Hall"; a place
+            # ("a spare in the workshop") is where the thing is, not the thing
             named = (_THE_PHRASE if requests else _THE_PHRASE_OR_PLACED).finditer(tidy)
             if mentioned := [m for m in named if (not party or _NAMED.search(m.group()))
-                             and not _DATE_WORD.search(m.group())]:
+                             and not _DATE_WORD.search(m.group()) and not _PLACE_BEFORE.search(tidy[:m.start()])
+                             and not _ONE.search(m.group())]:
                 return _noun_phrase(mentioned[-1].group())
     return ""
+
+
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|inside|into)\s*$", re.IGNORECASE)
+_ONE = re.compile(r"\bones?\b", re.IGNORECASE)
+_FRONTED = re.compile(r"^(?:(?:and|so|right|okay|ok|now|then|oh)[,.]?\s+)*(?P<phrase>(?:the|our|those|these)\s+"
+                      r"(?:[\w'-]+\s+){0,6}?[\w'-]+),\s", re.IGNORECASE)
+"""A thing put first and then talked about: "And the consent forms for the trip, I can do those", "The rota, yes";
+not a clause ("The phones will be mad, but fine")."""
+_CLAUSE_VERBS = _VERB_ENDS | frozenset("be been being do does did go goes went".split())
 
 
 def _is_pronoun(phrase: str) -> bool:

@@ -46,15 +46,17 @@ _ADDRESSED_LAST = re.compile(rf"^{FILLER}{_REQUEST}[\s,]+(?P<task>.+?),\s*{NAME}
                              r"before|then|since|as)\b)", re.IGNORECASE)
 """A request whose addressee is named last, or before a last clause: "Could I ask you to pull the recall list,
 Tunde?", "Would you mind typing those up, Ines, so Yusuf can attach them?"."""
+_RECAP_LABEL = r"(?:[\w' ]{0,30}\b(?:recap|summary|summing up|to sum up|actions|minutes)\b[\w' ]{0,20}:\s+)?"
+"""A recap's label before its first assignment: "Right, quick recap for the minutes: Bronwen rings the supplier"."""
 _ASSIGNED = re.compile(
-    rf"^{FILLER}{NAME}\s*(?:owns|will own|takes|is taking|will take care of|is going to|'s going to|is gonna|"
-    r"will|'ll|is to|to|is on|is handling|handles|volunteers to|volunteered to|offers to|offered to|has offered to|"
-    r"agrees to|agreed to|has agreed to|promised to|has promised to)[\s,]+(?P<task>.+)$", re.IGNORECASE)
+    rf"^{FILLER}{_RECAP_LABEL}{NAME}\s*(?:owns|will own|takes|is taking|will take care of|is going to|'s going to|"
+    r"is gonna|will|'ll|is to|to|is on|is handling|handles|volunteers to|volunteered to|offers to|offered to|"
+    r"has offered to|agrees to|agreed to|has agreed to|promised to|has promised to)[\s,]+(?P<task>.+)$", re.IGNORECASE)
 _ASSIGNED_LATER = re.compile(rf",\s+(?:and|then|so)\s+{NAME}\s+(?:will|'ll|is going to|'s going to|is to|can)\s+"
                              r"(?P<task>.+)$", re.IGNORECASE)
 """An assignment after a first clause: "Right, Tobenna and I go on Tuesday, and Tobenna will bring the snagging
 list"."""
-_ASSIGNED_PRESENT = re.compile(rf"^{FILLER}{NAME}\s+(?P<task>[a-z]+s\s.+)$", re.IGNORECASE)
+_ASSIGNED_PRESENT = re.compile(rf"^{FILLER}{_RECAP_LABEL}{NAME}\s+(?P<task>[a-z]+s\s.+)$", re.IGNORECASE)
 """Minutes-speak in the present: "Folasade runs the checklist on Switch and PC" (a deed's verb, see below)."""
 _NEXT_ASSIGNMENT = re.compile(rf",?\s+and\s+{NAME}\s+[a-z]+s\s", re.IGNORECASE)
 """Where a second assignment starts: "..., and Mateo does the PlayStation dev kit"."""
@@ -92,13 +94,15 @@ _DIRECTIVE = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b", re.IGNOR
 _FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd)\b", re.IGNORECASE)
 
 
-_CONDITION_FIRST = re.compile(rf"^{FILLER}(?:if|unless)\b", re.IGNORECASE)
+_POLITE_IF = (r"(?! (?:that|it)(?:'s| is)? (?:helps?|ok|okay|alright|all right|fine|useful)|\s+(?:you like|"
+              r"you want|needed|necessary|possible|you don't mind|that works|it works|(?:nobody|no one|no-one|everyone|"
+              r"everybody|people|you all|you) (?:minds?|objects?|(?:is|are|'s|'re) (?:happy|okay|ok|fine|agreed))))")
+"""An "if" that only asks leave ("if that helps", "if nobody minds") sets no condition."""
+_CONDITION_FIRST = re.compile(rf"^{FILLER}(?:if\b{_POLITE_IF}|unless\b)", re.IGNORECASE)
 _CONDITION = re.compile(r"(?<!\bsee )(?<!\bcheck )(?<!\bask )(?<!\bout )(?<!\bknow )(?<!\bconfirm )(?<!\bthem )"
-                        r"(?<!\bhim )(?<!\bher )\bif\b(?! (?:that|it)(?:'s| is)? (?:helps?|ok|okay|alright|all right|"
-                        r"fine|useful)|\s+(?:you like|you want|needed|necessary|possible|you don't mind|that works|"
-                        r"it works))", re.IGNORECASE)
+                        rf"(?<!\bhim )(?<!\bher )\bif\b{_POLITE_IF}", re.IGNORECASE)
 """A promise on a condition is a remark: "I'll eat my keyboard if the build goes green first try", "If my name's
-on that list I'll resign". Not "see if", "check if", "ask them if", nor "if that helps", "if needed"."""
+on that list I'll resign". Not "see if", "check if", "ask them if", nor "if that helps", "if nobody minds"."""
 _ASIDE = re.compile(r"\s+-+\s+(?:i mean|if|unless|but|though|well|assuming|provided)\b|,\s+(?:it's|that's|which is|"
                     r"it is|that is)\s+(?:a|an|only|just|easy|quick|nothing)\b", re.IGNORECASE)
 """A hedge or remark after the task: "buy a new one - I mean, if petty cash stretches to it", "ask Velmar what the
@@ -452,7 +456,9 @@ def _owner_and_task(sentence: Sentence, people: Sequence[str]) -> tuple[str | No
     for said in ([text[corrections[-1].end():]] if corrections else []) + [text]:
         match = COMMITTED.search(said)
         if match and not PROPOSAL.search(text) and not _CONDITION.search(text):
-            return speaker_owner(sentence, people), match["task"]
+            again = COMMITTED.search(match["task"])  # "I'll run it, um, I'll run it on the Wednesday crossing"
+            restarted = again is not None and _first_word(again["task"]) == _first_word(match["task"])
+            return speaker_owner(sentence, people), again["task"] if again and restarted else match["task"]
     return None, ""
 
 
@@ -580,7 +586,18 @@ def _merge_item(items: list[ActionItem], new: ActionItem) -> list[ActionItem]:
     """Fold ``new`` into an earlier item of the same owner about the same thing, else append it."""
     for position, old in enumerate(items):
         if old.owner == new.owner and overlap(old.task, new.task) >= 0.5:
-            items[position] = ActionItem(old.owner, old.task, old.due or new.due,
+            # the fuller wording names the thing ("ring them" resolved wrongly, then "rings the analyser supplier")
+            fuller = new.task if _words_named(new.task) > _words_named(old.task) else old.task
+            items[position] = ActionItem(old.owner, fuller, old.due or new.due,
                                          joined_evidence(old.evidence, new.evidence))
             return items
     return [*items, new]
+
+
+def _words_named(task: str) -> int:
+    """How many words of a task name something (content words other than numbers)."""
+    return sum(not word.isdigit() for word in content_words(task))
+
+
+def _first_word(text: str) -> str:
+    return text.split()[0].strip(",.;:!?-").lower()
