@@ -290,6 +290,28 @@ def test_polite_conditions_restarted_promises_and_a_recap_that_names_the_thing()
     ]
 
 
+def test_decisions_by_vote_and_questions_parked_without_their_own_words() -> None:
+    minutes = minutes_of(
+        [
+            ("Gwen", "Could we hold the bake sale in the library foyer this year? Show of hands?"),
+            ("Idris", "Hand up."),
+            ("Mabli", "Aye."),
+            ("Gwen", "All in favour of raising the raffle tickets to two pounds?"),
+            ("Idris", "In favour."),
+            ("Mabli", "Okay, that's what we'll do: the quiz night moves to the scout hut."),
+            ("Idris", "Was the caretaker ever paid? For the boiler?"),
+            ("Gwen", "Nobody remembers. Park it for now."),
+            ("Mabli", "And nobody's worked out how the trestle tables get to the fete."),
+            ("Gwen", "No one knows yet. Flag it."),
+        ],
+        participants=("Gwen", "Idris", "Mabli"),
+    )
+    decided = " | ".join(d.text for d in minutes.decisions).lower()
+    assert "library foyer" in decided and "raffle tickets" in decided and "scout hut" in decided
+    parked = " | ".join(q.text for q in minutes.open_questions).lower()
+    assert "caretaker" in parked and "trestle tables" in parked
+
+
 def test_decisions_by_assent_are_worded_as_the_decision_and_questions_are_never_decisions() -> None:
     minutes = minutes_of(
         [

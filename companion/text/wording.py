@@ -62,6 +62,8 @@ DECISION_WRAPPERS = (
     "we've agreed to", "we agreed to", "we've agreed that", "we agreed that", "it's agreed that",
     "it's decided that", "the decision is to", "the decision is that", "the decision is", "decision made", "decision",
     "so we agree", "we all agree", "we agree",
+    "that's what we'll do", "all in favour of", "all in favor of", "would it be a terrible idea if we",
+    "would it be a terrible idea to", "would it be a good idea to", "would it be a bad idea to",
     "does anyone object to", "does anybody object to", "does everyone object to", "do we all agree to",
     "what if we just", "what if we say", "what if we", "what if", "how about we just", "how about we",
     "i think we should", "i think we'll", "i think we're going to", "shall we just", "shall we", "should we just",

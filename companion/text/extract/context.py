@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from companion.models import Evidence, Statement
 from companion.text import wording
 from companion.text.people import match_person
-from companion.text.sentences import Sentence
+from companion.text.sentences import Sentence, content_words
 from companion.text.stems import overlap
 
 NAME = r"(?P<name>[A-Z][\w-]*(?:'[A-Z][\w-]+)?(?: [A-Z][\w-]*(?:'[A-Z][\w-]+)?)?)"
@@ -20,7 +20,8 @@ COMMITTED = re.compile(
 )
 
 
-PROPOSAL = re.compile(r"\b(?:suggest|propose|proposal|should we|maybe|perhaps|could we|what if)\b", re.IGNORECASE)
+PROPOSAL = re.compile(r"\b(?:suggest|propose|proposal|should we|maybe|perhaps|could we|what if|would it be (?:an? )?"
+                      r"(?:\w+ )?idea|(?:all|those|who'?s) in favou?r of)\b", re.IGNORECASE)
 
 
 KEPT_OPEN = re.compile(
@@ -31,14 +32,17 @@ KEPT_OPEN = re.compile(
     r"nobody knows|no idea|no clue|still unclear|unclear|"
     r"to be (?:answered|decided|confirmed|determined)|tbd|park (?:it|that|this)|parking (?:it|that|this)|"
     r"(?:someone|somebody) (?:has|needs|will have) to (?:ask|check|find out)|not (?:sure|decided) yet|"
-    r"come back to (?:it|that|this)|revisit (?:it|that|this)|can'?t answer (?:it|that) (?:yet|today))\b",
+    r"come back to (?:it|that|this)|flag (?:it|that|this)(?= *[.!]|$)|revisit (?:it|that|this)|"
+    r"can'?t answer (?:it|that) (?:yet|today))\b",
     re.IGNORECASE,
 )
 
 
-ASKS_ASSENT = (r"(?:is |are )?(?:every(?:one|body)|we all|all)(?: still)? (?:okay|ok|happy|fine|agreed|good)|"
-               r"any(?:one|body)? (?:objections?|questions|thoughts|against)|agreed|all agreed|"
-               r"(?:is that|are you all) (?:okay|ok|alright|fine)")
+ASKS_ASSENT = (r"(?:is |are )?(?:every(?:one|body)|we all|all)(?: still)? (?:okay|ok|happy|fine|agreed|good|"
+               r"comfortable)|any(?:one|body)? (?:objections?|questions|thoughts|against)|agreed|all agreed|"
+               r"(?:is that|are you all) (?:okay|ok|alright|fine)|show of hands|hands up|"
+               r"(?:all|those) in favou?r(?! of)|shall we (?:call|say) (?:it|that)|are we (?:all )?agreed|"
+               r"can we agree(?! (?:on|to))")
 
 
 NON_QUESTIONS = re.compile(rf"^(?:{ASKS_ASSENT}|right|okay|ok|yes|no)\b", re.IGNORECASE)
@@ -126,9 +130,11 @@ def with_topic(sentence: Sentence, sentences: Sequence[Sentence]) -> list[Senten
 
 
 def merge_statement(found: list[Statement], new: Statement, reword: bool = False) -> list[Statement]:
-    """Fold ``new`` into an earlier statement about the same thing (keeping both evidences), else append it."""
+    """Fold ``new`` into an earlier statement about the same thing (keeping both evidences), else append it; with
+    ``reword``, its wording replaces the earlier one unless it names less ("Folded A4 it is." after the proposal)."""
     for position, old in enumerate(found):
         if old.text == new.text or overlap(old.text, new.text) >= 0.5:
-            found[position] = Statement(new.text if reword else old.text, joined_evidence(old.evidence, new.evidence))
+            fuller = reword and len(content_words(new.text)) >= len(content_words(old.text))
+            found[position] = Statement(new.text if fuller else old.text, joined_evidence(old.evidence, new.evidence))
             return found
     return [*found, new]

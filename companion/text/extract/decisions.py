@@ -27,7 +27,9 @@ from companion.text.sentences import Sentence, content_words
 
 _DECLARED = re.compile(
     r"\b(?:decision made|the decision is|we(?:'ve| have)? decided|it'?s decided|final decision|new rule|"
-    r"(?:from|as of) (?:now on|today|tomorrow|next \w+|this \w+ on))\b|\bdecisions?:|^going forward,",
+    r"(?:from|as of) (?:now on|today|tomorrow|next \w+|this \w+ on)|"
+    r"that'?s what we'?(?:ll| will) do(?=\s*[:,-]\s*\w))\b|"
+    r"\bdecisions?:|^going forward,",
     re.IGNORECASE,
 )
 """Words that declare a decision whatever else the sentence says ("From today, no pours if rain is forecast."):
@@ -50,6 +52,8 @@ _DECISION_CUE = re.compile(
 _WEAK_ASSENT = re.compile(r"^(?:yes|yeah|yep|sure|fine|okay|ok)\b", re.IGNORECASE)
 """Assent that as often only acknowledges: it confirms a proposal the detector also reads as a decision."""
 _PROPOSING_QUESTION = re.compile(rf"^{FILLER}(?:shall we|should we|how about|what about|why don'?t we|can we just|"
+                                 r"(?:(?:i )?wonder,? )?would it be (?:an? )?(?:\w+ )?idea|"
+                                 r"(?:all|those|who'?s) in favou?r of|"
                                  r"(?:does|do|would) (?:any(?:one|body)|every(?:one|body)|you all) (?:object|mind)|"
                                  r"could we just|what if we|(?:so |and )?what if)\b", re.IGNORECASE)
 _ASKING_START = re.compile(rf"^{FILLER}(?:do|does|did|is|are|was|were|am|can|could|will|would|should|shall|have|has|"
@@ -60,7 +64,8 @@ three pounds twenty?")."""
 _CONFIRMATION = re.compile(
     r"^(?:agreed|no objections?|none from|fine with me|fine by me|sounds good|works for me|deal|same(?: here)?|"
     r"happy(?! to)|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect|about time|makes sense|"
-    r"not at all|why not|definitely|fair|(?:i )?suppose so|go on(?: then)?|"
+    r"not at all|why not|definitely|fair|(?:i )?suppose so|go on(?: then)?|aye|in favou?r|hands? up|up|"
+    r"(?:mine'?s|both (?:of mine|hands)(?: are)?) up|both hands|i'?d be (?:very |quite )?comfortable with that|"
     r"(?:yeah,? |ok,? |okay,? )?let'?s(?=\s*[.!]*$)|\+1)(?!\w)",
     re.IGNORECASE,
 )
@@ -114,7 +119,7 @@ a cue: decision words, "we will", a proposal, or assent from the next speaker.""
 
 
 _SETTLED = re.compile(r"^(?:(?:okay|so|right|then)[,.]?\s+)?(?:that's|that is|it's|it is)?\s*(?:settled|decided|"
-                      r"final|the decision|the rule|the plan)(?: then)?"
+                      r"final|the decision|the rule|the plan|what we'?(?:ll| will) do)(?: then)?"
                       r"(?: now| from now on| (?:from|as of|starting) \w+)?\s*[.!]?$|"
                       r"^decision[.!]?$", re.IGNORECASE)
 """A sentence that only marks what was just said as decided: "That's settled.", "Decision.", "Then that's the rule
@@ -220,7 +225,7 @@ def _confirmed_proposal(confirmation: Sentence, sentences: Sequence[Sentence]) -
         if earlier.is_question and NON_QUESTIONS.match(earlier.text):
             continue  # "Any objections?" after the proposal
         if earlier.is_question and not (_PROPOSING_QUESTION.match(earlier.text) or _ASSENT_TAG.search(earlier.text)
-                                        or not _ASKING_START.match(earlier.text)):
+                                        or PROPOSAL.search(earlier.text) or not _ASKING_START.match(earlier.text)):
             return None  # "Sure" answers a request or a question, not a proposal
         # "Let's not book transport until the TTOs are on the ward. We wasted three slots." / "Agreed."
         return next((s for s in turn_of(earlier, sentences) if s.index < earlier.index

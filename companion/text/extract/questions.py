@@ -36,8 +36,23 @@ def _question_before(sentence: Sentence, sentences: Sequence[Sentence]) -> Sente
         if earlier.turn < sentence.turn - 3:
             return None
         if earlier.is_question and not NON_QUESTIONS.match(earlier.text):
+            before = sentences[position - 1] if position > 0 else None
+            # "Did we ever hear about sponsorship? For Pellworth's?": the fragment only adds to the question
+            if (before is not None and before.turn == earlier.turn and before.is_question
+                    and len(earlier.text.split()) <= FRAGMENT_WORDS):
+                return before
             return earlier
+        if earlier.turn >= sentence.turn - 1 and _NOT_WORKED_OUT.search(earlier.text):
+            return earlier  # "Nobody's worked out how the crate gets there." / "No one knows yet. Flag it."
     return None
+
+
+_NOT_WORKED_OUT = re.compile(r"\b(?:nobody|no one|no-one|none of us)(?:'s| has| have)? (?:worked|figured|found|sorted) "
+                             r"out (?:how|what|who|when|where|which|whether)\b", re.IGNORECASE)
+
+
+FRAGMENT_WORDS = 3
+"""A question of at most this many words right after another question of the same turn adds to it."""
 
 
 _INDIRECT = re.compile(r"\bwhether\b|\bif\b.*\bor\b|\bor not\b|"
