@@ -580,7 +580,7 @@ def _antecedent(context: Sequence[str], party: bool = False) -> str:
                     and (phrase := _noun_phrase(fronted["phrase"])):
                 return phrase[0].lower() + phrase[1:]
             subject = _SUBJECT.search(tidy)
-            if subject and not _ONE.search(subject["phrase"]):  # "the last one was in March" names nothing
+            if subject and not _NAMES_NOTHING.search(subject["phrase"]):
                 phrase = subject.group("phrase")
                 return re.sub(r"^an? ", "the ", phrase[0].lower() + phrase[1:])  # "A publisher is keen": the one
             # a party ("send them the chapter") named in passing has a name: "go with the Riverside Hall"; a place
@@ -588,13 +588,14 @@ def _antecedent(context: Sequence[str], party: bool = False) -> str:
             named = (_THE_PHRASE if requests else _THE_PHRASE_OR_PLACED).finditer(tidy)
             if mentioned := [m for m in named if (not party or _NAMED.search(m.group()))
                              and not _DATE_WORD.search(m.group()) and not _PLACE_BEFORE.search(tidy[:m.start()])
-                             and not _ONE.search(m.group())]:
+                             and not _NAMES_NOTHING.search(m.group())]:
                 return _noun_phrase(mentioned[-1].group())
     return ""
 
 
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|inside|into)\s*$", re.IGNORECASE)
-_ONE = re.compile(r"\bones?\b", re.IGNORECASE)
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|inside|into|from|near|under|behind|outside|through|across)\s*$", re.IGNORECASE)
+_NAMES_NOTHING = re.compile(r"\b(?:ones?|you|i|we|they|he|she|it)\b", re.IGNORECASE)
+"""A phrase with one of these words names no thing: "the last one was", "the LED wash you do"."""
 _FRONTED = re.compile(r"^(?:(?:and|so|right|okay|ok|now|then|oh)[,.]?\s+)*(?P<phrase>(?:the|our|those|these)\s+"
                       r"(?:[\w'-]+\s+){0,6}?[\w'-]+),\s", re.IGNORECASE)
 """A thing put first and then talked about: "And the consent forms for the trip, I can do those", "The rota, yes";
