@@ -290,6 +290,20 @@ def test_polite_conditions_restarted_promises_and_a_recap_that_names_the_thing()
     ]
 
 
+def test_an_offer_taken_up_is_the_offerers_task_and_the_thanks_is_none() -> None:
+    minutes = minutes_of(
+        [
+            ("Odile", "Somebody needs to renew the allotment insurance, I've got no time this week."),
+            ("Pavel", "Shall I just renew it? I did it last year."),
+            ("Odile", "That'd be lovely, thank you."),
+            ("Pavel", "I'll water the seedlings on Sunday, I'm there anyway."),
+        ],
+        participants=("Odile", "Pavel"),
+    )
+    assert [(a.owner, a.task) for a in minutes.action_items] == [
+        ("Pavel", "renew the allotment insurance"), ("Pavel", "water the seedlings")]
+
+
 def test_decisions_by_vote_and_questions_parked_without_their_own_words() -> None:
     minutes = minutes_of(
         [

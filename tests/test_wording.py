@@ -159,6 +159,7 @@ PRINTER = ["We're late.", "Can someone chase the printer about the proofs?"]
         ("fit it", ["It's the fuse, I think.", "There's a spare in the van."], "fit the fuse"),
         ("book it", ["Quiz night. The last one was in May."], "book it"),
         ("oil it", ["The gate hinge is stiff.", "You can hear it from the car park."], "oil the gate hinge"),
+        ("post it", ["The rent is due.", "It has to be there by the fourteenth."], "post the rent"),
         ("wash them", ["The tablecloths are grey.", "Under the lamp you notice."], "wash the tablecloths"),
         ("post them", ["And the parish newsletters for the lane, I can do those."],
          "post the parish newsletters for the lane"),

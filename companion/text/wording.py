@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from companion.text.dates import MONTHS
+from companion.text.dates import DAY_WORDS, MONTHS
 from companion.text.sentences import STOPWORDS
 
 # --- English wording data: every phrase list the functions use --------------------------------------------
@@ -373,6 +373,12 @@ def _proposed_deed(context: Sequence[str]) -> str:
     return ""
 
 
+def asks_anyone(text: str) -> bool:
+    """Whether a sentence asks a deed of nobody in particular ("Someone needs to book the surveyor"): it is
+    nobody's task until someone takes it."""
+    return bool(_ASKED_OF_ANYONE.search(text))
+
+
 def _asked_of_anyone(context: Sequence[str]) -> str:
     """The deed the latest sentence of ``context`` asked of anyone who would take it, its own pronoun resolved
     from what came before ("The encoder reads low." / "Can someone recalibrate that?" -> "recalibrate the
@@ -588,9 +594,14 @@ def _antecedent(context: Sequence[str], party: bool = False) -> str:
             named = (_THE_PHRASE if requests else _THE_PHRASE_OR_PLACED).finditer(tidy)
             if mentioned := [m for m in named if (not party or _NAMED.search(m.group()))
                              and not _DATE_WORD.search(m.group()) and not _PLACE_BEFORE.search(tidy[:m.start()])
-                             and not _NAMES_NOTHING.search(m.group())]:
+                             and not _NAMES_NOTHING.search(m.group()) and not _is_day(m.group())]:
                 return _noun_phrase(mentioned[-1].group())
     return ""
+
+
+def _is_day(phrase: str) -> bool:
+    """Whether a phrase only names a day of the month: "the fourteenth", "the 21st"."""
+    return re.sub(r"^the\s+", "", phrase.lower()) in DAY_WORDS
 
 
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|inside|into|from|near|under|behind|outside|through|across)\s*$", re.IGNORECASE)

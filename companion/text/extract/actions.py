@@ -90,7 +90,8 @@ _CHAIRING = re.compile(r"^(?:(?:open|start|close|end)\s+(?:the |this |today's )?
 _SECOND_PERSON = re.compile(r"\b(?:you|you'll|you're|your)\b", re.IGNORECASE)
 _VOCATIVE = re.compile(rf"^{FILLER}{NAME},")
 _LEADING_FILLER = re.compile(rf"^{FILLER}", re.IGNORECASE)
-_DIRECTIVE = re.compile(r"\b(?:can|could|would|will) you\b|\bplease\b", re.IGNORECASE)
+_ASKS_YOU = r"\b(?:can|could|would|will) you\b"
+_DIRECTIVE = re.compile(rf"{_ASKS_YOU}|\bplease\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd)\b", re.IGNORECASE)
 
 
@@ -104,9 +105,10 @@ _CONDITION = re.compile(r"(?<!\bsee )(?<!\bcheck )(?<!\bask )(?<!\bout )(?<!\bkn
 """A promise on a condition is a remark: "I'll eat my keyboard if the build goes green first try", "If my name's
 on that list I'll resign". Not "see if", "check if", "ask them if", nor "if that helps", "if nobody minds"."""
 _ASIDE = re.compile(r"\s+-+\s+(?:i mean|if|unless|but|though|well|assuming|provided)\b|,\s+(?:it's|that's|which is|"
-                    r"it is|that is)\s+(?:a|an|only|just|easy|quick|nothing)\b", re.IGNORECASE)
+                    r"it is|that is)\s+(?:a|an|only|just|easy|quick|nothing)\b|,\s+(?:i'm|i am|i've|there's|there is|"
+                    r"they're|they are|it's)\s", re.IGNORECASE)
 """A hedge or remark after the task: "buy a new one - I mean, if petty cash stretches to it", "ask Velmar what the
-bigger sizes cost, it's a two-minute email"."""
+bigger sizes cost, it's a two-minute email", "let him in, I'm on the early shift anyway"."""
 _RETRACTION = re.compile(r"^(?:(?:no|nah|okay|ok)[,.]?\s+)?(?:i won'?t|i will not|i'm (?:joking|kidding)|just kidding|"
                          r"kidding|not really|i wish)\b", re.IGNORECASE)
 """A speaker taking back what they just said: "I promise I'll stop touching the renderer. No, I won't."."""
@@ -300,7 +302,8 @@ def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequen
                   or _dated(sentence, sentences, meeting_date))
         return (owner, task) if backed else (None, "")
     if sentence.index in learned and not ((COMMITTED.search(sentence.text) and _CONDITION.search(sentence.text))
-                                          or _CONDITION_FIRST.match(sentence.text)):  # "If he gets my van, I'm ..."
+                                          or _CONDITION_FIRST.match(sentence.text)  # "If he gets my van, I'm ..."
+                                          or wording.asks_anyone(sentence.text) or _accepts(sentence)):
         owner = _learned_owner(sentence, sentences, people)
         # one of the meeting's most probable actions stays without an owner ("we'll have to decide on the
         # functions"); the others need one: without, they are mostly remarks
@@ -493,15 +496,29 @@ def _date_after(sentence: Sentence, sentences: Sequence[Sentence]) -> list[Sente
     return [following]
 
 
-_OFFER = re.compile(r"^(?:[^,.?!]{0,20}[,-]\s*)?i (?:could|can)\s+(?P<task>.+)$", re.IGNORECASE)
+_OFFER = re.compile(r"^(?:[^,.?!]{0,20}[,-]\s*)?(?:i (?:could|can)|shall i(?: just)?|should i(?: just)?|"
+                    r"would you like me to|do you want me to)\s+(?P<task>.+?)\??$", re.IGNORECASE)
 _ACCEPTANCE = re.compile(r"^(?:would you|could you|please|yes,? please|(?:that|it) would be (?:great|lovely|perfect|"
-                         r"brilliant|helpful|ideal)|great|perfect|lovely|brilliant|do that|go for it)\b", re.IGNORECASE)
+                         r"brilliant|helpful|ideal)|(?:that|it)'d be (?:great|lovely|perfect|brilliant|helpful|ideal)|"
+                         r"great|perfect|lovely|brilliant|do that|go for it)\b", re.IGNORECASE)
+
+
+OFFER_REASONS = 3
+"""An offer asked as a question may give a reason or two before the answer: "Shall I just set that up? I've done the
+locum accounts before." / "That'd be brilliant"."""
+
+
+def _accepts(sentence: Sentence) -> bool:
+    """Whether a sentence only takes up what was offered ("That'd be brilliant, thank you."), asking nothing."""
+    return bool(_ACCEPTANCE.match(sentence.text)) and not re.search(_ASKS_YOU, sentence.text, re.IGNORECASE)
 
 
 def _accepted_offer(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str]) -> tuple[str | None, str]:
-    """An offer the next speaker takes up: "I could send them the sample chapter." / "Would you? Lovely."."""
+    """An offer the next speaker takes up: "I could send them the sample chapter." / "Would you? Lovely."; "Shall
+    I just set that up?" / "That'd be brilliant." (the offer's question and its reason may come first)."""
     offer = _OFFER.match(sentence.text)
-    following = next_sentence(sentence, sentences)
+    following = next((s for s in sentences[sentence.index + 1:sentence.index + 1 + OFFER_REASONS]
+                      if s.turn != sentence.turn), None) if sentence.is_question else next_sentence(sentence, sentences)
     if (offer is None or following is None or following.turn != sentence.turn + 1
             or following.speaker == sentence.speaker or not _ACCEPTANCE.match(following.text)):
         return None, ""
