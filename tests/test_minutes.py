@@ -107,9 +107,16 @@ def test_next_meeting_and_topics() -> None:
 
 
 @pytest.mark.parametrize("said", ["I'll schedule the design review for Monday.", "Let's regroup on Monday.",
-                                  "Can you schedule our weekly sync for Monday?"])
+                                  "Can you schedule our weekly sync for Monday?",
+                                  "Okay. Usual slot on Monday then. Cheers, everyone.",
+                                  "Priya's chairing on the eighteenth. Thanks."])
 def test_the_next_meeting_said_in_other_words(said: str) -> None:
     assert minutes_of([("Ann", "Thanks all."), ("Lee", said)]).next_meeting == "2026-05-18"
+
+
+@pytest.mark.parametrize("said", ["Can you send it by Monday? Thanks.", "I'll send it by Monday. Bye."])
+def test_a_task_dated_in_the_last_words_is_no_next_meeting(said: str) -> None:
+    assert minutes_of([("Ann", "Thanks all."), ("Lee", said)]).next_meeting is None
 
 
 def test_the_gate_drops_items_whose_evidence_is_not_in_the_transcript() -> None:

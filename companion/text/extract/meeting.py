@@ -12,7 +12,7 @@ import numpy as np
 from companion.models import Evidence, Topic
 from companion.text import topics as segmenter
 from companion.text.dates import resolve_date, resolve_time
-from companion.text.extract.context import NEXT_MEETING
+from companion.text.extract.context import COMMITTED, NEXT_MEETING
 from companion.text.sentences import Sentence
 
 _TOPIC = re.compile(
@@ -68,7 +68,17 @@ def next_meeting(sentences: Sequence[Sentence], meeting_date: dt.date) -> tuple[
         day = resolve_date(sentence.text, meeting_date)
         if day is not None and day > meeting_date and (time := resolve_time(sentence.text)):
             return _when(day, time), sentence.evidence
+    # the chair's last words name the day alone: "Same slot next Tuesday, the 15th.", "Mateo's chairing on the third"
+    for sentence in reversed([s for s in closing if s.turn == sentences[-1].turn]):
+        day = resolve_date(sentence.text, meeting_date)
+        if day is not None and day > meeting_date and not COMMITTED.search(sentence.text) \
+                and not _ADDRESSED.search(sentence.text):
+            return _when(day, None), sentence.evidence
     return None
+
+
+_ADDRESSED = re.compile(r"\b(?:you|your|can|could|please)\b", re.IGNORECASE)
+"""A closing sentence that asks something of someone gives a task's day, not the next meeting's."""
 
 
 CLOSING_TURNS = 3
