@@ -109,12 +109,13 @@ def test_next_meeting_and_topics() -> None:
 @pytest.mark.parametrize("said", ["I'll schedule the design review for Monday.", "Let's regroup on Monday.",
                                   "Can you schedule our weekly sync for Monday?",
                                   "Okay. Usual slot on Monday then. Cheers, everyone.",
-                                  "Priya's chairing on the eighteenth. Thanks."])
+                                  "Priya's chairing on the eighteenth. Thanks.", "Thanks all, see you Monday."])
 def test_the_next_meeting_said_in_other_words(said: str) -> None:
     assert minutes_of([("Ann", "Thanks all."), ("Lee", said)]).next_meeting == "2026-05-18"
 
 
-@pytest.mark.parametrize("said", ["Can you send it by Monday? Thanks.", "I'll send it by Monday. Bye."])
+@pytest.mark.parametrize("said", ["Can you send it by Monday? Thanks.", "I'll send it by Monday. Bye.",
+                                  "I'm away on Monday. Bye."])
 def test_a_task_dated_in_the_last_words_is_no_next_meeting(said: str) -> None:
     assert minutes_of([("Ann", "Thanks all."), ("Lee", said)]).next_meeting is None
 
@@ -283,6 +284,7 @@ def test_polite_conditions_restarted_promises_and_a_recap_that_names_the_thing()
         [
             ("Odile", "The greenhouse vents are sticking again."),
             ("Pavel", "If nobody objects, I'll oil the greenhouse vents on Friday."),
+            ("Pavel", "If everyone's happy, I'll order the compost on Friday."),
             ("Odile", "I'll bake, uh, I'll bake the scones for the open day on Saturday."),
             ("Odile", "If it rains on Saturday, I'll eat my hat."),
             ("Pavel", "The council wants the water readings. I'll send them tomorrow."),
@@ -292,6 +294,7 @@ def test_polite_conditions_restarted_promises_and_a_recap_that_names_the_thing()
     )
     assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
         ("Pavel", "oil the greenhouse vents", "2026-05-15"),
+        ("Pavel", "order the compost", "2026-05-15"),
         ("Odile", "bake the scones for the open day", "2026-05-16"),
         ("Pavel", "send the allotment water readings to the council", "2026-05-14"),
     ]
@@ -322,6 +325,8 @@ def test_decisions_by_vote_and_questions_parked_without_their_own_words() -> Non
             ("Mabli", "Okay, that's what we'll do: the quiz night moves to the scout hut."),
             ("Idris", "Was the caretaker ever paid? For the boiler?"),
             ("Gwen", "Nobody remembers. Park it for now."),
+            ("Idris", "Is the hall booked? Who's locking up?"),
+            ("Gwen", "No idea, let's leave that open."),
             ("Mabli", "And nobody's worked out how the trestle tables get to the fete."),
             ("Gwen", "No one knows yet. Flag it."),
         ],
@@ -330,7 +335,7 @@ def test_decisions_by_vote_and_questions_parked_without_their_own_words() -> Non
     decided = " | ".join(d.text for d in minutes.decisions).lower()
     assert "library foyer" in decided and "raffle tickets" in decided and "scout hut" in decided
     parked = " | ".join(q.text for q in minutes.open_questions).lower()
-    assert "caretaker" in parked and "trestle tables" in parked
+    assert "caretaker" in parked and "trestle tables" in parked and "locking up" in parked
 
 
 def test_decisions_by_assent_are_worded_as_the_decision_and_questions_are_never_decisions() -> None:

@@ -160,6 +160,7 @@ PRINTER = ["We're late.", "Can someone chase the printer about the proofs?"]
         ("book it", ["Quiz night. The last one was in May."], "book it"),
         ("oil it", ["The gate hinge is stiff.", "You can hear it from the car park."], "oil the gate hinge"),
         ("post it", ["The rent is due.", "It has to be there by the fourteenth."], "post the rent"),
+        ("approve it", ["We checked the IT budget."], "approve the IT budget"),
         ("wash them", ["The tablecloths are grey.", "Under the lamp you notice."], "wash the tablecloths"),
         ("post them", ["And the parish newsletters for the lane, I can do those."],
          "post the parish newsletters for the lane"),

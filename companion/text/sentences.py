@@ -111,3 +111,9 @@ def split_sentences(segments: Sequence[Segment]) -> list[Sentence]:
 def content_words(text: str) -> set[str]:
     """Lower-cased words that carry meaning (no stop words)."""
     return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1}
+
+
+def named_words(text: str) -> int:
+    """How many words of a text name something (content words other than numbers): of two wordings of one item,
+    the one that names more is the fuller."""
+    return sum(not word.isdigit() for word in content_words(text))

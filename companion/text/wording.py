@@ -380,7 +380,7 @@ def asks_anyone(text: str) -> bool:
 
 
 def _asked_of_anyone(context: Sequence[str]) -> str:
-    """The deed the latest sentence of ``context`` asked of anyone who would take it, its own pronoun resolved
+    """The deed the latest sentence in ``context`` that asks anyone asked for, its own pronoun resolved
     from what came before ("The encoder reads low." / "Can someone recalibrate that?" -> "recalibrate the
     encoder"); "" when none asks."""
     for at in range(len(context) - 1, -1, -1):
@@ -605,7 +605,7 @@ def _is_day(phrase: str) -> bool:
 
 
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|inside|into|from|near|under|behind|outside|through|across)\s*$", re.IGNORECASE)
-_NAMES_NOTHING = re.compile(r"\b(?:ones?|you|i|we|they|he|she|it)\b", re.IGNORECASE)
+_NAMES_NOTHING = re.compile(r"(?i:\b(?:ones?|you|we|they|he|she)\b)|\b(?:I|i|it|It)\b")
 """A phrase with one of these words names no thing: "the last one was", "the LED wash you do"."""
 _FRONTED = re.compile(r"^(?:(?:and|so|right|okay|ok|now|then|oh)[,.]?\s+)*(?P<phrase>(?:the|our|those|these)\s+"
                       r"(?:[\w'-]+\s+){0,6}?[\w'-]+),\s", re.IGNORECASE)

@@ -15,6 +15,7 @@ from companion.text.extract.context import (
     COMMITTED,
     FILLER,
     NAME,
+    NOBODY,
     PROPOSAL,
     RULE_SUPPORT,
     about_meeting,
@@ -26,7 +27,7 @@ from companion.text.extract.context import (
     turns_before,
 )
 from companion.text.people import match_person, mentioned_person
-from companion.text.sentences import Sentence, content_words
+from companion.text.sentences import Sentence, content_words, named_words
 from companion.text.stems import overlap
 
 _REQUEST = (r"(?:please|can you|could you|would you|will you|i need you to|make sure (?:you|to)|do you mind|"
@@ -90,14 +91,15 @@ _CHAIRING = re.compile(r"^(?:(?:open|start|close|end)\s+(?:the |this |today's )?
 _SECOND_PERSON = re.compile(r"\b(?:you|you'll|you're|your)\b", re.IGNORECASE)
 _VOCATIVE = re.compile(rf"^{FILLER}{NAME},")
 _LEADING_FILLER = re.compile(rf"^{FILLER}", re.IGNORECASE)
-_ASKS_YOU = r"\b(?:can|could|would|will) you\b"
-_DIRECTIVE = re.compile(rf"{_ASKS_YOU}|\bplease\b", re.IGNORECASE)
+_ASKS_YOU = re.compile(r"\b(?:can|could|would|will) you\b", re.IGNORECASE)
+_DIRECTIVE = re.compile(rf"{_ASKS_YOU.pattern}|\bplease\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd)\b", re.IGNORECASE)
 
 
 _POLITE_IF = (r"(?! (?:that|it)(?:'s| is)? (?:helps?|ok|okay|alright|all right|fine|useful)|\s+(?:you like|"
-              r"you want|needed|necessary|possible|you don't mind|that works|it works|(?:nobody|no one|no-one|everyone|"
-              r"everybody|people|you all|you) (?:minds?|objects?|(?:is|are|'s|'re) (?:happy|okay|ok|fine|agreed))))")
+              rf"you want|needed|necessary|possible|you don't mind|that works|it works|(?:{NOBODY}|everyone|"
+              r"everybody|people|you all|you)(?: (?:minds?|objects?)|(?: is| are|'s|'re) (?:happy|okay|ok|fine|"
+              r"agreed))))")
 """An "if" that only asks leave ("if that helps", "if nobody minds") sets no condition."""
 _CONDITION_FIRST = re.compile(rf"^{FILLER}(?:if\b{_POLITE_IF}|unless\b)", re.IGNORECASE)
 _CONDITION = re.compile(r"(?<!\bsee )(?<!\bcheck )(?<!\bask )(?<!\bout )(?<!\bknow )(?<!\bconfirm )(?<!\bthem )"
@@ -106,7 +108,7 @@ _CONDITION = re.compile(r"(?<!\bsee )(?<!\bcheck )(?<!\bask )(?<!\bout )(?<!\bkn
 on that list I'll resign". Not "see if", "check if", "ask them if", nor "if that helps", "if nobody minds"."""
 _ASIDE = re.compile(r"\s+-+\s+(?:i mean|if|unless|but|though|well|assuming|provided)\b|,\s+(?:it's|that's|which is|"
                     r"it is|that is)\s+(?:a|an|only|just|easy|quick|nothing)\b|,\s+(?:i'm|i am|i've|there's|there is|"
-                    r"they're|they are|it's)\s", re.IGNORECASE)
+                    r"they're|they are)\s", re.IGNORECASE)
 """A hedge or remark after the task: "buy a new one - I mean, if petty cash stretches to it", "ask Velmar what the
 bigger sizes cost, it's a two-minute email", "let him in, I'm on the early shift anyway"."""
 _RETRACTION = re.compile(r"^(?:(?:no|nah|okay|ok)[,.]?\s+)?(?:i won'?t|i will not|i'm (?:joking|kidding)|just kidding|"
@@ -498,9 +500,9 @@ def _date_after(sentence: Sentence, sentences: Sequence[Sentence]) -> list[Sente
 
 _OFFER = re.compile(r"^(?:[^,.?!]{0,20}[,-]\s*)?(?:i (?:could|can)|shall i(?: just)?|should i(?: just)?|"
                     r"would you like me to|do you want me to)\s+(?P<task>.+?)\??$", re.IGNORECASE)
-_ACCEPTANCE = re.compile(r"^(?:would you|could you|please|yes,? please|(?:that|it) would be (?:great|lovely|perfect|"
-                         r"brilliant|helpful|ideal)|(?:that|it)'d be (?:great|lovely|perfect|brilliant|helpful|ideal)|"
-                         r"great|perfect|lovely|brilliant|do that|go for it)\b", re.IGNORECASE)
+_ACCEPTANCE = re.compile(r"^(?:would you|could you|please|yes,? please|(?:that|it)(?: would|'d) be (?:great|lovely|"
+                         r"perfect|brilliant|helpful|ideal)|great|perfect|lovely|brilliant|do that|go for it)\b",
+                         re.IGNORECASE)
 
 
 OFFER_REASONS = 3
@@ -508,9 +510,15 @@ OFFER_REASONS = 3
 locum accounts before." / "That'd be brilliant"."""
 
 
+ACCEPTANCE_WORDS = 8
+"""Taking up an offer is short: "That'd be brilliant, thank you."; "Great, so book the room by Friday" asks more."""
+
+
 def _accepts(sentence: Sentence) -> bool:
     """Whether a sentence only takes up what was offered ("That'd be brilliant, thank you."), asking nothing."""
-    return bool(_ACCEPTANCE.match(sentence.text)) and not re.search(_ASKS_YOU, sentence.text, re.IGNORECASE)
+    accepted = _ACCEPTANCE.match(sentence.text)
+    return (accepted is not None and accepted.group().lower() != "please" and not _ASKS_YOU.search(sentence.text)
+            and len(sentence.text.split()) <= ACCEPTANCE_WORDS)
 
 
 def _accepted_offer(sentence: Sentence, sentences: Sequence[Sentence], people: Sequence[str]) -> tuple[str | None, str]:
@@ -604,17 +612,14 @@ def _merge_item(items: list[ActionItem], new: ActionItem) -> list[ActionItem]:
     for position, old in enumerate(items):
         if old.owner == new.owner and overlap(old.task, new.task) >= 0.5:
             # the fuller wording names the thing ("ring them" resolved wrongly, then "rings the analyser supplier")
-            fuller = new.task if _words_named(new.task) > _words_named(old.task) else old.task
+            fuller = new.task if named_words(new.task) > named_words(old.task) else old.task
             items[position] = ActionItem(old.owner, fuller, old.due or new.due,
                                          joined_evidence(old.evidence, new.evidence))
             return items
     return [*items, new]
 
 
-def _words_named(task: str) -> int:
-    """How many words of a task name something (content words other than numbers)."""
-    return sum(not word.isdigit() for word in content_words(task))
-
-
 def _first_word(text: str) -> str:
-    return text.split()[0].strip(",.;:!?-").lower()
+    """A text's first word, lower-cased and without punctuation ("" when it has none)."""
+    words = text.split()
+    return words[0].strip(",.;:!?-").lower() if words else ""

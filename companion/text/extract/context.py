@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from companion.models import Evidence, Statement
 from companion.text import wording
 from companion.text.people import match_person
-from companion.text.sentences import Sentence, content_words
+from companion.text.sentences import Sentence, named_words
 from companion.text.stems import overlap
 
 NAME = r"(?P<name>[A-Z][\w-]*(?:'[A-Z][\w-]+)?(?: [A-Z][\w-]*(?:'[A-Z][\w-]+)?)?)"
@@ -20,8 +20,11 @@ COMMITTED = re.compile(
 )
 
 
-PROPOSAL = re.compile(r"\b(?:suggest|propose|proposal|should we|maybe|perhaps|could we|what if|would it be (?:an? )?"
-                      r"(?:\w+ )?idea|(?:all|those|who'?s) in favou?r of)\b", re.IGNORECASE)
+NOBODY = r"(?:nobody|no one|no-one)"
+PROPOSING = r"would it be (?:an? )?(?:\w+ )?idea|(?:all|those|who'?s) in favou?r of"
+"""A proposal put as a question of leave or a vote: "Would it be a terrible idea to ...", "All in favour of ..."."""
+PROPOSAL = re.compile(rf"\b(?:suggest|propose|proposal|should we|maybe|perhaps|could we|what if|{PROPOSING})\b",
+                      re.IGNORECASE)
 
 
 KEPT_OPEN = re.compile(
@@ -134,7 +137,7 @@ def merge_statement(found: list[Statement], new: Statement, reword: bool = False
     ``reword``, its wording replaces the earlier one unless it names less ("Folded A4 it is." after the proposal)."""
     for position, old in enumerate(found):
         if old.text == new.text or overlap(old.text, new.text) >= 0.5:
-            fuller = reword and len(content_words(new.text)) >= len(content_words(old.text))
+            fuller = reword and named_words(new.text) >= named_words(old.text)
             found[position] = Statement(new.text if fuller else old.text, joined_evidence(old.evidence, new.evidence))
             return found
     return [*found, new]

@@ -16,6 +16,7 @@ from companion.text.extract.context import (
     KEPT_OPEN,
     NON_QUESTIONS,
     PROPOSAL,
+    PROPOSING,
     RULE_SUPPORT,
     about_meeting,
     merge_statement,
@@ -52,8 +53,7 @@ _DECISION_CUE = re.compile(
 _WEAK_ASSENT = re.compile(r"^(?:yes|yeah|yep|sure|fine|okay|ok)\b", re.IGNORECASE)
 """Assent that as often only acknowledges: it confirms a proposal the detector also reads as a decision."""
 _PROPOSING_QUESTION = re.compile(rf"^{FILLER}(?:shall we|should we|how about|what about|why don'?t we|can we just|"
-                                 r"(?:(?:i )?wonder,? )?would it be (?:an? )?(?:\w+ )?idea|"
-                                 r"(?:all|those|who'?s) in favou?r of|"
+                                 rf"(?:(?:i )?wonder,? )?(?:{PROPOSING})|"
                                  r"(?:does|do|would) (?:any(?:one|body)|every(?:one|body)|you all) (?:object|mind)|"
                                  r"could we just|what if we|(?:so |and )?what if)\b", re.IGNORECASE)
 _ASKING_START = re.compile(rf"^{FILLER}(?:do|does|did|is|are|was|were|am|can|could|will|would|should|shall|have|has|"
@@ -64,8 +64,8 @@ three pounds twenty?")."""
 _CONFIRMATION = re.compile(
     r"^(?:agreed|no objections?|none from|fine with me|fine by me|sounds good|works for me|deal|same(?: here)?|"
     r"happy(?! to)|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect|about time|makes sense|"
-    r"not at all|why not|definitely|fair|(?:i )?suppose so|go on(?: then)?|aye|in favou?r|hands? up|up|"
-    r"(?:mine'?s|both (?:of mine|hands)(?: are)?) up|both hands|i'?d be (?:very |quite )?comfortable with that|"
+    r"not at all|why not|definitely|fair|(?:i )?suppose so|go on(?: then)?|aye|in favou?r(?! of)|hands? up|"
+    r"up(?=\s*[.!]*$)|(?:mine'?s|both of mine(?: are)?) up|both hands|i'?d be (?:very |quite )?comfortable with that|"
     r"(?:yeah,? |ok,? |okay,? )?let'?s(?=\s*[.!]*$)|\+1)(?!\w)",
     re.IGNORECASE,
 )

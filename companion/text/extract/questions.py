@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from companion.models import Statement
 from companion.text import wording
 from companion.text.dates import names_a_date
-from companion.text.extract.context import KEPT_OPEN, NEXT_MEETING, NON_QUESTIONS, merge_statement, with_topic
+from companion.text.extract.context import (
+    KEPT_OPEN,
+    NEXT_MEETING,
+    NOBODY,
+    NON_QUESTIONS,
+    merge_statement,
+    with_topic,
+)
 from companion.text.sentences import Sentence, content_words
 from companion.text.stems import overlap
 
@@ -39,7 +46,7 @@ def _question_before(sentence: Sentence, sentences: Sequence[Sentence]) -> Sente
             before = sentences[position - 1] if position > 0 else None
             # "Did we ever hear about sponsorship? For Pellworth's?": the fragment only adds to the question
             if (before is not None and before.turn == earlier.turn and before.is_question
-                    and len(earlier.text.split()) <= FRAGMENT_WORDS):
+                    and not NON_QUESTIONS.match(before.text) and _FRAGMENT.match(earlier.text)):
                 return before
             return earlier
         if earlier.turn >= sentence.turn - 1 and _NOT_WORKED_OUT.search(earlier.text):
@@ -47,12 +54,12 @@ def _question_before(sentence: Sentence, sentences: Sequence[Sentence]) -> Sente
     return None
 
 
-_NOT_WORKED_OUT = re.compile(r"\b(?:nobody|no one|no-one|none of us)(?:'s| has| have)? (?:worked|figured|found|sorted) "
+_NOT_WORKED_OUT = re.compile(rf"\b(?:{NOBODY}|none of us)(?:'s| has| have)? (?:worked|figured|found|sorted) "
                              r"out (?:how|what|who|when|where|which|whether)\b", re.IGNORECASE)
 
 
-FRAGMENT_WORDS = 3
-"""A question of at most this many words right after another question of the same turn adds to it."""
+_FRAGMENT = re.compile(r"^(?:for|and|or|about|with|from|to|on|in|at|by)\b(?:\W+\w+){0,3}\W*$", re.IGNORECASE)
+"""A question of a few words that opens on a preposition or "and"/"or" adds to the question before it."""
 
 
 _INDIRECT = re.compile(r"\bwhether\b|\bif\b.*\bor\b|\bor not\b|"
