@@ -178,6 +178,8 @@ _CLAIM = re.compile(r"^(?:(?:do|take|handle|sort|own|grab|chase)\s+(?:it|that|th
                     r"(?:pick|set|sort)\s+(?:it|that|this|them)\s+(?:up|out)|(?:have|get)\s+(?:it|that|them)\s+done|"
                     r"deal with (?:it|that|this)|take care of (?:it|that|this))(?=$|\s+(?P<next>\S+))", re.IGNORECASE)
 """A reply that only takes on what was asked of nobody in particular: "I'll do it Saturday", "I'll take them"."""
+_AFTER_CLAIM = AFTER_PRONOUN_OK | TIME_NOUNS | {"this", "next"}
+"""What may follow a claim that adds only when: "I'll do it Saturday", "I'll take it next week"."""
 _ASKED_OF_ANYONE = re.compile(
     r"\b(?:(?:some|any)(?:one|body)\s+(?:(?:really\s+)?(?:needs|has|ought) to|should|must|could|can|will have to)|"
     r"(?:can|could|would|will)\s+(?:some|any)(?:one|body)|(?:need|want|like)\s+(?:some|any)(?:one|body)\s+to|"
@@ -325,8 +327,8 @@ def _resolved(task_text: str, context: Sequence[str]) -> str:
     if _VAGUE_DEED.match(task_text) and (proposed := _proposed_deed(context)):
         return proposed
     claim = _CLAIM.match(task_text)
-    if claim and (claim["next"] is None or _core(claim["next"]) in AFTER_PRONOUN_OK | TIME_NOUNS | {"this", "next"}) \
-            and (asked := _asked_of_anyone(context)):
+    only_when_follows = claim is not None and (claim["next"] is None or _core(claim["next"]) in _AFTER_CLAIM)
+    if only_when_follows and (asked := _asked_of_anyone(context)):
         return asked
     if (another := _ANOTHER_ONE.search(task_text)) and (phrase := _antecedent(context)):
         return f"{task_text[:another.start('one')]}{phrase.split()[-1]}{task_text[another.end('one'):]}"
@@ -593,15 +595,16 @@ def _antecedent(context: Sequence[str], party: bool = False) -> str:
             # ("a spare in the workshop") is where the thing is, not the thing
             named = (_THE_PHRASE if requests else _THE_PHRASE_OR_PLACED).finditer(tidy)
             if mentioned := [m for m in named if (not party or _NAMED.search(m.group()))
-                             and not _DATE_WORD.search(m.group()) and not _PLACE_BEFORE.search(tidy[:m.start()])
-                             and not _NAMES_NOTHING.search(m.group()) and not _is_day(m.group())]:
+                             and _names_a_thing(m.group()) and not _PLACE_BEFORE.search(tidy[:m.start()])]:
                 return _noun_phrase(mentioned[-1].group())
     return ""
 
 
-def _is_day(phrase: str) -> bool:
-    """Whether a phrase only names a day of the month: "the fourteenth", "the 21st"."""
-    return re.sub(r"^the\s+", "", phrase.lower()) in DAY_WORDS
+def _names_a_thing(phrase: str) -> bool:
+    """Whether a phrase can be what a pronoun stands for: not a time ("the first of July", "the fourteenth") and
+    not itself a pronoun's phrase ("the last one", "the lamp you notice")."""
+    day = re.sub(r"^the\s+", "", phrase.lower()) in DAY_WORDS
+    return not (day or _DATE_WORD.search(phrase) or _NAMES_NOTHING.search(phrase))
 
 
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|inside|into|from|near|under|behind|outside|through|across)\s*$", re.IGNORECASE)

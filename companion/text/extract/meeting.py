@@ -72,14 +72,14 @@ def next_meeting(sentences: Sequence[Sentence], meeting_date: dt.date) -> tuple[
     for sentence in reversed([s for s in closing if s.turn == sentences[-1].turn]):
         day = resolve_date(sentence.text, meeting_date)
         if day is not None and day > meeting_date and not COMMITTED.search(sentence.text) \
-                and not _ASKS_OR_SAYS_I.search(sentence.text):
+                and not _TASK_OR_ABSENCE.search(sentence.text):
             return _when(day, None), sentence.evidence
     return None
 
 
-_ASKS_OR_SAYS_I = re.compile(r"(?<!\bsee )\byou\b|\b(?:your|can|could|please)\b|\bi'?m (?:away|off|out|on leave|"
-                             r"on holiday) (?:on|from|until|till)\b", re.IGNORECASE)
-"""A closing sentence that asks something of someone ("Can you send it by Monday?") or speaks of the speaker ("I'm
+_TASK_OR_ABSENCE = re.compile(r"(?<!\bsee )\byou\b|\b(?:your|can|could|please)\b|\bi'?m (?:away|off|out|on leave|"
+                              r"on holiday) (?:on|from|until|till)\b", re.IGNORECASE)
+"""A closing sentence that asks something of someone ("Can you send it by Monday?") or says the speaker is away ("I'm
 away on the 20th") gives a task's or an absence's day, not the next meeting's; "See you Monday" is one."""
 
 
