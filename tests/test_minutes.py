@@ -790,3 +790,33 @@ def test_an_open_question_asked_without_its_mark_or_named_where_it_is_left_open(
         "The council wants the new sign in page do we have to do it before the upgrade or after.",
         "The paid social budget stays an open question until finance comes back.",
     ]
+
+
+def test_a_yes_to_whether_we_do_something_decides_it_and_a_yes_to_a_fact_does_not() -> None:
+    minutes = minutes_of([
+        ("Ann", "The van lease is up in March."),
+        ("Ann", "Are we renewing it or not?"),
+        ("Bo", "Yeah, I think so."),
+        ("Cy", "So do we move the quiz night to Thursdays?"),
+        ("Ann", "Definitely."),
+        ("Bo", "Do we have a spare projector?"),
+        ("Cy", "Yes."),
+        ("Ann", "We cut the raffle from the summer fair?"),
+        ("Cy", "I think we should."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [d.text for d in minutes.decisions] == [
+        "Renew the van lease.", "Move the quiz night to Thursdays.", "We cut the raffle from the summer fair."]
+
+
+def test_assent_asked_for_decides_what_was_said_before_the_ask_whatever_was_said_in_between() -> None:
+    minutes = minutes_of([
+        ("Ann", "Night shifts end at six from next month. Everyone happy with that?"),
+        ("Bo", "It's what most of us do already."),
+        ("Cy", "Agreed."),
+        ("Cy", "The canteen closes at two on Fridays. Anyone against?"),
+        ("Bo", "No."),
+        ("Ann", "Final answer: we print two hundred programmes."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [d.text for d in minutes.decisions] == [
+        "Night shifts end at six from next month.", "The canteen closes at two on Fridays.",
+        "We print two hundred programmes."]

@@ -191,6 +191,10 @@ def test_resolve_pronouns(text: str, context: list[str], expected: str) -> None:
         ("the decision is to keep the L_C_D_ screen", "Keep the LCD screen."),
         ("Um so we're gonna go with the the rubber buttons , yeah .", "Go with the rubber buttons."),
         ("let's do that", ""),
+        ("Are we keeping the hall booking or not?", "Keep the hall booking."),
+        ("Can we pause the newsletter till then?", "Pause the newsletter till then."),
+        ("Not changing the menu before the inspection.", "Do not change the menu before the inspection."),
+        ("Not worth chasing, honestly.", "Not worth chasing, honestly."),
     ],
 )
 def test_decision(text: str, expected: str) -> None:

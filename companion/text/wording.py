@@ -60,7 +60,8 @@ TASK_TAILS = ("please", "okay", "ok", "alright", "all right", "then", "if that's
 DECISION_WRAPPERS = (
     "we've decided to", "we have decided to", "we decided to", "we've decided that", "we decided that",
     "we've agreed to", "we agreed to", "we've agreed that", "we agreed that", "it's agreed that",
-    "it's decided that", "the decision is to", "the decision is that", "the decision is", "decision made", "decision",
+    "it's decided that", "final answer", "the decision is to", "the decision is that", "the decision is",
+    "decision made", "decision",
     "so we agree", "we all agree", "we agree",
     "that's what we'll do", "all in favour of", "all in favor of", "would it be a terrible idea if we",
     "would it be a terrible idea to", "would it be a good idea to", "would it be a bad idea to",
@@ -68,10 +69,11 @@ DECISION_WRAPPERS = (
     "what if we just", "what if we say", "what if we", "what if", "how about we just", "how about we",
     "i think we should", "i think we'll", "i think we're going to", "shall we just", "shall we", "should we just",
     "why don't we just", "why don't we", "let's just", "let's", "we'll just", "we'll", "we will",
-    "we're going to", "we are going to", "we should just", "we should",
+    "we're going to", "we are going to", "we should just", "we should", "we could just", "we could",
+    "do we just", "do we", "can we just", "can we", "are we going to", "are we",
 )
 DECISION_TAILS = ("then", "right", "okay", "ok", "yeah", "yes", "sounds good", "agreed", "alright", "all right",
-                  "is that okay", "is that ok", "shall we", "then yeah")
+                  "is that okay", "is that ok", "shall we", "then yeah", "or not")
 NON_DECISIONS = frozenset({
     "that's settled", "that's decided", "that's agreed", "that's it", "that's fine", "that's the plan",
     "sounds good", "sounds great", "agreed", "deal", "done", "fine", "great", "perfect", "okay", "yes", "yeah",
@@ -86,7 +88,8 @@ E_VERBS = frozenset(
     "circulate compile finalise finalize decide provide release purchase replace reduce produce introduce "
     "combine define describe place solve resolve evaluate calculate investigate coordinate negotiate estimate "
     "validate translate complete delete manage merge charge judge measure figure configure continue ensure "
-    "analyse analyze raise revise receive serve tune shape trace source secure outline propose dance rehearse"
+    "analyse analyze raise revise receive serve tune shape trace source secure outline propose dance rehearse "
+    "lose choose leave"
     .split()
 )
 TASK_VERBS = E_VERBS | frozenset(
@@ -99,6 +102,8 @@ STATIVE_VERBS = frozenset("believe need want like love hate know guess bet hope 
                           "imagine regret prefer deserve".split())
 """Verbs of a state, not a deed: "I'll believe it when I see it", "I'm going to need a bigger coffee" are remarks."""
 PRONOUNS = frozenset("it them that this those these one".split())
+NOT_VERBS = frozenset("worth sure yet quite".split())
+"""Words after a leading "not" that make it no instruction ("Not worth arguing about")."""
 PARTICIPLES = frozenset("done ready sorted set made written sent signed fixed booked finished".split())
 PARTICLES = frozenset("over out off up back round down across through around along".split())
 AFTER_PRONOUN_OK = PARTICLES | frozenset(
@@ -145,7 +150,8 @@ _TASK_WRAPPER = re.compile(rf"^(?:{_alternatives(TASK_WRAPPERS)})(?![\w'])[\s,]*
 _GERUND_WRAPPER = re.compile(rf"^(?:{_alternatives(GERUND_WRAPPERS)})\s+([a-z]+ing)\b", re.IGNORECASE)
 _TASK_TAIL = re.compile(rf"(?:[\s,]+(?:{_alternatives(TASK_TAILS)})\b[\s,.?!]*)+$", re.IGNORECASE)
 _DECISION_WRAPPER = re.compile(rf"^(?:{_alternatives(DECISION_WRAPPERS)})\b[\s,:]*", re.IGNORECASE)
-_DECISION_TAIL = re.compile(rf"(?:[\s,]+(?:{_alternatives(DECISION_TAILS)})\b[\s,.?!]*)+$", re.IGNORECASE)
+_DECISION_TAIL = re.compile(rf"(?<!\btill)(?<!\buntil)(?<!\bsince)(?<!\bby)"  # "till then" stays
+                            rf"(?:[\s,]+(?:{_alternatives(DECISION_TAILS)})\b[\s,.?!]*)+$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SUBJECT = re.compile(
     r"(?:^|(?<=\s))(?P<phrase>(?:the|a|an|our|their|this|that|these|those)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
@@ -429,13 +435,18 @@ def decision(text: str) -> str:
     "Shall we just ..." is only a decision once someone assented; the caller checks that.
     """
     words = " ".join(_tidy(text)).rstrip(_PUNCT + " ")
+    asked = False  # "are we stocking it" -> "Stock it"
     while wrapper := _DECISION_WRAPPER.match(words):
-        words = words[wrapper.end():]
+        words, asked = words[wrapper.end():], wrapper.group().lower().startswith("are we")
     words = _DECISION_TAIL.sub("", words).rstrip(_PUNCT + " ")
     if words.lower() in NON_DECISIONS:
         return ""
-    if words.lower().startswith("not "):  # "let's not book transport until ..." -> "Do not book transport ..."
-        words = f"do {words}"
+    first, _, rest = words.partition(" ")
+    if asked and first.lower().endswith("ing"):
+        words = f"{_base_form(first.lower())} {rest}".strip()
+    elif first.lower() == "not" and (verb := _core(rest.split(" ")[0])) not in NOT_VERBS | STOPWORDS:
+        # "let's not book transport until ..." -> "Do not book transport ..."; "Not losing ..." -> "Do not lose ..."
+        words = f"do not {_base_form(verb)}{rest[len(verb):]}" if verb.endswith("ing") else f"do not {rest}"
     return _finish(words)
 
 

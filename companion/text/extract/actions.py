@@ -13,6 +13,7 @@ from companion.text.dates import due_phrase_span, resolve_date, resolve_time
 from companion.text.detector import Verdicts
 from companion.text.extract.context import (
     COMMITTED,
+    CONTEXT_TURNS,
     FILLER,
     NAME,
     NOBODY,
@@ -282,8 +283,6 @@ def _redated(items: list[ActionItem], sentence: Sentence, sentences: Sequence[Se
     return [*items[:-1], redated]
 
 
-CONTEXT_TURNS = 3
-"""Pronouns in a task ("call them") are resolved from its own turn and this many turns before it."""
 MAX_RECENT_ITEMS = 8
 """A hand-over looks at most this many of the latest items for the one just given."""
 

@@ -79,6 +79,9 @@ def turns_before(sentence: Sentence, sentences: Sequence[Sentence], turns: int) 
 
 MAX_CONTEXT_SENTENCES = 12
 """However long the turns, the context before a sentence holds at most this many sentences."""
+CONTEXT_TURNS = 3
+"""Pronouns in a task or decision ("call them", "we keep it") are resolved from its own turn and this many turns
+before it."""
 
 
 def previous_turn_start(sentence: Sentence, sentences: Sequence[Sentence]) -> float:

@@ -12,8 +12,10 @@ from companion.text.detector import Verdicts
 from companion.text.extract.context import (
     ASKS_ASSENT,
     COMMITTED,
+    CONTEXT_TURNS,
     FILLER,
     KEPT_OPEN,
+    MAX_CONTEXT_SENTENCES,
     NON_QUESTIONS,
     PROPOSAL,
     PROPOSING,
@@ -22,12 +24,13 @@ from companion.text.extract.context import (
     merge_statement,
     next_sentence,
     turn_of,
+    turns_before,
     with_topic,
 )
 from companion.text.sentences import Sentence, content_words
 
 _DECLARED = re.compile(
-    r"\b(?:decision made|the decision is|we(?:'ve| have)? decided|it'?s decided|final decision|new rule|"
+    r"\b(?:decision made|the decision is|final answer|we(?:'ve| have)? decided|it'?s decided|final decision|new rule|"
     r"(?:from|as of) (?:now on|today|tomorrow|next \w+|this \w+ on)|"
     r"that'?s what we'?(?:ll| will) do(?=\s*[:,-]\s*\w))\b|"
     r"\bdecisions?:|^going forward,",
@@ -38,7 +41,8 @@ the detector, which learned decisions mostly from AMI's design talk, is not aske
 _DECIDED = re.compile(
     r"\b(?:we agree|we agreed|we all agree|agreed on|let'?s go with|we'?ll go with|we go with|we will go with|"
     r"we decide|we are going with|we're going with|go ahead with|starting (?:now|today|tomorrow|next \w+))\b|"
-    r"(?<!\bthink )(?<!\bwhat )(?<!\bknow )\b\w+ it is(?:,? then)?\s*[.!]|"
+    r"(?<!\bthink )(?<!\bwhat )(?<!\bknow )\b(?!(?:if|how|as|what|where|whether|because|that)\b)\w+ it is"
+    r"(?:,? then)?\s*[.!,]|"
     rf"^{FILLER}then,?\s+(?!I\b|I'|what\b|who\b|how\b|why\b|there\b|(?:we|you|they|it) (?:have|has|need|can|could|"
     r"might|may|should|would|must)\b|(?:we|you|they|it)'d\b)\w",
     re.IGNORECASE,
@@ -53,6 +57,7 @@ _DECISION_CUE = re.compile(
 _WEAK_ASSENT = re.compile(r"^(?:yes|yeah|yep|sure|fine|okay|ok)\b", re.IGNORECASE)
 """Assent that as often only acknowledges: it confirms a proposal the detector also reads as a decision."""
 _PROPOSING_QUESTION = re.compile(rf"^{FILLER}(?:shall we|should we|how about|what about|why don'?t we|can we just|"
+                                 r"we could|"
                                  rf"(?:(?:i )?wonder,? )?(?:{PROPOSING})|"
                                  r"(?:does|do|would) (?:any(?:one|body)|every(?:one|body)|you all) (?:object|mind)|"
                                  r"could we just|what if we|(?:so |and )?what if)\b", re.IGNORECASE)
@@ -61,11 +66,27 @@ _ASKING_START = re.compile(rf"^{FILLER}(?:do|does|did|is|are|was|were|am|can|cou
                            r"isn't|aren't|don't|doesn't|won't|can't)\b", re.IGNORECASE)
 """How a question that asks opens; one that opens otherwise states a proposal with a rising tone ("So, eggs up to
 three pounds twenty?")."""
+NOT_DEEDS = frozenset("have has get agree afford mean see say go know think need talk discuss come hear wrap skip "
+                      "check look".split())
+"""Verbs after "do we" or "can we" that ask about a state or steer the meeting ("Can we talk about X?"), not
+whether to do something."""
+_WHETHER_WE = re.compile(
+    rf"^{FILLER}(?:(?:do|can) we (?:(?:just|still|actually|all|really),? )*"
+    rf"(?!(?:{'|'.join(sorted(wording.STATIVE_VERBS | NOT_DEEDS))}|move on|start with)\b)"
+    r"[a-z]+\b(?<!ing)|are we (?:\w+ing|going to)\b|"
+    rf"we (?:just )?(?:{'|'.join(sorted(wording.TASK_VERBS - NOT_DEEDS))})\b)",
+    re.IGNORECASE)
+"""A question whether we do something ("Do we drop that coach company?", "Are we stocking it or not?", "We do
+extra packs for the children?"): a "yes" from someone else decides it, where "Do we have a spare?" / "Yes." only
+answers."""
 _CONFIRMATION = re.compile(
     r"^(?:agreed|no objections?|none from|fine with me|fine by me|sounds good|works for me|deal|same(?: here)?|"
     r"happy(?! to)|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect|about time|makes sense|"
     r"not at all|why not|definitely|fair|(?:i )?suppose so|go on(?: then)?|aye|in favou?r(?! of)|hands? up|"
-    r"up(?=\s*[.!]*$)|(?:mine'?s|both of mine(?: are)?) up|both hands|i'?d be (?:very |quite )?comfortable with that|"
+    r"up(?=\s*[.!]*$)|(?:i think so|(?:i think )?we should)(?=\s*[.!]*$)|(?:mine'?s|both of mine(?: are)?) up|"
+    r"both hands|"
+    r"i'?d be (?:very |quite )?comfortable with that|i (?:really )?like (?:that|it)|yes,? please|"
+    r"(?:\w+ )?i can live with(?: that| it)?|"
     r"(?:yeah,? |ok,? |okay,? )?let'?s(?=\s*[.!]*$)|\+1)(?!\w)",
     re.IGNORECASE,
 )
@@ -94,7 +115,7 @@ def decisions(sentences: Sequence[Sentence], verdicts: Verdicts | None = None) -
                 _DECIDED.search(sentence.text) and _decision_supported(sentence, verdicts, RULE_SUPPORT)):
             # An explicit decision's wording replaces that of the proposal it settles.
             found = merge_statement(found, _decision(sentence, (sentence,), sentences), reword=True)
-        elif _confirms(sentence) and (proposal := _confirmed_proposal(sentence, sentences)) and _accepted(
+        elif _assents(sentence, sentences) and (proposal := _confirmed_proposal(sentence, sentences)) and _accepted(
                 proposal, sentence, sentences, verdicts):
             found = merge_statement(found, _decision(proposal, (proposal, sentence), sentences))
     learned = [] if verdicts is None else [s for s in sentences if not s.is_question
@@ -165,6 +186,8 @@ def _accepted(proposal: Sentence, assent: Sentence, sentences: Sequence[Sentence
     if _ASSENT_TAG.search(proposal.text) or any(_ASKING_ASSENT.match(s.text)
                                                  for s in sentences[proposal.index + 1:assent.index]):
         return True  # "Everyone okay with that?" / "Yep."
+    if _asks_whether_we(proposal):
+        return True  # "Do we drop that coach company?" / "Yeah, I think so."
     proposes = bool(PROPOSAL.search(proposal.text) or _PROPOSING_QUESTION.match(proposal.text) or _LETS.match(
         proposal.text) or (proposal.is_question and not _ASKING_START.match(proposal.text)))
     if _CONFIRMATION.match(assent.text):
@@ -198,6 +221,10 @@ def agreements(sentences: Sequence[Sentence]) -> dict[int, str]:
     return agreed
 
 
+def _asks_whether_we(sentence: Sentence) -> bool:
+    return sentence.is_question and bool(_WHETHER_WE.match(sentence.text))
+
+
 def _decision_supported(sentence: Sentence, verdicts: Verdicts | None, share: float) -> bool:
     return verdicts is None or verdicts.says("decision", sentence, share)
 
@@ -207,27 +234,58 @@ def _decision(sentence: Sentence, evidence: Sequence[Sentence], sentences: Seque
     subject named just before goes in front ("Big pump. Not losing a pour over it.")."""
     said = with_topic(sentence, sentences)
     text = wording.decision(sentence.text) or wording.clean(sentence.text)
+    if len(said) == 1 and _asks_whether_we(sentence):  # "Are we stocking it?" -> "Stock the honey ..."
+        context = [s.text for s in turns_before(sentence, sentences, CONTEXT_TURNS)]
+        text = wording.decision(wording.resolve_pronouns(text, context)) or text
     return Statement(" ".join([*(wording.clean(s.text) for s in said[:-1]), text]),
                      tuple(s.evidence for s in (*said[:-1], *evidence)))
 
 
 def _confirmed_proposal(confirmation: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
     """The statement a confirmation answers: the last sentence before the run of confirmations that is no
-    question, or a question that proposes ("Shall we just go with the cheaper van?")."""
-    for position in range(confirmation.index - 1, -1, -1):
+    question, or a question that proposes ("Shall we just go with the cheaper van?"); after an ask for assent
+    ("Everyone happy with that?"), what was said just before the ask, whatever others said since."""
+    asked = _asked_assent(confirmation, sentences)
+    for position in range((confirmation if asked is None else asked).index - 1, -1, -1):
         earlier = sentences[position]
         if earlier.turn < confirmation.turn - 3:
             return None
-        if earlier.turn == confirmation.turn or _confirms(earlier):
+        if (asked is None and earlier.turn == confirmation.turn) or _confirms(earlier):
             continue
         if earlier.speaker == confirmation.speaker:
             return None
         if earlier.is_question and NON_QUESTIONS.match(earlier.text):
             continue  # "Any objections?" after the proposal
         if earlier.is_question and not (_PROPOSING_QUESTION.match(earlier.text) or _ASSENT_TAG.search(earlier.text)
-                                        or PROPOSAL.search(earlier.text) or not _ASKING_START.match(earlier.text)):
+                                        or PROPOSAL.search(earlier.text) or _asks_whether_we(earlier)
+                                        or not _ASKING_START.match(earlier.text)):
             return None  # "Sure" answers a request or a question, not a proposal
         # "Let's not book transport until the TTOs are on the ward. We wasted three slots." / "Agreed."
         return next((s for s in turn_of(earlier, sentences) if s.index < earlier.index
-                     and (PROPOSAL.search(s.text) or _LETS.match(s.text))), earlier)
+                     and (PROPOSAL.search(s.text) or _LETS.match(s.text) or _asks_whether_we(s))), earlier)
     return None
+
+
+def _asked_assent(reply: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
+    """The ask for assent ("Anyone against?") that ``reply`` answers, by someone else in the turns just before it,
+    with no other question since."""
+    for earlier in reversed(sentences[max(0, reply.index - MAX_CONTEXT_SENTENCES):reply.index]):
+        if earlier.turn < reply.turn - 3:
+            break
+        if earlier.is_question and earlier.speaker != reply.speaker and _ASKING_ASSENT.match(earlier.text):
+            return earlier
+        if earlier.is_question:
+            break
+    return None
+
+
+def _assents(sentence: Sentence, sentences: Sequence[Sentence]) -> bool:
+    """Whether ``sentence`` gives assent: "Agreed.", or "No." to "Anyone against?"."""
+    if _confirms(sentence):
+        return True
+    return bool(_NO_OBJECTION.match(sentence.text) and (asked := _asked_assent(sentence, sentences))
+                and _AGAINST.search(asked.text))
+
+
+_AGAINST = re.compile(r"\b(?:objections?|against|object|mind)\b", re.IGNORECASE)
+_NO_OBJECTION = re.compile(r"^(?:no|nope|none|not me|not from)\b", re.IGNORECASE)
