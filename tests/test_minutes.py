@@ -820,3 +820,19 @@ def test_assent_asked_for_decides_what_was_said_before_the_ask_whatever_was_said
     assert [d.text for d in minutes.decisions] == [
         "Night shifts end at six from next month.", "The canteen closes at two on Fridays.",
         "We print two hundred programmes."]
+
+
+def test_an_open_question_that_only_refers_to_its_matter_keeps_the_statements_before_it() -> None:
+    minutes = minutes_of([
+        ("Ann", "The loft has about forty boxes of old minutes. Do we keep them?"),
+        ("Bo", "No idea, let's discuss that offline."),
+        ("Cy", "Raffle prizes. Last year we gave vouchers. Are we doing that again?"),
+        ("Ann", "Let's leave that open and come back to it at the next meeting."),
+        ("Bo", "Who chairs the AGM while Cy is on leave?"),
+        ("Ann", "I don't have an answer yet."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [q.text for q in minutes.open_questions] == [
+        "The loft has about forty boxes of old minutes. Do we keep them?",
+        "Raffle prizes. Last year we gave vouchers. Are we doing that again?",
+        "Who chairs the AGM while Cy is on leave?",
+    ]

@@ -24,13 +24,14 @@ def open_questions(sentences: Sequence[Sentence]) -> list[Statement]:
     """Questions that someone explicitly leaves open ("That stays an open question", "let's keep it open")."""
     found: list[Statement] = []
     for sentence in sentences:
-        if not KEPT_OPEN.search(sentence.text) or NEXT_MEETING.search(sentence.text):  # "time to be confirmed"
+        if not KEPT_OPEN.search(sentence.text) or (  # "Thursday, time to be confirmed" is the next meeting
+                NEXT_MEETING.search(sentence.text) and not _DEFERRED.search(sentence.text)):
             continue
         question = _question_before(sentence, sentences)
         if question is None or (_names_the_matter(sentence) and overlap(question.text, sentence.text) == 0):
             question = _asked_in_other_words(sentence, sentences)  # "So the budget stays an open question."
         if question is not None:
-            said = with_topic(question, sentences)
+            said = _with_its_matter(question, sentences)
             evidence = (*(s.evidence for s in said), *((sentence.evidence,) if sentence is not question else ()))
             found = merge_statement(found, Statement(" ".join(wording.clean(s.text) for s in said), evidence))
     return found
@@ -52,6 +53,36 @@ def _question_before(sentence: Sentence, sentences: Sequence[Sentence]) -> Sente
         if earlier.turn >= sentence.turn - 1 and _NOT_WORKED_OUT.search(earlier.text):
             return earlier  # "Nobody's worked out how the crate gets there." / "No one knows yet. Flag it."
     return None
+
+
+_DEFERRED = re.compile(r"\b(?:leave|keep|park|hold) (?:it|that|this)(?: one)?\b", re.IGNORECASE)
+"""A question put off to the next meeting is still open: "Let's leave that open and come back to it next meeting"."""
+
+
+def _with_its_matter(question: Sentence, sentences: Sequence[Sentence]) -> list[Sentence]:
+    """``question`` with what it is about: a subject named just before it ("Raffle. Do we need a licence?"), or,
+    when it names little itself ("Do they go in?", "Are we going up to ten?"), up to ``MATTER_SENTENCES``
+    statements before it in its turn ("The cold room has thirty bottles with no labels. Do they go in?")."""
+    said = with_topic(question, sentences)
+    if len(said) > 1 or not _names_little(question.text):
+        return said
+    before: list[Sentence] = []
+    for earlier in reversed(sentences[max(0, question.index - MATTER_SENTENCES):question.index]):
+        if earlier.turn != question.turn or earlier.is_question:
+            break
+        before.insert(0, earlier)
+    return [*before, question]
+
+
+MATTER_SENTENCES = 2
+_REFERRING = re.compile(r"\b(?:it|they|them|that|this|those|these|she|he|her|him|one)\b", re.IGNORECASE)
+MIN_NAMING_WORDS = 3
+
+
+def _names_little(text: str) -> bool:
+    """Whether a question only refers to its matter ("Which one wins?") or names under ``MIN_NAMING_WORDS``
+    content words."""
+    return bool(_REFERRING.search(text)) or len(content_words(text)) < MIN_NAMING_WORDS
 
 
 _NOT_WORKED_OUT = re.compile(rf"\b(?:{NOBODY}|none of us)(?:'s| has| have)? (?:worked|figured|found|sorted) "
