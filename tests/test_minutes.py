@@ -836,3 +836,18 @@ def test_an_open_question_that_only_refers_to_its_matter_keeps_the_statements_be
         "Raffle prizes. Last year we gave vouchers. Are we doing that again?",
         "Who chairs the AGM while Cy is on leave?",
     ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ([("Bo", "Same time next week?"), ("Ann", "No, I'm on a course on Tuesday. Friday the 22nd, at nine.")],
+         "2026-05-22T09:00"),
+        ([("Ann", "Next meeting Monday the 18th? Actually no, make it Thursday the 21st, I'm in Leeds on Monday.")],
+         "2026-05-21"),
+        ([("Ann", "I'm out next Monday, so let's do Wednesday the 20th instead, half eight in the morning.")],
+         "2026-05-20T08:30"),
+    ],
+)
+def test_the_next_meeting_moved_by_a_correction(lines: list[tuple[str, str]], expected: str) -> None:
+    assert minutes_of(lines, participants=("Ann", "Bo")).next_meeting == expected

@@ -50,7 +50,8 @@ _HOUR_WORDS = {w: i for i, w in enumerate(_UNITS[:13])} | {str(i): i for i in ra
 _HOUR = "|".join(sorted((re.escape(w) for w in _HOUR_WORDS if w), key=len, reverse=True))
 _COUNT_WORDS = {w: i for i, w in enumerate(_UNITS[:13]) if w} | {"a": 1, "an": 1, "couple": 2, "few": 3}
 _COUNT = "|".join(sorted(_COUNT_WORDS, key=len, reverse=True))
-_MINUTE_WORDS = {"o'clock": 0, "fifteen": 15, "thirty": 30, "forty five": 45, "forty-five": 45}
+_MINUTE_WORDS = {"o'clock": 0, "oclock": 0, "o clock": 0, "fifteen": 15, "thirty": 30, "forty five": 45,
+                 "forty-five": 45}
 _MINUTE = "|".join(re.escape(w) for w in _MINUTE_WORDS)
 # Marker words belong to the due phrase ("by Friday"), and so does the event a date is tied to ("before the
 # board meeting on the 14th"), so that due_phrase_span can cut the whole of it out of a task.
@@ -245,10 +246,10 @@ def _same_day(_: re.Match[str], start: dt.date) -> dt.date:
 
 _RULES: tuple[tuple[re.Pattern[str], _Resolver], ...] = (
     (_NTH_WEEKDAY, _nth_weekday), (_MONTH_DAY, _calendar_date), (_DAY_MONTH, _calendar_date),
-    (_MONTH_PART, _month_part), (_DIGIT_DAY, _day_of_month), (_WEEK_FROM, _week_from),
-    (_THIS_WEEK, _end_of_this_week), (_NEXT_WEEK_PART, _next_week_part),
+    (_MONTH_PART, _month_part), (_DIGIT_DAY, _day_of_month), (_WEEKDAY_THE_DAY, _day_of_month),
+    (_WEEK_FROM, _week_from), (_THIS_WEEK, _end_of_this_week), (_NEXT_WEEK_PART, _next_week_part),
     (_NEXT_WEEKDAY, _next_weekday), (_WEEKDAY_NEXT_WEEK, _next_weekday),
-    (_WEEKDAY_THE_DAY, _day_of_month), (_THE_DAY, _day_of_month), (_NEXT_MONTH, _month_part),
+    (_THE_DAY, _day_of_month), (_NEXT_MONTH, _month_part),
     (_RELATIVE, _relative), (_NEXT_WEEK, _week_on), (_IN_COUNT, _count), (_COUNT_FROM_NOW, _count),
     (_WEEKDAY_WEEK, _weekday_week), (_WEEKDAY_ONLY, _weekday), (_SAME_DAY, _same_day),
 )
@@ -257,11 +258,20 @@ _RULES: tuple[tuple[re.Pattern[str], _Resolver], ...] = (
 def resolve_time(text: str) -> str | None:
     """The first clock time in ``text`` as "HH:MM": "at ten", "nine thirty", "at half nine", "2 p.m.", "noon".
 
-    Hours 1-7 without am/pm are taken as afternoon (work hours).
+    Hours 1-7 without am/pm are taken as afternoon (work hours) unless "in the morning" follows.
     """
-    found = [(match.start(), time) for pattern in (_NOON, _HALF_PAST, _CLOCK) for match in pattern.finditer(text)
-             if (time := _time_of(match))]
-    return min(found)[1] if found else None
+    found = [(match.start(), match.end(), time) for pattern in (_NOON, _HALF_PAST, _CLOCK)
+             for match in pattern.finditer(text) if (time := _time_of(match))]
+    if not found:
+        return None
+    _, end, time = min(found)
+    if _MORNING.match(text[end:]) and time >= "13:00":  # "half five in the morning"
+        return f"{int(time[:2]) - 12:02d}{time[2:]}"
+    return time
+
+
+_MORNING = re.compile(r"[,\s]*(?:in the morning|a\.?m\b)", _I)
+"""Said after an hour that reads as afternoon, the morning: "half five in the morning"."""
 
 
 def _time_of(match: re.Match[str]) -> str | None:

@@ -60,6 +60,7 @@ def next_meeting(sentences: Sequence[Sentence], meeting_date: dt.date) -> tuple[
     closing = [s for s in sentences if s.turn >= sentences[-1].turn - CLOSING_TURNS] if sentences else []
     for sentence in reversed(sentences):
         if NEXT_MEETING.search(sentence.text) and (day := resolve_date(sentence.text, meeting_date)):
+            sentence, day = _corrected(sentence, day, sentences, meeting_date)
             # the time may follow on its own: "Next one Thursday the 9th, before the inspection. Six thirty."
             said = [sentence, *(s for s in sentences[sentence.index + 1:sentence.index + 3] if s.turn == sentence.turn)]
             time = next((t for s in said if (t := resolve_time(s.text))), None)
@@ -81,6 +82,27 @@ _TASK_OR_ABSENCE = re.compile(r"(?<!\bsee )\byou\b|\b(?:your|can|could|please)\b
                               r"on holiday) (?:on|from|until|till)\b", re.IGNORECASE)
 """A closing sentence that asks something of someone ("Can you send it by Monday?") or says the speaker is away ("I'm
 away on the 20th") gives a task's or an absence's day, not the next meeting's; "See you Monday" is one."""
+
+
+def _corrected(said: Sentence, day: dt.date, sentences: Sequence[Sentence],
+               meeting_date: dt.date) -> tuple[Sentence, dt.date]:
+    """The day ``said`` names for the next meeting, or the one a correction just after it names instead ("Same time
+    next week?" / "No, I'm on a course on Monday. Wednesday the 14th, at ten."): the last in the correcting turn."""
+    corrected = (said, day)
+    for later in sentences[said.index + 1:said.index + 1 + MAX_CORRECTION_SENTENCES]:
+        if later.turn > said.turn + 1 or (corrected[0] is not said and later.turn != corrected[0].turn):
+            break
+        if (any(_CORRECTION.search(s.text) for s in sentences[said.index + 1:later.index + 1])
+                and (other := resolve_date(later.text, meeting_date)) and other > meeting_date
+                and not COMMITTED.search(later.text) and not _TASK_OR_ABSENCE.search(later.text)):
+            corrected = (later, other)
+    return corrected
+
+
+_CORRECTION = re.compile(r"^(?:no|nope|actually|sorry|wait|hang on)\b|\b(?:actually,? no|instead|make it|rather|"
+                         r"(?:can|could) we do|how about|what about)\b", re.IGNORECASE)
+MAX_CORRECTION_SENTENCES = 4
+"""A correction of the next meeting's day comes within this many sentences, in the same turn or the next."""
 
 
 CLOSING_TURNS = 3
