@@ -851,3 +851,18 @@ def test_an_open_question_that_only_refers_to_its_matter_keeps_the_statements_be
 )
 def test_the_next_meeting_moved_by_a_correction(lines: list[tuple[str, str]], expected: str) -> None:
     assert minutes_of(lines, participants=("Ann", "Bo")).next_meeting == expected
+
+
+def test_a_short_answer_to_who_will_do_something_takes_it_on() -> None:
+    minutes = minutes_of([
+        ("Ann", "The marquee firm wants a deposit. Who's paying the marquee deposit?"),
+        ("Bo", "Me. Tomorrow."),
+        ("Ann", "And who books the first-aid cover for the fete?"),
+        ("Cy", "That'll be me, I suppose."),
+        ("Ann", "Who was that on the phone earlier?"),
+        ("Bo", "Me."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
+        ("Bo", "pay the marquee deposit", "2026-05-14"),
+        ("Cy", "book the first-aid cover for the fete", None),
+    ]

@@ -559,6 +559,25 @@ def _drop_markers(tokens: list[str]) -> list[str]:
     return tokens[at:]
 
 
+def asked_who(question: str) -> str:
+    """The deed a question asks who will do, as a task: "And who's ringing him?" -> "ring him", "Who sends them the
+    link?" -> "send them the link", "Who's going to book the hall?" -> "book the hall"; "" for any other question
+    ("Who was that?")."""
+    asked = _ASKED_WHO.match(" ".join(_tidy(question)).rstrip(_PUNCT + " "))
+    if asked is None:
+        return ""
+    verb, _, rest = asked["deed"].partition(" ")
+    if verb.endswith("ing") and _base_form(verb.lower()) in TASK_VERBS:
+        return f"{_base_form(verb.lower())} {rest}".strip()
+    if asked["modal"] and verb.lower() in TASK_VERBS:
+        return asked["deed"]
+    return present_deed(asked["deed"])
+
+
+_ASKED_WHO = re.compile(r"^(?:and |so |but )?who(?P<modal>'ll|'s going to| is going to| will| can| could| wants to)?"
+                        r"(?:'s| is)?\s+(?P<deed>[a-z]+\b.*)$", re.IGNORECASE)
+
+
 def present_deed(text: str) -> str:
     """A clause opening with a deed's verb in the third person as a task: "runs the checklist" -> "run the
     checklist", "does the PlayStation kit" -> "do the PlayStation kit"; "" when its verb is no deed ("says")."""

@@ -295,6 +295,7 @@ def _candidate(sentence: Sentence, sentences: Sequence[Sentence], people: Sequen
     if not task:
         owner, task = (_named_then_told(sentence, sentences, people)
                        or _unnamed_request(sentence, sentences, people, meeting_date)
+                       or _volunteered(sentence, sentences, people)
                        or _accepted_offer(sentence, sentences, people))
     if verdicts is None:
         return owner, task
@@ -530,6 +531,24 @@ def _accepted_offer(sentence: Sentence, sentences: Sequence[Sentence], people: S
             or following.speaker == sentence.speaker or not _ACCEPTANCE.match(following.text)):
         return None, ""
     return speaker_owner(sentence, people), offer["task"]
+
+
+def _volunteered(sentence: Sentence, sentences: Sequence[Sentence],
+                 people: Sequence[str]) -> tuple[str | None, str] | None:
+    """A reply that takes on what a question asked who would do: "Who sends them the link?" / "Me. I send it
+    tonight."; "And who's ringing him?" / "I will. Thursday."."""
+    before = sentences[sentence.index - 1] if sentence.index > 0 else None
+    if (before is None or before.turn != sentence.turn - 1 or before.speaker == sentence.speaker
+            or not _VOLUNTEERING.match(sentence.text) or len(sentence.text.split()) > VOLUNTEER_WORDS):
+        return None
+    deed = next((deed for asked in reversed(turn_of(before, sentences)) if (deed := wording.asked_who(asked.text))), "")
+    return (speaker_owner(sentence, people), deed) if deed else None
+
+
+_VOLUNTEERING = re.compile(r"^(?:me|i will|i can|i'?ll do it|that'?s me|that'?ll be me)\b", re.IGNORECASE)
+VOLUNTEER_WORDS = 5
+"""A short answer volunteers ("Me.", "That'll be me, I suppose."); a longer one states its own deed ("I can draft
+it by Friday")."""
 
 
 _UNNAMED_REQUEST = re.compile(rf"^{FILLER}(?:can|could|would|will) you\s+(?P<task>.+)$", re.IGNORECASE)
