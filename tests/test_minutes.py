@@ -536,7 +536,7 @@ def test_decisions_settled_by_a_marker_or_by_assent_that_was_asked_for() -> None
         ("Lena", "Fine."),
         ("Ruth", "Let's not decide on the new logo today."),
     ], participants=("Ruth", "Sam", "Lena"))
-    assert [d.text for d in minutes.decisions] == ["Then we move the stand-up to half nine.",
+    assert [d.text for d in minutes.decisions] == ["We move the stand-up to half nine.",
                                                    "From July we rent vans by the week."]
 
 
@@ -866,3 +866,14 @@ def test_a_short_answer_to_who_will_do_something_takes_it_on() -> None:
         ("Bo", "pay the marquee deposit", "2026-05-14"),
         ("Cy", "book the first-aid cover for the fete", None),
     ]
+
+
+def test_a_proposal_followed_by_would_anyone_mind_and_a_polite_yes_is_decided() -> None:
+    minutes = minutes_of([
+        ("Ann", "Then, um, shall we just close the car park on market days? Would anyone mind terribly?"),
+        ("Bo", "Not at all."),
+        ("Cy", "Would it be a terrible idea to print the newsletter in colour?"),
+        ("Ann", "I'd be very comfortable with that, honestly."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [d.text for d in minutes.decisions] == [
+        "Close the car park on market days.", "Print the newsletter in colour."]

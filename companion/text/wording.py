@@ -70,7 +70,7 @@ DECISION_WRAPPERS = (
     "i think we should", "i think we'll", "i think we're going to", "shall we just", "shall we", "should we just",
     "why don't we just", "why don't we", "let's just", "let's", "we'll just", "we'll", "we will",
     "we're going to", "we are going to", "we should just", "we should", "we could just", "we could",
-    "do we just", "do we", "can we just", "can we", "are we going to", "are we",
+    "do we just", "do we", "can we just", "can we", "are we going to", "are we", "then",
 )
 DECISION_TAILS = ("then", "right", "okay", "ok", "yeah", "yes", "sounds good", "agreed", "alright", "all right",
                   "is that okay", "is that ok", "shall we", "then yeah", "or not")

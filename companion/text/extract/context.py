@@ -46,7 +46,7 @@ ASKS_ASSENT = (r"(?:is |are )?(?:every(?:one|body)|we all|all)(?: still)? (?:oka
                r"comfortable)|any(?:one|body)? (?:objections?|questions|thoughts|against)|agreed|all agreed|"
                r"(?:is that|are you all) (?:okay|ok|alright|fine)|show of hands|hands up|"
                r"(?:all|those) in favou?r(?! of)|shall we (?:call|say) (?:it|that)|are we (?:all )?agreed|"
-               r"can we agree(?! (?:on|to))")
+               r"can we agree(?! (?:on|to))|(?:would|does|do) any(?:one|body) mind(?: terribly| at all)?(?=\W*$)")
 
 
 NON_QUESTIONS = re.compile(rf"^(?:{ASKS_ASSENT}|right|okay|ok|yes|no)\b", re.IGNORECASE)

@@ -195,8 +195,9 @@ def _accepted(proposal: Sentence, assent: Sentence, sentences: Sequence[Sentence
     return proposes and _decision_supported(proposal, verdicts, 1.0)
 
 
-CONFIRMATION_WORDS = 6
-"""Assent is short: "Fine by me.", "Yeah, table plan."; "Yeah, I think the van is fine for now" is a remark."""
+CONFIRMATION_WORDS = 7
+"""Assent is short: "Fine by me.", "I'd be very comfortable with that, honestly."; "Yeah, I think the van is fine
+for now" is a remark."""
 
 
 def _confirms(sentence: Sentence) -> bool:
@@ -262,7 +263,8 @@ def _confirmed_proposal(confirmation: Sentence, sentences: Sequence[Sentence]) -
             return None  # "Sure" answers a request or a question, not a proposal
         # "Let's not book transport until the TTOs are on the ward. We wasted three slots." / "Agreed."
         return next((s for s in turn_of(earlier, sentences) if s.index < earlier.index
-                     and (PROPOSAL.search(s.text) or _LETS.match(s.text) or _asks_whether_we(s))), earlier)
+                     and (PROPOSAL.search(s.text) or _PROPOSING_QUESTION.match(s.text) or _LETS.match(s.text)
+                          or _asks_whether_we(s))), earlier)
     return None
 
 
