@@ -202,7 +202,7 @@ def test_no_span_without_a_date() -> None:
         ("at 14:30", "14:30"), ("12 am", "00:00"), ("Monday at ten, lunch at noon", "10:00"),
         ("nine", None), ("we had nine people", None), ("version 2 is out", None), ("I am here", None),
         ("half six in the morning", "06:30"), ("at four, in the morning", "04:00"), ("three oclock", "15:00"),
-        ("at ten in the morning", "10:00"),
+        ("at ten in the morning", "10:00"), ("at five, am I right?", "17:00"),
     ],
 )
 def test_spoken_times(text: str, expected: str | None) -> None:

@@ -806,6 +806,9 @@ def test_a_yes_to_whether_we_do_something_decides_it_and_a_yes_to_a_fact_does_no
     ], participants=("Ann", "Bo", "Cy"))
     assert [d.text for d in minutes.decisions] == [
         "Renew the van lease.", "Move the quiz night to Thursdays.", "We cut the raffle from the summer fair."]
+    facts = minutes_of([("Bo", "Do we pay VAT on the hall hire?"), ("Ann", "Yes."), ("Bo", "Do we own the domain?"),
+                        ("Ann", "Yes.")], participants=("Ann", "Bo"))
+    assert not facts.decisions
 
 
 def test_assent_asked_for_decides_what_was_said_before_the_ask_whatever_was_said_in_between() -> None:
@@ -816,6 +819,11 @@ def test_assent_asked_for_decides_what_was_said_before_the_ask_whatever_was_said
         ("Cy", "The canteen closes at two on Fridays. Anyone against?"),
         ("Bo", "No."),
         ("Ann", "Final answer: we print two hundred programmes."),
+        ("Bo", "The quiz moves to Thursdays. Everyone happy with that?"),
+        ("Cy", "Not really, Thursday is choir night."),
+        ("Ann", "Yeah."),
+        ("Cy", "The bar closes at ten. Any objections?"),
+        ("Ann", "No, I'm against that, it kills the late trade."),
     ], participants=("Ann", "Bo", "Cy"))
     assert [d.text for d in minutes.decisions] == [
         "Night shifts end at six from next month.", "The canteen closes at two on Fridays.",
@@ -845,8 +853,10 @@ def test_an_open_question_that_only_refers_to_its_matter_keeps_the_statements_be
          "2026-05-22T09:00"),
         ([("Ann", "Next meeting Monday the 18th? Actually no, make it Thursday the 21st, I'm in Leeds on Monday.")],
          "2026-05-21"),
-        ([("Ann", "I'm out next Monday, so let's do Wednesday the 20th instead, half eight in the morning.")],
-         "2026-05-20T08:30"),
+        ([("Ann", "Next meeting Monday the 18th at ten."),
+          ("Bo", "Could we do Wednesday the 20th instead, half six in the morning?")], "2026-05-20T06:30"),
+        ([("Ann", "Next meeting Thursday the 21st."), ("Bo", "No problem. The invoices go out Friday the 22nd.")],
+         "2026-05-21"),
     ],
 )
 def test_the_next_meeting_moved_by_a_correction(lines: list[tuple[str, str]], expected: str) -> None:
@@ -861,6 +871,8 @@ def test_a_short_answer_to_who_will_do_something_takes_it_on() -> None:
         ("Cy", "That'll be me, I suppose."),
         ("Ann", "Who was that on the phone earlier?"),
         ("Bo", "Me."),
+        ("Ann", "Who can collect the cake on Friday?"),
+        ("Bo", "I can't, sorry."),
     ], participants=("Ann", "Bo", "Cy"))
     assert [(a.owner, a.task, a.due) for a in minutes.action_items] == [
         ("Bo", "pay the marquee deposit", "2026-05-14"),

@@ -2,7 +2,16 @@ import pytest
 
 from companion.text.dates import names_a_date
 from companion.text.stems import overlap
-from companion.text.wording import clean, decision, is_deed, is_topic, needed_deed, resolve_pronouns, task
+from companion.text.wording import (
+    asked_who,
+    clean,
+    decision,
+    is_deed,
+    is_topic,
+    needed_deed,
+    resolve_pronouns,
+    task,
+)
 
 
 @pytest.mark.parametrize(
@@ -195,10 +204,25 @@ def test_resolve_pronouns(text: str, context: list[str], expected: str) -> None:
         ("Can we pause the newsletter till then?", "Pause the newsletter till then."),
         ("Not changing the menu before the inspection.", "Do not change the menu before the inspection."),
         ("Not worth chasing, honestly.", "Not worth chasing, honestly."),
+        ("Not.", "Not."), ("Not everyone agrees.", "Not everyone agrees."),
+        ("Are we still doing the raffle?", "Do the raffle."),
     ],
 )
 def test_decision(text: str, expected: str) -> None:
     assert decision(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("And who's ringing him?", "ring him"), ("Who sends them the link?", "send them the link"),
+        ("Who's going to book the hall?", "book the hall"), ("Who can take the minutes?", "take the minutes"),
+        ("Who's doing the raffle?", "do the raffle"), ("Who was that?", ""), ("Who's coming to the party?", ""),
+        ("Who is first author?", ""), ("Who's going to?", ""),
+    ],
+)
+def test_asked_who(question: str, expected: str) -> None:
+    assert asked_who(question) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -270,7 +270,7 @@ def resolve_time(text: str) -> str | None:
     return time
 
 
-_MORNING = re.compile(r"[,\s]*(?:in the morning|a\.?m\b)", _I)
+_MORNING = re.compile(r"[,\s]*in the morning\b", _I)
 """Said after an hour that reads as afternoon, the morning: "half five in the morning"."""
 
 

@@ -70,7 +70,8 @@ DECISION_WRAPPERS = (
     "i think we should", "i think we'll", "i think we're going to", "shall we just", "shall we", "should we just",
     "why don't we just", "why don't we", "let's just", "let's", "we'll just", "we'll", "we will",
     "we're going to", "we are going to", "we should just", "we should", "we could just", "we could",
-    "do we just", "do we", "can we just", "can we", "are we going to", "are we", "then",
+    "do we just", "do we", "can we just", "can we", "are we going to", "are we still", "are we actually",
+    "are we really", "are we", "then",
 )
 DECISION_TAILS = ("then", "right", "okay", "ok", "yeah", "yes", "sounds good", "agreed", "alright", "all right",
                   "is that okay", "is that ok", "shall we", "then yeah", "or not")
@@ -101,8 +102,14 @@ TASK_VERBS = E_VERBS | frozenset(
 STATIVE_VERBS = frozenset("believe need want like love hate know guess bet hope wish miss doubt suppose reckon "
                           "imagine regret prefer deserve".split())
 """Verbs of a state, not a deed: "I'll believe it when I see it", "I'm going to need a bigger coffee" are remarks."""
+NOT_DEEDS = frozenset("have has get agree afford mean see say go think talk discuss come hear wrap skip check look"
+                      .split())
+"""Verbs after "do we" or "can we" that ask about a state or steer the meeting ("Can we talk about X?"), not
+whether to do something."""
 PRONOUNS = frozenset("it them that this those these one".split())
-NOT_VERBS = frozenset("worth sure yet quite".split())
+DEMONSTRATIVES = frozenset("that this those these".split())
+MOVING_VERBS = frozenset("go goes going come comes coming".split())
+NOT_VERBS = frozenset("worth sure yet quite everyone everybody anyone anybody all enough".split())
 """Words after a leading "not" that make it no instruction ("Not worth arguing about")."""
 PARTICIPLES = frozenset("done ready sorted set made written sent signed fixed booked finished".split())
 PARTICLES = frozenset("over out off up back round down across through around along".split())
@@ -444,7 +451,7 @@ def decision(text: str) -> str:
     first, _, rest = words.partition(" ")
     if asked and first.lower().endswith("ing"):
         words = f"{_base_form(first.lower())} {rest}".strip()
-    elif first.lower() == "not" and (verb := _core(rest.split(" ")[0])) not in NOT_VERBS | STOPWORDS:
+    elif first.lower() == "not" and rest and (verb := _core(rest.split(" ")[0])) not in NOT_VERBS | STOPWORDS:
         # "let's not book transport until ..." -> "Do not book transport ..."; "Not losing ..." -> "Do not lose ..."
         words = f"do not {_base_form(verb)}{rest[len(verb):]}" if verb.endswith("ing") else f"do not {rest}"
     return _finish(words)
@@ -567,6 +574,8 @@ def asked_who(question: str) -> str:
     if asked is None:
         return ""
     verb, _, rest = asked["deed"].partition(" ")
+    if verb.lower() in NOT_DEEDS | MOVING_VERBS:  # "Who's coming to the party?" asks who attends
+        return ""
     if verb.endswith("ing") and _base_form(verb.lower()) in TASK_VERBS:
         return f"{_base_form(verb.lower())} {rest}".strip()
     if asked["modal"] and verb.lower() in TASK_VERBS:

@@ -545,7 +545,8 @@ def _volunteered(sentence: Sentence, sentences: Sequence[Sentence],
     return (speaker_owner(sentence, people), deed) if deed else None
 
 
-_VOLUNTEERING = re.compile(r"^(?:me|i will|i can|i'?ll do it|that'?s me|that'?ll be me)\b", re.IGNORECASE)
+_VOLUNTEERING = re.compile(r"^(?:me|i will|i can|i'?ll do it|that'?s me|that'?ll be me)(?![\w'?])",
+                           re.IGNORECASE)
 VOLUNTEER_WORDS = 5
 """A short answer volunteers ("Me.", "That'll be me, I suppose."); a longer one states its own deed ("I can draft
 it by Friday")."""

@@ -37,7 +37,8 @@ KEPT_OPEN = re.compile(
     r"(?:someone|somebody) (?:has|needs|will have) to (?:ask|check|find out)|not (?:sure|decided) yet|"
     r"come back to (?:it|that|this)|flag (?:it|that|this)(?= *[.!]|$)|revisit (?:it|that|this)|"
     r"can'?t answer (?:it|that) (?:yet|today)|(?:discuss|take) (?:it|that|this) offline|"
-    r"hold (?:it|that|this)(?: one)? over|(?:don'?t|do not) want to decide|(?:don'?t|do not) have an answer)\b",
+    r"hold (?:it|that|this)(?: one)? over|(?:don'?t|do not) want to decide|"
+    r"(?:don'?t|do not) have an answer(?: yet)?(?=\s*[.!]|$))\b",
     re.IGNORECASE,
 )
 

@@ -41,8 +41,8 @@ the detector, which learned decisions mostly from AMI's design talk, is not aske
 _DECIDED = re.compile(
     r"\b(?:we agree|we agreed|we all agree|agreed on|let'?s go with|we'?ll go with|we go with|we will go with|"
     r"we decide|we are going with|we're going with|go ahead with|starting (?:now|today|tomorrow|next \w+))\b|"
-    r"(?<!\bthink )(?<!\bwhat )(?<!\bknow )\b(?!(?:if|how|as|what|where|whether|because|that)\b)\w+ it is"
-    r"(?:,? then)?\s*[.!,]|"
+    r"(?<!\bthink )(?<!\bwhat )(?<!\bknow )\b(?!(?:if|how|as|what|whatever|however|where|whether|because|that)\b)"
+    r"\w+ it is(?:,? then)?\s*[.!,]|"
     rf"^{FILLER}then,?\s+(?!I\b|I'|what\b|who\b|how\b|why\b|there\b|(?:we|you|they|it) (?:have|has|need|can|could|"
     r"might|may|should|would|must)\b|(?:we|you|they|it)'d\b)\w",
     re.IGNORECASE,
@@ -66,19 +66,19 @@ _ASKING_START = re.compile(rf"^{FILLER}(?:do|does|did|is|are|was|were|am|can|cou
                            r"isn't|aren't|don't|doesn't|won't|can't)\b", re.IGNORECASE)
 """How a question that asks opens; one that opens otherwise states a proposal with a rising tone ("So, eggs up to
 three pounds twenty?")."""
-NOT_DEEDS = frozenset("have has get agree afford mean see say go know think need talk discuss come hear wrap skip "
-                      "check look".split())
-"""Verbs after "do we" or "can we" that ask about a state or steer the meeting ("Can we talk about X?"), not
-whether to do something."""
 _WHETHER_WE = re.compile(
-    rf"^{FILLER}(?:(?:do|can) we (?:(?:just|still|actually|all|really),? )*"
-    rf"(?!(?:{'|'.join(sorted(wording.STATIVE_VERBS | NOT_DEEDS))}|move on|start with)\b)"
-    r"[a-z]+\b(?<!ing)|are we (?:\w+ing|going to)\b|"
-    rf"we (?:just )?(?:{'|'.join(sorted(wording.TASK_VERBS - NOT_DEEDS))})\b)",
+    rf"^{FILLER}(?:(?:do|can) we (?:(?:just|still|actually|all|really|even|usually),? )*+"
+    rf"(?!(?:{'|'.join(sorted(wording.STATIVE_VERBS | wording.NOT_DEEDS))}|move on|start with)\b)"
+    r"(?![a-z]{3,}ing\b)[a-z]+\b|are we (?:(?:still|actually|really|just),? )*+(?:\w+ing|going to)\b|"
+    rf"we (?:just )?(?:{'|'.join(sorted(wording.TASK_VERBS - wording.NOT_DEEDS))})\b)",
     re.IGNORECASE)
 """A question whether we do something ("Do we drop that coach company?", "Are we stocking it or not?", "We do
-extra packs for the children?"): a "yes" from someone else decides it, where "Do we have a spare?" / "Yes." only
-answers."""
+extra packs for the children?"): a firm yes from someone else decides it, where "Do we have a spare?" / "Yes."
+only answers."""
+_FIRM_YES = re.compile(r"^(?:(?:yes|yeah|yep)[,.!]?\s+)?(?:we (?:do|should|will|can|are)|let'?s|definitely|"
+                       r"absolutely|i think so|i think we should)\b", re.IGNORECASE)
+"""A yes that decides what a question asked ("Yes, we do them.", "Definitely."); a bare "Yes." may only answer a
+question of fact ("Do we pay VAT on that?"), so it needs the detector."""
 _CONFIRMATION = re.compile(
     r"^(?:agreed|no objections?|none from|fine with me|fine by me|sounds good|works for me|deal|same(?: here)?|"
     r"happy(?! to)|i agree|good idea|let'?s do (?:it|that)|happy with that|perfect|about time|makes sense|"
@@ -186,8 +186,8 @@ def _accepted(proposal: Sentence, assent: Sentence, sentences: Sequence[Sentence
     if _ASSENT_TAG.search(proposal.text) or any(_ASKING_ASSENT.match(s.text)
                                                  for s in sentences[proposal.index + 1:assent.index]):
         return True  # "Everyone okay with that?" / "Yep."
-    if _asks_whether_we(proposal):
-        return True  # "Do we drop that coach company?" / "Yeah, I think so."
+    if _asks_whether_we(proposal):  # "Do we drop that coach company?" / "Definitely."
+        return bool(_FIRM_YES.match(assent.text)) or _decision_supported(proposal, verdicts, 1.0)
     proposes = bool(PROPOSAL.search(proposal.text) or _PROPOSING_QUESTION.match(proposal.text) or _LETS.match(
         proposal.text) or (proposal.is_question and not _ASKING_START.match(proposal.text)))
     if _CONFIRMATION.match(assent.text):
@@ -223,6 +223,7 @@ def agreements(sentences: Sequence[Sentence]) -> dict[int, str]:
 
 
 def _asks_whether_we(sentence: Sentence) -> bool:
+    """Whether ``sentence`` asks whether we do something (see ``_WHETHER_WE``)."""
     return sentence.is_question and bool(_WHETHER_WE.match(sentence.text))
 
 
@@ -242,37 +243,57 @@ def _decision(sentence: Sentence, evidence: Sequence[Sentence], sentences: Seque
                      tuple(s.evidence for s in (*said[:-1], *evidence)))
 
 
+ASSENT_TURNS = 3
+"""Assent answers what was proposed, or asked for, at most this many turns before it."""
+_AGAINST = re.compile(r"\b(?:objections?|against|object|mind)\b", re.IGNORECASE)
+"""An ask for assent that "No." answers in favour: "Anyone against?", "Would anyone mind?"."""
+_NO_OBJECTION = re.compile(r"^(?:no|nope|none|not me|not from)\b(?!.*\b(?:but|against|object|mind)\b)",
+                           re.IGNORECASE)
+"""Assent to an ask for objections: "No.", "Not from the subs."; "No, I'm against it" objects."""
+_DISSENT = re.compile(r"^(?:no|nope|not really|i disagree|i'?m not|i don'?t think so)\b", re.IGNORECASE)
+"""An answer to "Everyone happy with that?" that is no assent: the assent after it answers something else."""
+
+
 def _confirmed_proposal(confirmation: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
     """The statement a confirmation answers: the last sentence before the run of confirmations that is no
     question, or a question that proposes ("Shall we just go with the cheaper van?"); after an ask for assent
-    ("Everyone happy with that?"), what was said just before the ask, whatever others said since."""
+    ("Everyone happy with that?"), what was said just before the ask, whatever others said since, unless one
+    of them dissented ("Not really, it should be three."). Never a promise ("I'll open a window.")."""
     asked = _asked_assent(confirmation, sentences)
+    if asked is not None and not _AGAINST.search(asked.text) and any(
+            _DISSENT.match(s.text) for s in sentences[asked.index + 1:confirmation.index]):
+        return None
     for position in range((confirmation if asked is None else asked).index - 1, -1, -1):
         earlier = sentences[position]
-        if earlier.turn < confirmation.turn - 3:
+        if earlier.turn < confirmation.turn - ASSENT_TURNS:
             return None
         if (asked is None and earlier.turn == confirmation.turn) or _confirms(earlier):
             continue
-        if earlier.speaker == confirmation.speaker:
+        if earlier.speaker == confirmation.speaker or COMMITTED.search(earlier.text):
             return None
         if earlier.is_question and NON_QUESTIONS.match(earlier.text):
             continue  # "Any objections?" after the proposal
-        if earlier.is_question and not (_PROPOSING_QUESTION.match(earlier.text) or _ASSENT_TAG.search(earlier.text)
-                                        or PROPOSAL.search(earlier.text) or _asks_whether_we(earlier)
+        if earlier.is_question and not (_proposes(earlier) or _ASSENT_TAG.search(earlier.text)
                                         or not _ASKING_START.match(earlier.text)):
             return None  # "Sure" answers a request or a question, not a proposal
+        if _proposes(earlier):  # "Do we drop the coach company? Hmm. Let's get one more quote first."
+            return earlier
         # "Let's not book transport until the TTOs are on the ward. We wasted three slots." / "Agreed."
-        return next((s for s in turn_of(earlier, sentences) if s.index < earlier.index
-                     and (PROPOSAL.search(s.text) or _PROPOSING_QUESTION.match(s.text) or _LETS.match(s.text)
-                          or _asks_whether_we(s))), earlier)
+        return next((s for s in turn_of(earlier, sentences) if s.index < earlier.index and _proposes(s)), earlier)
     return None
+
+
+def _proposes(sentence: Sentence) -> bool:
+    """Whether ``sentence`` puts something forward: "Let's ...", "Should we ...?", "Do we drop ...?"."""
+    return bool(PROPOSAL.search(sentence.text) or _PROPOSING_QUESTION.match(sentence.text)
+                or _LETS.match(sentence.text) or _asks_whether_we(sentence))
 
 
 def _asked_assent(reply: Sentence, sentences: Sequence[Sentence]) -> Sentence | None:
     """The ask for assent ("Anyone against?") that ``reply`` answers, by someone else in the turns just before it,
     with no other question since."""
     for earlier in reversed(sentences[max(0, reply.index - MAX_CONTEXT_SENTENCES):reply.index]):
-        if earlier.turn < reply.turn - 3:
+        if earlier.turn < reply.turn - ASSENT_TURNS:
             break
         if earlier.is_question and earlier.speaker != reply.speaker and _ASKING_ASSENT.match(earlier.text):
             return earlier
@@ -282,12 +303,8 @@ def _asked_assent(reply: Sentence, sentences: Sequence[Sentence]) -> Sentence | 
 
 
 def _assents(sentence: Sentence, sentences: Sequence[Sentence]) -> bool:
-    """Whether ``sentence`` gives assent: "Agreed.", or "No." to "Anyone against?"."""
+    """Whether ``sentence`` gives assent: "Agreed.", or a short "No." to "Anyone against?"."""
     if _confirms(sentence):
         return True
-    return bool(_NO_OBJECTION.match(sentence.text) and (asked := _asked_assent(sentence, sentences))
-                and _AGAINST.search(asked.text))
-
-
-_AGAINST = re.compile(r"\b(?:objections?|against|object|mind)\b", re.IGNORECASE)
-_NO_OBJECTION = re.compile(r"^(?:no|nope|none|not me|not from)\b", re.IGNORECASE)
+    return bool(_NO_OBJECTION.match(sentence.text) and len(sentence.text.split()) <= CONFIRMATION_WORDS
+                and (asked := _asked_assent(sentence, sentences)) and _AGAINST.search(asked.text))

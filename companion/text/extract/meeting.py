@@ -78,10 +78,13 @@ def next_meeting(sentences: Sequence[Sentence], meeting_date: dt.date) -> tuple[
     return None
 
 
-_TASK_OR_ABSENCE = re.compile(r"(?<!\bsee )\byou\b|\b(?:your|can|could|please)\b|\bi'?m (?:away|off|out|on leave|"
+_ASKED_OR_ABSENT = re.compile(r"(?<!\bsee )\byou\b|\b(?:your|please)\b|\bi'?m (?:away|off|out|on leave|"
                               r"on holiday) (?:on|from|until|till)\b", re.IGNORECASE)
-"""A closing sentence that asks something of someone ("Can you send it by Monday?") or says the speaker is away ("I'm
-away on the 20th") gives a task's or an absence's day, not the next meeting's; "See you Monday" is one."""
+"""A sentence that asks something of someone ("Send it by Monday, please") or says the speaker is away ("I'm away
+on the 20th") gives a task's or an absence's day, not the next meeting's; "See you Monday" is one."""
+_TASK_OR_ABSENCE = re.compile(rf"{_ASKED_OR_ABSENT.pattern}|\b(?:can|could)\b", re.IGNORECASE)
+"""In the closing words, "can" and "could" ask too ("Can you send it by Monday?"); in a correction they move the
+meeting ("Could we do Friday instead?")."""
 
 
 def _corrected(said: Sentence, day: dt.date, sentences: Sequence[Sentence],
@@ -94,13 +97,13 @@ def _corrected(said: Sentence, day: dt.date, sentences: Sequence[Sentence],
             break
         if (any(_CORRECTION.search(s.text) for s in sentences[said.index + 1:later.index + 1])
                 and (other := resolve_date(later.text, meeting_date)) and other > meeting_date
-                and not COMMITTED.search(later.text) and not _TASK_OR_ABSENCE.search(later.text)):
+                and not COMMITTED.search(later.text) and not _ASKED_OR_ABSENT.search(later.text)):
             corrected = (later, other)
     return corrected
 
 
-_CORRECTION = re.compile(r"^(?:no|nope|actually|sorry|wait|hang on)\b|\b(?:actually,? no|instead|make it|rather|"
-                         r"(?:can|could) we do|how about|what about)\b", re.IGNORECASE)
+_CORRECTION = re.compile(r"^(?:no|nope|actually|wait|hang on)\b(?! (?:problem|worries)\b)|\b(?:actually,? no|instead|"
+                         r"make it|rather|(?:can|could) we do|how about|what about)\b", re.IGNORECASE)
 MAX_CORRECTION_SENTENCES = 4
 """A correction of the next meeting's day comes within this many sentences, in the same turn or the next."""
 

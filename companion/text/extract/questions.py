@@ -56,7 +56,16 @@ def _question_before(sentence: Sentence, sentences: Sequence[Sentence]) -> Sente
 
 
 _DEFERRED = re.compile(r"\b(?:leave|keep|park|hold) (?:it|that|this)(?: one)?\b", re.IGNORECASE)
-"""A question put off to the next meeting is still open: "Let's leave that open and come back to it next meeting"."""
+"""Of the ways to keep a question open, those that put it off: said with the next meeting ("Let's leave that open
+and come back to it at the next meeting"), the question is still open."""
+MATTER_SENTENCES = 2
+"""A question that names little carries at most this many statements of its turn before it."""
+MIN_NAMING_WORDS = 3
+"""A question with fewer content words names little: "Are we going up to ten?"."""
+_REFERRING = re.compile(rf"\b(?:{'|'.join(sorted(wording.PRONOUNS - wording.DEMONSTRATIVES))}|they|she|he|her|him)\b",
+                        re.IGNORECASE)
+"""Words that refer to a matter named before ("Do they go in?"); "this" and "that" mostly open a phrase ("this
+year's budget")."""
 
 
 def _with_its_matter(question: Sentence, sentences: Sequence[Sentence]) -> list[Sentence]:
@@ -72,11 +81,6 @@ def _with_its_matter(question: Sentence, sentences: Sequence[Sentence]) -> list[
             break
         before.insert(0, earlier)
     return [*before, question]
-
-
-MATTER_SENTENCES = 2
-_REFERRING = re.compile(r"\b(?:it|they|them|that|this|those|these|she|he|her|him|one)\b", re.IGNORECASE)
-MIN_NAMING_WORDS = 3
 
 
 def _names_little(text: str) -> bool:
