@@ -889,3 +889,22 @@ def test_a_proposal_followed_by_would_anyone_mind_and_a_polite_yes_is_decided() 
     ], participants=("Ann", "Bo", "Cy"))
     assert [d.text for d in minutes.decisions] == [
         "Close the car park on market days.", "Print the newsletter in colour."]
+
+
+def test_remarks_promises_and_questions_put_off_are_not_taken_for_the_proposal_assented_to() -> None:
+    minutes = minutes_of([
+        ("Ann", "Whatever it is, the printer keeps jamming."),
+        ("Bo", "I will open a window. Would anyone mind?"),
+        ("Cy", "No."),
+        ("Ann", "Do we drop the coach firm? Hmm. Let's get one more quote first."),
+        ("Bo", "Agreed."),
+        ("Cy", "Should we switch banks?"),
+        ("Ann", "I don't have an answer from the bank yet, but we're going with Acme for payroll."),
+    ], participants=("Ann", "Bo", "Cy"))
+    assert [d.text for d in minutes.decisions] == [
+        "Get one more quote first.",
+        "I don't have an answer from the bank yet, but we're going with Acme for payroll."]
+    assert not minutes.open_questions
+    budget = minutes_of([("Ann", "Thanks for coming. Coffee is in the kitchen. Who approves this year's budget?"),
+                         ("Bo", "No idea, let's leave that open.")], participants=("Ann", "Bo"))
+    assert [q.text for q in budget.open_questions] == ["Who approves this year's budget?"]

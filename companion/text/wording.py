@@ -108,7 +108,9 @@ NOT_DEEDS = frozenset("have has get agree afford mean see say go think talk disc
 whether to do something."""
 PRONOUNS = frozenset("it them that this those these one".split())
 DEMONSTRATIVES = frozenset("that this those these".split())
+"""The pronouns that also open a phrase ("this year's budget")."""
 MOVING_VERBS = frozenset("go goes going come comes coming".split())
+"""Verbs that ask who attends, not who does something: "Who's coming to the party?"."""
 NOT_VERBS = frozenset("worth sure yet quite everyone everybody anyone anybody all enough".split())
 """Words after a leading "not" that make it no instruction ("Not worth arguing about")."""
 PARTICIPLES = frozenset("done ready sorted set made written sent signed fixed booked finished".split())
@@ -585,6 +587,7 @@ def asked_who(question: str) -> str:
 
 _ASKED_WHO = re.compile(r"^(?:and |so |but )?who(?P<modal>'ll|'s going to| is going to| will| can| could| wants to)?"
                         r"(?:'s| is)?\s+(?P<deed>[a-z]+\b.*)$", re.IGNORECASE)
+"""A question that asks who does something: "Who sends ...", "Who's ringing ...", "Who's going to book ..."."""
 
 
 def present_deed(text: str) -> str:

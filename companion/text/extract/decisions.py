@@ -188,8 +188,7 @@ def _accepted(proposal: Sentence, assent: Sentence, sentences: Sequence[Sentence
         return True  # "Everyone okay with that?" / "Yep."
     if _asks_whether_we(proposal):  # "Do we drop that coach company?" / "Definitely."
         return bool(_FIRM_YES.match(assent.text)) or _decision_supported(proposal, verdicts, 1.0)
-    proposes = bool(PROPOSAL.search(proposal.text) or _PROPOSING_QUESTION.match(proposal.text) or _LETS.match(
-        proposal.text) or (proposal.is_question and not _ASKING_START.match(proposal.text)))
+    proposes = _proposes(proposal) or (proposal.is_question and not _ASKING_START.match(proposal.text))
     if _CONFIRMATION.match(assent.text):
         return proposes or _decision_supported(proposal, verdicts, RULE_SUPPORT)
     return proposes and _decision_supported(proposal, verdicts, 1.0)
@@ -247,7 +246,7 @@ ASSENT_TURNS = 3
 """Assent answers what was proposed, or asked for, at most this many turns before it."""
 _AGAINST = re.compile(r"\b(?:objections?|against|object|mind)\b", re.IGNORECASE)
 """An ask for assent that "No." answers in favour: "Anyone against?", "Would anyone mind?"."""
-_NO_OBJECTION = re.compile(r"^(?:no|nope|none|not me|not from)\b(?!.*\b(?:but|against|object|mind)\b)",
+_NO_OBJECTION = re.compile(rf"^(?:no|nope|none|not me|not from)\b(?!.*(?:\bbut\b|{_AGAINST.pattern}))",
                            re.IGNORECASE)
 """Assent to an ask for objections: "No.", "Not from the subs."; "No, I'm against it" objects."""
 _DISSENT = re.compile(r"^(?:no|nope|not really|i disagree|i'?m not|i don'?t think so)\b", re.IGNORECASE)
